@@ -1,0 +1,110 @@
+"""Text for the terminal: the run summary table and a progress line."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, TextIO
+
+from .metrics import DELAY_TITLES, DELAYS
+from .units import human_duration
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None or x != x else f"{100 * x:.1f}%"
+
+
+def _ci_pct(ci: dict[str, float]) -> str:
+    s = _pct(ci["mean"])
+    if ci.get("n", 0) >= 2 and ci["half_width"] == ci["half_width"]:
+        s += f" ± {100 * ci['half_width']:.1f}"
+    return s
+
+
+def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
+    """Render a run summary as a plain-text report (about 50 lines)."""
+    out: list[str] = []
+    days = summary["measured_days_per_replication"]
+    out.append(
+        f"Scenario {meta['scenario']}  seed {meta['seed']}  replications {summary['replications']}"
+        f"  measured {days:g} days each (after warm-up)"
+    )
+    out.append("")
+    c = summary["counts"]
+    for title, key in (("Violations", "violations"), ("Reports", "reports"),
+                       ("Incidents", "incidents")):
+        total = sum(c[key].values())
+        parts = ", ".join(f"{k} {v}" for k, v in c[key].items() if v)
+        out.append(f"{title:<11}{total:>8}   {parts}")
+    reasons = ", ".join(f"{k} {v}" for k, v in c["unverified_reasons"].items() if v)
+    if reasons:
+        out.append(f"{'':<11}{'':>8}   unverified because: {reasons}")
+    out.append("")
+    out.append(f"{'Delay':<48}{'n':>7}{'mean':>10}{'median':>10}{'p90':>10}{'p95':>10}"
+               f"{'max':>10}")
+    for key in DELAYS:
+        d = summary["delays"][key]
+        cells = [human_duration(d[s]) for s in ("mean", "median", "p90", "p95", "max")]
+        out.append(f"{DELAY_TITLES[key]:<48}{d['n']:>7}" + "".join(f"{x:>10}" for x in cells))
+    out.append("")
+    r = summary["rates"]
+    ci_note = " (± = 95% CI half-width across replications)" if summary["replications"] > 1 else ""
+    out.append(f"Detection rate          {_ci_pct(r['detection_rate'])}   reported / all violations")
+    out.append(f"Verification rate       {_ci_pct(r['verification_rate'])}   verified / reported")
+    out.append(f"Attribution accuracy    {_ci_pct(r['attribution_accuracy'])}   correct / attributed")
+    for key, t in summary["targets"].items():
+        label = f"Within {key} target ({human_duration(t['limit_minutes'])})"
+        out.append(f"{label:<24}{_ci_pct(t)}")
+    out.append("")
+    u = summary["utilisation"]
+    desks = summary["desks"]
+    out.append("Utilisation             " + "   ".join(
+        f"{p} desk {_ci_pct(u[p])}" for p in ("RU", "UA", "US")
+    ) + f"   teams {_ci_pct(u['teams'])}")
+    out.append("Desk queues             " + "   ".join(
+        f"{p}: mean queue {desks[p]['mean_queue']:.2f}, mean wait "
+        f"{human_duration(desks[p]['mean_wait'])}" for p in ("RU", "UA", "US")
+    ))
+    if ci_note:
+        out.append(ci_note.strip())
+    return "\n".join(out)
+
+
+class Progress:
+    """Prints progress to a stream once a run has taken more than ``after`` seconds.
+
+    On a terminal the line is rewritten in place; otherwise a line is written
+    at most every ``every`` seconds.
+    """
+
+    def __init__(self, stream: TextIO | None = None, after: float = 2.0, every: float = 5.0):
+        self.stream = stream or sys.stderr
+        self.after = after
+        self.every = every
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+        self.shown = False
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def __call__(self, rep: int, reps: int, now: float, horizon: float) -> None:
+        t = time.perf_counter() - self.t0
+        if t < self.after:
+            return
+        if not self.tty and t - self.last < self.every:
+            return
+        self.last = t
+        done = (rep + now / horizon) / reps
+        eta = t / done - t if done > 0 else float("nan")
+        msg = (f"replication {rep + 1}/{reps}, day {now / 1440:.0f}/{horizon / 1440:.0f} "
+               f"({100 * done:.0f}% done, {t:.0f}s elapsed, ~{eta:.0f}s left)")
+        if self.tty:
+            self.stream.write("\r" + msg + "   ")
+        else:
+            self.stream.write(msg + "\n")
+        self.stream.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()

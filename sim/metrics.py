@@ -1,0 +1,336 @@
+"""Metrics and statistics from replication results: pure functions, no SimPy.
+
+Only entities that *start* after the warm-up count: violations by their
+time, reports by their arrival, incidents by their first report. Time
+averages (queue lengths, utilisation) integrate from the end of the warm-up
+to the horizon.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+import numpy as np
+
+from . import records as R
+from .records import ReplicationResult
+
+DELAYS = ("reporting_delay", "acknowledge", "dispatch", "response", "finding")
+DELAY_TITLES = {
+    "reporting_delay": "Reporting delay (violation to report)",
+    "acknowledge": "Time to acknowledge (report to triage start)",
+    "dispatch": "Time to dispatch (incident to team dispatched)",
+    "response": "Response time (first report to team on site)",
+    "finding": "Time to finding (first report to joint finding)",
+}
+
+# Two-sided 95% Student t quantiles for 1..30 degrees of freedom.
+_T975 = (
+    12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
+    2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
+    2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
+)
+
+
+def t975(df: int) -> float:
+    """The 97.5% quantile of Student's t with ``df`` degrees of freedom.
+
+    Exact to 4 decimals from a table up to 30, then the Cornish-Fisher
+    expansion around the normal quantile (error below 1e-4).
+
+    Examples
+    --------
+    >>> t975(10)
+    2.2281
+    >>> round(t975(1000), 3)
+    1.962
+    """
+    if df < 1:
+        return float("nan")
+    if df <= 30:
+        return _T975[df - 1]
+    z = 1.959963984540054
+    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
+
+
+def describe(values: np.ndarray) -> dict[str, float]:
+    """Count, mean, median, 90th and 95th percentile and maximum of finite values.
+
+    Examples
+    --------
+    >>> describe(np.array([1.0, 2.0, 3.0, np.nan]))["mean"]
+    2.0
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        nan = float("nan")
+        return {"n": 0, "mean": nan, "median": nan, "p90": nan, "p95": nan, "max": nan}
+    return {
+        "n": int(v.size),
+        "mean": float(v.mean()),
+        "median": float(np.median(v)),
+        "p90": float(np.percentile(v, 90)),
+        "p95": float(np.percentile(v, 95)),
+        "max": float(v.max()),
+    }
+
+
+def mean_ci(per_rep: Iterable[float]) -> dict[str, float]:
+    """Mean across replications with a 95% t confidence interval.
+
+    Examples
+    --------
+    >>> ci = mean_ci([1.0, 2.0, 3.0])
+    >>> round(ci["half_width"], 4)
+    2.4841
+    """
+    x = np.asarray([v for v in per_rep if v == v], dtype=float)
+    n = x.size
+    if n == 0:
+        nan = float("nan")
+        return {"mean": nan, "low": nan, "high": nan, "half_width": nan, "n": 0}
+    m = float(x.mean())
+    if n < 2:
+        return {"mean": m, "low": float("nan"), "high": float("nan"),
+                "half_width": float("nan"), "n": 1}
+    h = t975(n - 1) * float(x.std(ddof=1)) / math.sqrt(n)
+    return {"mean": m, "low": m - h, "high": m + h, "half_width": h, "n": int(n)}
+
+
+def measured(rep: ReplicationResult, warmup: float) -> dict[str, np.ndarray]:
+    """Boolean masks of the entities that count (started after the warm-up)."""
+    return {
+        "violations": rep.violations["time"] >= warmup,
+        "reports": rep.reports["arrival"] >= warmup,
+        "incidents": rep.incidents["first_report"] >= warmup,
+    }
+
+
+def delays(rep: ReplicationResult, warmup: float) -> dict[str, np.ndarray]:
+    """The delay samples of one replication (minutes), after the warm-up."""
+    m = measured(rep, warmup)
+    r, i = rep.reports, rep.incidents
+    true = m["reports"] & ~r["false"]
+    return {
+        "reporting_delay": (r["arrival"] - r["event_time"])[true],
+        "acknowledge": (r["ack"] - r["arrival"])[m["reports"]],
+        "dispatch": (i["dispatch"] - i["created"])[m["incidents"]],
+        "response": (i["on_site"] - i["first_report"])[m["incidents"]],
+        "finding": (i["finding"] - i["first_report"])[m["incidents"]],
+    }
+
+
+def _counts(codes: np.ndarray, names: tuple[str, ...]) -> dict[str, int]:
+    c = np.bincount(codes, minlength=len(names)) if codes.size else np.zeros(len(names), int)
+    return {name: int(c[k]) for k, name in enumerate(names)}
+
+
+def rates(rep: ReplicationResult, warmup: float) -> dict[str, float]:
+    """Verification rate and attribution accuracy of one replication.
+
+    ``verification_rate`` is verified violations (attributed or not) over
+    reported violations; ``attribution_accuracy`` is correct attributions
+    over all attributions; ``detection_rate`` is reported over all.
+    """
+    m = measured(rep, warmup)["violations"]
+    out = rep.violations["outcome"][m]
+    o = {name: int((out == k).sum()) for k, name in enumerate(R.VIOLATION_OUTCOMES)}
+    total = int(m.sum())
+    reported = total - o["never_reported"]
+    verified = o["verified"] + o["attributed_correct"] + o["attributed_incorrect"]
+    attributed = o["attributed_correct"] + o["attributed_incorrect"]
+    nan = float("nan")
+    return {
+        "detection_rate": reported / total if total else nan,
+        "verification_rate": verified / reported if reported else nan,
+        "attribution_accuracy": o["attributed_correct"] / attributed if attributed else nan,
+    }
+
+
+def target_shares(rep: ReplicationResult, warmup: float, targets) -> dict[str, float]:
+    """Share of reports/incidents within each service target (missing = not within).
+
+    ``acknowledge`` counts reports; ``response`` counts incidents that asked
+    for a team; ``finding`` counts all incidents.
+    """
+    m = measured(rep, warmup)
+    d = delays(rep, warmup)
+    i = rep.incidents
+    wanted_team = i["reason"][m["incidents"]] != R.INCIDENT_REASONS.index("no_team")
+    out: dict[str, float] = {}
+    for key, values, mask in (
+        ("acknowledge", d["acknowledge"], None),
+        ("response", d["response"], wanted_team),
+        ("finding", d["finding"], None),
+    ):
+        limit = getattr(targets, key)
+        if limit is None:
+            continue
+        v = values if mask is None else values[mask]
+        ok = np.isfinite(v) & (v <= limit)
+        out[key] = float(ok.mean()) if v.size else float("nan")
+    return out
+
+
+def desk_stats(rep: ReplicationResult, warmup: float) -> dict[str, dict[str, float]]:
+    """Per desk: utilisation, time-average queue length, mean wait and P(wait > 0).
+
+    The waits are those of reports that arrived after the warm-up and were
+    taken in; with ``reports_per_minute`` these allow Little's law checks.
+    """
+    T = rep.totals["measured_minutes"]
+    m = measured(rep, warmup)["reports"]
+    r = rep.reports
+    out = {}
+    for k, p in enumerate(R.PARTIES):
+        tot = rep.totals["desks"][p]
+        mask = m & (r["desk"] == k)
+        wait = (r["ack"] - r["arrival"])[mask]
+        taken = wait[np.isfinite(wait)]
+        out[p] = {
+            "utilisation": tot["busy"] / tot["on_duty"] if tot["on_duty"] > 0 else float("nan"),
+            "mean_queue": tot["queue"] / T if T > 0 else float("nan"),
+            "mean_officers": tot["on_duty"] / T if T > 0 else float("nan"),
+            "mean_wait": float(taken.mean()) if taken.size else float("nan"),
+            "p_wait": float((taken > 0).mean()) if taken.size else float("nan"),
+            "reports_per_minute": float(mask.sum()) / T if T > 0 else float("nan"),
+            "reports": int(mask.sum()),
+        }
+    return out
+
+
+def team_utilisation(rep: ReplicationResult) -> float:
+    T = rep.totals["measured_minutes"]
+    n = rep.totals["teams"]["count"]
+    return rep.totals["teams"]["busy"] / (n * T) if n and T > 0 else float("nan")
+
+
+def replication_metrics(rep: ReplicationResult, warmup: float, targets) -> dict[str, float]:
+    """The key scalar metrics of one replication (for confidence intervals)."""
+    d = delays(rep, warmup)
+    out: dict[str, float] = {}
+    for key in DELAYS:
+        s = describe(d[key])
+        out[f"{key}_mean"] = s["mean"]
+        out[f"{key}_p90"] = s["p90"]
+    out.update(rates(rep, warmup))
+    for key, v in target_shares(rep, warmup, targets).items():
+        out[f"within_{key}"] = v
+    for p, s in desk_stats(rep, warmup).items():
+        out[f"utilisation_{p}"] = s["utilisation"]
+    out["utilisation_teams"] = team_utilisation(rep)
+    return out
+
+
+def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
+    """The run summary: counts, delay statistics, rates, targets, utilisation.
+
+    Delay statistics pool every measured entity of every replication; the
+    ``per_replication`` block gives a 95% confidence interval across
+    replications for each key metric.
+    """
+    warmup = scenario.warmup
+    counts = {"violations": {}, "unverified_reasons": {}, "reports": {}, "incidents": {}}
+    vo, vr, rs, io = [], [], [], []
+    pooled: dict[str, list[np.ndarray]] = {k: [] for k in DELAYS}
+    for rep in reps:
+        m = measured(rep, warmup)
+        vo.append(rep.violations["outcome"][m["violations"]])
+        unver = m["violations"] & (
+            rep.violations["outcome"] == R.VIOLATION_OUTCOMES.index("reported_unverified")
+        )
+        vr.append(rep.violations["reason"][unver])
+        rs.append(rep.reports["state"][m["reports"]])
+        io.append(rep.incidents["outcome"][m["incidents"]])
+        for k, v in delays(rep, warmup).items():
+            pooled[k].append(v)
+    counts["violations"] = _counts(np.concatenate(vo), R.VIOLATION_OUTCOMES)
+    reasons = _counts(np.concatenate(vr), R.UNVERIFIED_REASONS)
+    reasons.pop("")
+    counts["unverified_reasons"] = reasons
+    counts["reports"] = _counts(np.concatenate(rs), R.REPORT_STATES)
+    counts["incidents"] = _counts(np.concatenate(io), R.INCIDENT_OUTCOMES)
+    per_rep = [replication_metrics(rep, warmup, scenario.targets) for rep in reps]
+    keys = list(per_rep[0]) if per_rep else []
+    ci = {k: mean_ci([p[k] for p in per_rep]) for k in keys}
+    desks = {p: mean_ci([desk_stats(rep, warmup)[p]["utilisation"] for rep in reps])
+             for p in R.PARTIES}
+    desk_detail = {
+        p: {
+            k: float(np.nanmean([desk_stats(rep, warmup)[p][k] for rep in reps]))
+            for k in ("utilisation", "mean_queue", "mean_officers", "mean_wait", "p_wait",
+                      "reports_per_minute")
+        }
+        for p in R.PARTIES
+    }
+    measured_days = (scenario.horizon - warmup) / 1440.0
+    return {
+        "replications": len(reps),
+        "measured_days_per_replication": measured_days,
+        "counts": counts,
+        "delays": {k: describe(np.concatenate(v)) for k, v in pooled.items()},
+        "rates": {k: ci[k] for k in ("detection_rate", "verification_rate",
+                                     "attribution_accuracy")},
+        "targets": {
+            k: {"limit_minutes": getattr(scenario.targets, k), **ci[f"within_{k}"]}
+            for k in ("acknowledge", "response", "finding")
+            if getattr(scenario.targets, k) is not None
+        },
+        "utilisation": {**{p: desks[p] for p in R.PARTIES}, "teams": ci["utilisation_teams"]},
+        "desks": desk_detail,
+        "per_replication": ci,
+    }
+
+
+def check_conservation(rep: ReplicationResult) -> list[str]:
+    """Return the violations of the outcome bookkeeping rules (empty when all hold).
+
+    Every violation, report and incident has exactly one valid final state;
+    every report that led to a finding or was merged points to an incident;
+    times never go backwards along a record.
+    """
+    problems = []
+    v, r, i = rep.violations, rep.reports, rep.incidents
+    for name, col, k in (("violation", v["outcome"], len(R.VIOLATION_OUTCOMES)),
+                         ("report", r["state"], len(R.REPORT_STATES)),
+                         ("incident", i["outcome"], len(R.INCIDENT_OUTCOMES))):
+        bad = (col < 0) | (col >= k)
+        if bad.any():
+            problems.append(f"{int(bad.sum())} {name}(s) without a valid final state")
+    unver = v["outcome"] == R.VIOLATION_OUTCOMES.index("reported_unverified")
+    if (v["reason"][unver] == 0).any():
+        problems.append("unverified violations without a reason")
+    if (v["reason"][~unver] != 0).any():
+        problems.append("a reason on a violation that is not 'reported_unverified'")
+    never = v["outcome"] == R.VIOLATION_OUTCOMES.index("never_reported")
+    if (v["n_reports"][never] != 0).any() or (v["n_reports"][~never] == 0).any():
+        problems.append("'never_reported' does not match the report count")
+    linked = np.isin(r["state"], [R.REPORT_STATES.index("merged"),
+                                  R.REPORT_STATES.index("led_to_finding")])
+    if (r["incident"][linked] < 0).any():
+        problems.append("a merged or finding report without an incident")
+    # Incidents with a finding have exactly one lead report that led to it.
+    leads = r["state"] == R.REPORT_STATES.index("led_to_finding")
+    found = np.isin(i["outcome"], [R.INCIDENT_OUTCOMES.index("verified"),
+                                   R.INCIDENT_OUTCOMES.index("not_verified")])
+    if int(leads.sum()) != int(found.sum()):
+        problems.append(
+            f"{int(leads.sum())} reports led to findings but {int(found.sum())} incidents "
+            "have a finding"
+        )
+    if int(i["n_reports"].sum()) != int((r["incident"] >= 0).sum()):
+        problems.append("incident report counts do not add up to the reports linked")
+    seq = [
+        (r["event_time"], r["arrival"]), (r["arrival"], r["ack"]), (r["ack"], r["triaged"]),
+        (i["first_report"], i["created"]), (i["created"], i["dispatch"]),
+        (i["dispatch"], i["depart"]), (i["depart"], i["on_site"]),
+        (i["on_site"], i["finding"]), (i["created"], i["finding"]),
+    ]
+    for a, b in seq:
+        ok = ~(np.isfinite(a) & np.isfinite(b)) | (b >= a - 1e-9)
+        if not ok.all():
+            problems.append(f"time goes backwards in {int((~ok).sum())} record(s)")
+            break
+    return problems
