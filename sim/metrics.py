@@ -99,6 +99,11 @@ def mean_ci(per_rep: Iterable[float]) -> dict[str, float]:
     return {"mean": m, "low": m - h, "high": m + h, "half_width": h, "n": int(n)}
 
 
+def _finite_mean(values: list[float]) -> float:
+    v = [x for x in values if x == x]
+    return float(np.mean(v)) if v else float("nan")
+
+
 def measured(rep: ReplicationResult, warmup: float) -> dict[str, np.ndarray]:
     """Boolean masks of the entities that count (started after the warm-up)."""
     return {
@@ -255,11 +260,11 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
     per_rep = [replication_metrics(rep, warmup, scenario.targets) for rep in reps]
     keys = list(per_rep[0]) if per_rep else []
     ci = {k: mean_ci([p[k] for p in per_rep]) for k in keys}
-    desks = {p: mean_ci([desk_stats(rep, warmup)[p]["utilisation"] for rep in reps])
-             for p in R.PARTIES}
+    per_desk = [desk_stats(rep, warmup) for rep in reps]
+    desks = {p: mean_ci([d[p]["utilisation"] for d in per_desk]) for p in R.PARTIES}
     desk_detail = {
         p: {
-            k: float(np.nanmean([desk_stats(rep, warmup)[p][k] for rep in reps]))
+            k: _finite_mean([d[p][k] for d in per_desk])
             for k in ("utilisation", "mean_queue", "mean_officers", "mean_wait", "p_wait",
                       "reports_per_minute")
         }

@@ -191,6 +191,19 @@ class LongRangeSpec(_Strict):
     """Chance that a verified strike can be attributed."""
 
 
+class ScriptedViolation(_Strict):
+    """A violation that happens at a given time and place, on top of the random ones."""
+
+    time: Duration
+    """When it happens, counted from the start of the replication."""
+    node: str
+    """Where: a sector node, or a strike target for ``type: long_range_strike``."""
+    type: str
+    """A type from ``violations.types``, or ``long_range_strike``."""
+    perpetrator: Side
+    """Who commits it."""
+
+
 class ViolationsSpec(_Strict):
     """Ground-truth violations (known only to the simulator)."""
 
@@ -212,6 +225,9 @@ class ViolationsSpec(_Strict):
     """Self-exciting escalation."""
     long_range_strikes: LongRangeSpec = LongRangeSpec()
     """Strikes on rear targets."""
+    scripted: list[ScriptedViolation] = []
+    """Violations at fixed times and places (e.g. to replay known events or for tests);
+    they can trigger escalation like any other."""
 
     @model_validator(mode="after")
     def _sums(self) -> "ViolationsSpec":
@@ -809,6 +825,17 @@ def _check_against_network(scen: Scenario, graph: nx.Graph, file: str, origin) -
             raise _fail_at(file, origin, ("violations", "long_range_strikes", "rate_per_day"),
                            "strikes are configured but no node has strike_weight > 0")
     known_types = set(v.types)
+    for i, sv in enumerate(v.scripted):
+        if sv.type not in known_types and sv.type != "long_range_strike":
+            raise _fail_at(
+                file, origin, ("violations", "scripted", i, "type"),
+                f"unknown violation type {sv.type!r}; expected one of "
+                f"{', '.join(sorted(known_types | {'long_range_strike'}))}",
+            )
+        need_node(("violations", "scripted", i, "node"), sv.node)
+        if sv.time >= scen.horizon:
+            raise _fail_at(file, origin, ("violations", "scripted", i, "time"),
+                           "is at or after the horizon; expected a time within the run")
     for ch in ("affected", "accused", "technical", "civilian"):
         spec = getattr(scen.reporting.channels, ch)
         for t in spec.by_type:

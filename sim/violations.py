@@ -146,6 +146,14 @@ def generate(
         n0 = 0
     perp0 = rng_background.choice(2, size=n0, p=perp_p)
     type0 = rng_background.choice(line_types, size=n0, p=type_p)
+    if spec.scripted:
+        t0 = np.concatenate([t0, [s.time for s in spec.scripted]])
+        node0 = np.concatenate([node0, [index[s.node] for s in spec.scripted]]).astype(np.int64)
+        perp0 = np.concatenate([perp0, [SIDE_CODES[s.perpetrator] for s in spec.scripted]])
+        type0 = np.concatenate([type0, [types.names.index(s.type) for s in spec.scripted]])
+        order = np.argsort(t0, kind="stable")
+        t0, node0, perp0, type0 = t0[order], node0[order], perp0[order], type0[order]
+        n0 = t0.size
 
     times = [t0]
     nodes_ = [node0]
@@ -159,9 +167,11 @@ def generate(
     if esc.branching_ratio > 0 and n0:
         table, deg = sector_neighbours(graph, nodes)
         gen_t, gen_node, gen_perp, gen_id = t0, node0, perp0, np.arange(n0)
+        strike = type0 == line_types  # scripted strikes do not escalate along the line
         total = n0
         while gen_t.size:
             kids = rng_escalation.poisson(esc.branching_ratio, gen_t.size)
+            kids[strike] = 0
             par = np.repeat(np.arange(gen_t.size), kids)
             k = par.size
             if k == 0:
@@ -176,6 +186,7 @@ def generate(
             keep = ct < horizon
             kept = int(keep.sum())
             gen_t, gen_node, gen_perp = ct[keep], cnode[keep], cperp[keep]
+            strike = np.zeros(gen_t.size, dtype=bool)
             times.append(gen_t)
             nodes_.append(gen_node)
             perps.append(gen_perp)

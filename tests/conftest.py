@@ -1,0 +1,81 @@
+"""Shared fixtures: small scenarios built as dicts, with exact timelines."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from sim.scenario import scenario_from_dict
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = ROOT / "scenarios"
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+# A tiny deterministic world: five sectors S0..S4 10 km apart, one base B0
+# 10 km behind S0, one team driving at 60 km/h (1 km per minute), every
+# duration fixed, every channel but the affected side's switched off.
+TIMELINE = {
+    "name": "timeline",
+    "seed": 7,
+    "horizon": "3d",
+    "network": {"synthetic": {"sectors": 5, "depth": 1, "spacing_km": 10, "bases_every": 10}},
+    "violations": {
+        "rate_per_day": 0,
+        "types": {
+            "artillery": {"share": 1.0, "severity": 3, "evidence_half_life": "2d",
+                          "attributable": 1.0},
+        },
+        "scripted": [{"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "RU"}],
+    },
+    "reporting": {
+        "channels": {
+            "affected": {"detection": 1.0, "delay": "30min", "desk": "affected"},
+            "accused": {"detection": 0.0},
+            "technical": {"detection": 0.0},
+            "civilian": {"detection": 0.0},
+        },
+        "false_reports": {"rate_per_day": {"RU": 0, "UA": 0}},
+    },
+    "center": {
+        "desks": {"RU": {"officers": 1}, "UA": {"officers": 1}, "US": {"officers": 1}},
+        "triage": {"time": "20min", "false_detection": 0.0, "max_wait": None},
+        "merging": {"enabled": True, "window": "3h", "max_distance_km": 15},
+        "assessment": {"enabled": True, "time": "30min"},
+    },
+    "teams": {
+        "bases": [{"node": "B0", "count": 1}],
+        "speed_kmh": 60,
+        "prepare": "10min",
+        "patrol_hours": None,
+        "access_denial": {"RU": 0.0, "UA": 0.0},
+        "verification": {"time": "1h", "base_probability": 1.0, "attribution_accuracy": 1.0},
+        "give_up_after": None,
+    },
+}
+
+
+@pytest.fixture
+def timeline():
+    """Build the timeline scenario with overrides: ``timeline({...})``."""
+
+    def make(over: dict | None = None):
+        return scenario_from_dict(_merge(TIMELINE, over or {}))
+
+    return make
+
+
+@pytest.fixture
+def merge():
+    return _merge

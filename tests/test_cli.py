@@ -1,0 +1,155 @@
+"""End to end: the CLI on every shipped scenario, determinism, files on disk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+from sim import records as R
+from sim.cli import main
+from sim.console import Progress
+from sim.experiment import run
+from sim.metrics import check_conservation
+from sim.scenario import load_scenario
+
+from .conftest import SCENARIOS
+
+SHIPPED = sorted(p.name for p in SCENARIOS.glob("*.yaml"))
+
+
+def short(tmp_path, name, horizon="6d", warmup="1d", extra=""):
+    p = tmp_path / f"short_{name}"
+    p.write_text(
+        f"extends: {SCENARIOS / name}\nhorizon: {horizon}\nwarmup: {warmup}\nreplications: 1\n"
+        + extra
+    )
+    return p
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_cli_runs_every_shipped_scenario(tmp_path, capsys, name):
+    out = tmp_path / "out"
+    code = main(["run", str(short(tmp_path, name)), "--out", str(out), "--seed", "3"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    for needle in ("Violations", "Response time", "Verification rate", "Utilisation",
+                   "Results written to"):
+        assert needle in printed
+    files = {p.name for p in out.iterdir()}
+    assert files == {"scenario.yaml", "metadata.json", "summary.json", "violations.csv",
+                     "reports.csv", "incidents.csv", "timeseries.csv"}
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["seed"] == 3 and meta["replications"] == 1 and meta["version"]
+    summary = json.loads((out / "summary.json").read_text())
+    with open(out / "violations.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    measured = [r for r in rows if float(r["time"]) >= 1440]
+    assert sum(summary["counts"]["violations"].values()) == len(measured)
+    assert {r["outcome"] for r in rows} <= set(R.VIOLATION_OUTCOMES)
+    # the resolved scenario loads back to the same scenario
+    resolved = yaml.safe_load((out / "scenario.yaml").read_text())
+    assert resolved["name"] == load_scenario(SCENARIOS / name).scenario.name
+
+
+def test_same_seed_gives_byte_identical_tables(tmp_path):
+    scen = short(tmp_path, "baseline.yaml", horizon="8d")
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    assert main(["run", str(scen), "--out", str(a), "-q", "-n", "2"]) == 0
+    assert main(["run", str(scen), "--out", str(b), "-q", "-n", "2"]) == 0
+    assert main(["run", str(scen), "--out", str(c), "-q", "-n", "2", "--seed", "99"]) == 0
+    for name in ("violations.csv", "reports.csv", "incidents.csv", "timeseries.csv",
+                 "summary.json", "scenario.yaml"):
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+    assert (a / "violations.csv").read_bytes() != (c / "violations.csv").read_bytes()
+
+
+def test_conservation_on_baseline():
+    loaded = load_scenario(SCENARIOS / "baseline.yaml")
+    result = run(loaded, replications=2)
+    for rep in result.replications:
+        assert check_conservation(rep) == []
+        assert rep.violations["time"].size > 2000
+    s = result.summary
+    measured = sum(
+        int((rep.violations["time"] >= loaded.scenario.warmup).sum())
+        for rep in result.replications
+    )
+    assert sum(s["counts"]["violations"].values()) == measured
+    unver = s["counts"]["violations"]["reported_unverified"]
+    assert sum(s["counts"]["unverified_reasons"].values()) == unver
+
+
+def test_conservation_detects_a_broken_record(timeline):
+    from sim.model import run_replication
+
+    rep = run_replication(timeline())
+    rep.reports["state"][0] = -1
+    rep.incidents["finding"][0] = rep.incidents["created"][0] - 5
+    problems = check_conservation(rep)
+    assert any("without a valid final state" in p for p in problems)
+    assert any("backwards" in p for p in problems)
+
+
+def test_out_dir_that_exists_is_refused(tmp_path, capsys):
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    code = main(["run", str(short(tmp_path, "baseline.yaml", "2d")), "--out", str(out), "-q"])
+    assert code == 2
+    assert "already exists" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
+    import sim.io
+
+    def boom(path, columns):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(sim.io, "write_csv", boom)
+    out = tmp_path / "res"
+    with pytest.raises(OSError):
+        main(["run", str(short(tmp_path, "baseline.yaml", "2d")), "--out", str(out), "-q"])
+    assert not out.exists()
+    assert list(tmp_path.glob(".res.*")) == []
+
+
+def test_default_result_dir_layout(tmp_path):
+    root = tmp_path / "results"
+    scen = short(tmp_path, "baseline.yaml", "2d")
+    assert main(["run", str(scen), "-q", "--results-root", str(root)]) == 0
+    assert main(["run", str(scen), "-q", "--results-root", str(root)]) == 0
+    runs = sorted((root / "baseline").iterdir())
+    assert len(runs) == 2 and all((r / "summary.json").exists() for r in runs)
+
+
+def test_bad_arguments_exit_2(tmp_path, capsys):
+    scen = short(tmp_path, "baseline.yaml", "2d")
+    assert main(["run", str(scen), "-n", "0"]) == 2
+    assert main(["run", str(tmp_path / "missing.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert "--replications must be at least 1" in err and "file not found" in err
+
+
+def test_progress_reports_when_slow():
+    buf = io.StringIO()
+    p = Progress(buf, after=0.0, every=0.0)
+    p(0, 2, 720.0, 1440.0)
+    assert "replication 1/2" in buf.getvalue() and "25% done" in buf.getvalue()
+    quiet = io.StringIO()
+    Progress(quiet, after=60.0)(0, 1, 720.0, 1440.0)
+    assert quiet.getvalue() == ""
+
+
+def test_python_api_records(timeline):
+    import sim
+
+    result = sim.run(timeline(), seed=5, replications=2)
+    recs = result.records("incidents")
+    assert len(recs) == 2 and recs[0]["outcome"] == "verified" and recs[0]["replication"] == 0
+    assert np.isclose(result.summary["delays"]["response"]["mean"], 60.0 - 0.0)

@@ -1,0 +1,195 @@
+"""The model on scripted timelines with exact answers, and its invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import records as R
+from sim.metrics import check_conservation
+from sim.model import run_replication
+
+
+def _one(tab, row=0):
+    return {k: (v[row].item() if hasattr(v[row], "item") else v[row]) for k, v in tab.items()}
+
+
+def test_single_violation_exact_timeline(timeline):
+    rep = run_replication(timeline())
+    v, r, i = rep.violations, rep.reports, rep.incidents
+    assert v["time"].tolist() == [60.0]
+    assert r["arrival"].size == 1 and i["incident"].size == 1
+    rr, ii = _one(r), _one(i)
+    # report 60 + 30 = 90, taken at once, triaged 20 min
+    assert (rr["arrival"], rr["ack"], rr["triaged"]) == (90.0, 90.0, 110.0)
+    assert rr["desk"] == R.PARTIES.index("UA")  # the affected side's desk
+    # dispatch at triage end, 10 min prepare, 30 km at 60 km/h, 1 h on site, 30 min assessment
+    assert (ii["created"], ii["dispatch"], ii["depart"], ii["on_site"], ii["finding"]) == (
+        110.0, 110.0, 120.0, 150.0, 240.0)
+    assert ii["travel_km"] == pytest.approx(30.0)
+    assert R.INCIDENT_OUTCOMES[ii["outcome"]] == "verified"
+    assert R.REPORT_STATES[rr["state"]] == "led_to_finding"
+    vv = _one(v)
+    assert R.VIOLATION_OUTCOMES[vv["outcome"]] == "attributed_correct"
+    assert vv["outcome_time"] == 240.0 and vv["attributed_to"] == 0  # RU
+    assert check_conservation(rep) == []
+
+
+def test_patrol_hours_hold_departure_until_morning(timeline):
+    loaded = timeline({
+        "violations": {"scripted": [
+            {"time": "18h30min", "node": "S2", "type": "artillery", "perpetrator": "UA"}]},
+        "teams": {"patrol_hours": {"start": "07:00", "end": "19:00"}},
+    })
+    rep = run_replication(loaded)
+    i = _one(rep.incidents)
+    assert i["dispatch"] == 1110 + 30 + 20  # 19:40
+    assert i["depart"] == 1440 + 420  # next day 07:00
+    assert i["on_site"] == 1440 + 450
+    assert i["finding"] == 1440 + 450 + 60 + 30
+
+
+def test_joint_assessment_waits_for_all_three_desks(timeline):
+    loaded = timeline({
+        "center": {"desks": {"US": {"officers": None,
+                                    "shifts": [{"start": "08:00", "end": "16:00", "officers": 1}]}}},
+        "teams": {"enabled": False},
+    })
+    rep = run_replication(loaded)
+    i = _one(rep.incidents)
+    assert i["created"] == 110.0
+    # RU and UA are reserved at 110, the US officer comes on duty at 08:00
+    assert i["finding"] == 480.0 + 30.0
+    assert R.INCIDENT_REASONS[i["reason"]] == "no_team"
+    v = _one(rep.violations)
+    assert R.VIOLATION_OUTCOMES[v["outcome"]] == "reported_unverified"
+    assert R.UNVERIFIED_REASONS[v["reason"]] == "no_team"
+    # the UA officer was busy triaging 90-110 and reserved 110-480, then assessing 480-510
+    ua = rep.totals["desks"]["UA"]
+    assert ua["busy"] == pytest.approx(20.0 + 370.0 + 30.0)
+
+
+def test_access_denied_team_returns_without_verifying(timeline):
+    rep = run_replication(timeline({"teams": {"access_denial": {"UA": 1.0}}}))
+    i = _one(rep.incidents)
+    assert bool(i["access_denied"])
+    assert R.INCIDENT_OUTCOMES[i["outcome"]] == "not_verified"
+    assert R.INCIDENT_REASONS[i["reason"]] == "access_denied"
+    # no time on site: finding right after arrival plus the assessment
+    assert i["finding"] == i["on_site"] + 30.0
+    v = _one(rep.violations)
+    assert R.UNVERIFIED_REASONS[v["reason"]] == "access_denied"
+
+
+def test_evidence_decay_makes_verification_fail(timeline):
+    loaded = timeline({"violations": {"types": {"artillery": {
+        "share": 1.0, "severity": 3, "evidence_half_life": "1s", "attributable": 1.0}}}})
+    rep = run_replication(loaded)
+    v = _one(rep.violations)
+    assert R.UNVERIFIED_REASONS[v["reason"]] == "evidence_decayed"
+    assert R.INCIDENT_REASONS[_one(rep.incidents)["reason"]] == "no_evidence"
+
+
+def test_second_report_merges_into_open_incident(timeline):
+    loaded = timeline({"violations": {"scripted": [
+        {"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "RU"},
+        {"time": "1h10min", "node": "S3", "type": "artillery", "perpetrator": "RU"},
+    ]}})
+    rep = run_replication(loaded)
+    states = [R.REPORT_STATES[s] for s in rep.reports["state"]]
+    assert states == ["led_to_finding", "merged"]
+    assert rep.incidents["incident"].size == 1
+    assert rep.incidents["n_reports"].tolist() == [2]
+    # the team checks both violations on site
+    assert rep.incidents["n_verified"].tolist() == [2]
+    assert check_conservation(rep) == []
+
+
+def test_merging_disabled_gives_two_incidents(timeline):
+    loaded = timeline({
+        "violations": {"scripted": [
+            {"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "RU"},
+            {"time": "1h10min", "node": "S3", "type": "artillery", "perpetrator": "RU"},
+        ]},
+        "center": {"merging": {"enabled": False}},
+    })
+    rep = run_replication(loaded)
+    assert rep.incidents["incident"].size == 2
+
+
+def test_report_expires_when_no_officer_comes(timeline):
+    loaded = timeline({"center": {
+        "desks": {"UA": {"officers": None,
+                         "shifts": [{"start": "10:00", "end": "11:00", "officers": 1}]}},
+        "triage": {"max_wait": "2h"},
+    }})
+    rep = run_replication(loaded)
+    r = _one(rep.reports)
+    assert R.REPORT_STATES[r["state"]] == "expired"
+    assert r["state_time"] == 90.0 + 120.0
+    assert np.isnan(r["ack"])
+    v = _one(rep.violations)
+    assert R.UNVERIFIED_REASONS[v["reason"]] == "expired"
+    assert check_conservation(rep) == []
+
+
+def test_no_violations_gives_empty_tables(timeline):
+    rep = run_replication(timeline({"violations": {"scripted": []}}))
+    assert rep.violations["time"].size == 0
+    assert rep.reports["arrival"].size == 0
+    assert rep.incidents["incident"].size == 0
+    assert check_conservation(rep) == []
+
+
+def test_unlimited_staff_means_no_wait(timeline):
+    loaded = timeline({
+        "horizon": "20d",
+        "violations": {"rate_per_day": 40, "scripted": []},
+        "center": {"desks": {p: {"officers": 200} for p in ("RU", "UA", "US")}},
+    })
+    rep = run_replication(loaded)
+    assert rep.reports["arrival"].size > 500
+    wait = rep.reports["ack"] - rep.reports["arrival"]
+    assert np.nanmax(wait) == 0.0
+
+
+def test_triage_never_starts_beyond_officers_on_duty(timeline):
+    shifts = [{"start": "06:00", "end": "18:00", "officers": 2},
+              {"start": "18:00", "end": "06:00", "officers": 1}]
+    loaded = timeline({
+        "horizon": "10d",
+        "violations": {"rate_per_day": 80, "scripted": []},
+        "center": {"desks": {"UA": {"officers": None, "shifts": shifts}},
+                   "assessment": {"enabled": False}},
+        "teams": {"enabled": False},
+    })
+    rep = run_replication(loaded)
+    r = rep.reports
+    ua = (r["desk"] == R.PARTIES.index("UA")) & np.isfinite(r["ack"])
+    ack, done = r["ack"][ua], r["triaged"][ua]
+    assert ack.size > 300
+    assert np.nanmax(r["ack"][ua] - r["arrival"][ua]) > 0  # the desk was saturated at times
+    staff = loaded.scenario.center.desks.UA.staffing()
+    for t in ack:
+        in_service = int(((ack <= t) & (done > t)).sum())
+        assert in_service <= staff[int(t % 1440)], t
+
+
+def test_same_seed_same_tables_and_other_seed_differs(timeline):
+    loaded = timeline({"horizon": "15d", "violations": {"rate_per_day": 30, "scripted": [],
+                                                         "escalation": {"branching_ratio": 0.3}}})
+    a = run_replication(loaded, 0, seed=11)
+    b = run_replication(loaded, 0, seed=11)
+    c = run_replication(loaded, 0, seed=12)
+    for name in ("violations", "reports", "incidents"):
+        ta, tb = getattr(a, name), getattr(b, name)
+        for k in ta:
+            assert np.array_equal(ta[k], tb[k], equal_nan=True), (name, k)
+    assert not np.array_equal(a.violations["time"], c.violations["time"])
+
+
+def test_replications_draw_different_streams(timeline):
+    loaded = timeline({"horizon": "5d", "violations": {"rate_per_day": 30, "scripted": []}})
+    a = run_replication(loaded, 0)
+    b = run_replication(loaded, 1)
+    assert not np.array_equal(a.violations["time"], b.violations["time"])
