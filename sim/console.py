@@ -49,22 +49,24 @@ def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
     out.append("")
     r = summary["rates"]
     ci_note = " (± = 95% CI half-width across replications)" if summary["replications"] > 1 else ""
-    out.append(f"Detection rate          {_ci_pct(r['detection_rate'])}   reported / all violations")
-    out.append(f"Verification rate       {_ci_pct(r['verification_rate'])}   verified / reported")
-    out.append(f"Attribution accuracy    {_ci_pct(r['attribution_accuracy'])}   correct / attributed")
+    w = 38
+    out.append(f"{'Detection rate':<{w}}{_ci_pct(r['detection_rate']):<16}reported / all violations")
+    out.append(f"{'Verification rate':<{w}}{_ci_pct(r['verification_rate']):<16}verified / reported")
+    out.append(f"{'Attribution accuracy':<{w}}{_ci_pct(r['attribution_accuracy']):<16}"
+               "correct / attributed")
     for key, t in summary["targets"].items():
         label = f"Within {key} target ({human_duration(t['limit_minutes'])})"
-        out.append(f"{label:<24}{_ci_pct(t)}")
+        out.append(f"{label:<{w}}{_ci_pct(t)}")
     out.append("")
     u = summary["utilisation"]
     desks = summary["desks"]
-    out.append("Utilisation             " + "   ".join(
+    out.append(f"{'Utilisation':<{w}}" + "   ".join(
         f"{p} desk {_ci_pct(u[p])}" for p in ("RU", "UA", "US")
     ) + f"   teams {_ci_pct(u['teams'])}")
-    out.append("Desk queues             " + "   ".join(
-        f"{p}: mean queue {desks[p]['mean_queue']:.2f}, mean wait "
-        f"{human_duration(desks[p]['mean_wait'])}" for p in ("RU", "UA", "US")
-    ))
+    out.append(f"{'Mean queue length (reports)':<{w}}" + "   ".join(
+        f"{p} {desks[p]['mean_queue']:.2f}" for p in ("RU", "UA", "US")))
+    out.append(f"{'Mean wait for triage':<{w}}" + "   ".join(
+        f"{p} {human_duration(desks[p]['mean_wait'])}" for p in ("RU", "UA", "US")))
     if ci_note:
         out.append(ci_note.strip())
     return "\n".join(out)

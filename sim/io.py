@@ -39,7 +39,7 @@ _DECODE: dict[str, dict[str, tuple[str, ...] | str]] = {
     },
     "incidents": {
         "outcome": R.INCIDENT_OUTCOMES, "reason": R.INCIDENT_REASONS,
-        "attribution": ("RU", "UA"), "node": "nodes",
+        "attribution": ("RU", "UA"), "attribution_correct": ("0", "1"), "node": "nodes",
     },
     "series": {},
 }

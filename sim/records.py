@@ -29,7 +29,6 @@ VIOLATION_OUTCOMES = (
 UNVERIFIED_REASONS = (
     "",
     "expired",  # every report of it expired in the triage queue
-    "dismissed",  # triage wrongly took its only reports for false ones
     "no_team",  # teams disabled, none configured, or below the dispatch severity
     "no_team_in_time",  # no team reached it before give_up_after
     "access_denied",

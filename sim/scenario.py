@@ -262,9 +262,46 @@ class ChannelSpec(_Strict):
     """Desk that takes the report in: the affected or accused party's desk, or a fixed desk."""
 
 
+class AffectedChannel(ChannelSpec):
+    """The side that was hit reports it to its own desk."""
+
+    detection: Probability = 0.8
+    """Chance that this channel reports a given violation (0 switches the channel off)."""
+    delay: Distribution = "1h"
+    """Delay from the violation to the report reaching the center."""
+    desk: DeskRule = "affected"
+    """Desk that takes the report in: the affected or accused party's desk, or a fixed desk."""
+
+
+class AccusedChannel(ChannelSpec):
+    """The accused side reports it (e.g. as a provocation by the other side)."""
+
+    detection: Probability = 0.05
+    """Chance that this channel reports a given violation (0 switches the channel off)."""
+    delay: Distribution = "4h"
+    """Delay from the violation to the report reaching the center."""
+    desk: DeskRule = "accused"
+    """Desk that takes the report in: the affected or accused party's desk, or a fixed desk."""
+
+
+class CivilianChannel(ChannelSpec):
+    """Civilians and media."""
+
+    detection: Probability = 0.2
+    """Chance that this channel reports a given violation (0 switches the channel off)."""
+    delay: Distribution = "3h"
+    """Delay from the violation to the report reaching the center."""
+    desk: DeskRule = "US"
+    """Desk that takes the report in: the affected or accused party's desk, or a fixed desk."""
+
+
 class TechnicalChannel(ChannelSpec):
     """Technical means (UAV, cameras, acoustic sensors): detection times coverage of the node."""
 
+    detection: Probability = 0.0
+    """Chance that a covered violation is reported (0 switches the channel off)."""
+    delay: Distribution = "1h"
+    """Delay from the violation to the report reaching the center."""
     desk: DeskRule = "US"
     """Desk that takes the report in (technical means report to the US desk)."""
     default_coverage: Probability = 1.0
@@ -276,13 +313,13 @@ class TechnicalChannel(ChannelSpec):
 class ChannelsSpec(_Strict):
     """The four reporting channels."""
 
-    affected: ChannelSpec = ChannelSpec(detection=0.8, delay="1h", desk="affected")
+    affected: AffectedChannel = AffectedChannel()
     """The side that was hit reports to its own desk."""
-    accused: ChannelSpec = ChannelSpec(detection=0.05, delay="4h", desk="accused")
-    """The side accused reports it (e.g. as a provocation claim)."""
-    technical: TechnicalChannel = TechnicalChannel(detection=0.0)
-    """Technical means of the monitoring mission."""
-    civilian: ChannelSpec = ChannelSpec(detection=0.2, delay="3h", desk="US")
+    accused: AccusedChannel = AccusedChannel()
+    """The accused side reports it."""
+    technical: TechnicalChannel = TechnicalChannel()
+    """Technical means of the monitoring mission (off by default)."""
+    civilian: CivilianChannel = CivilianChannel()
     """Civilians and media."""
 
 
