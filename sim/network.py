@@ -201,11 +201,19 @@ def geojson(data: dict[str, Any], source: str = "GeoJSON", snap_km: float = 0.5)
         props = dict((feat or {}).get("properties") or {})
         gtype = geom.get("type")
         if gtype == "Point":
-            nid = props.pop("id", None) or props.pop("name", None) or feat.get("id")
+            nid = None
+            for key in ("id", "name"):
+                if props.get(key) is not None:
+                    nid = props.pop(key)
+                    break
+            if nid is None:
+                nid = feat.get("id")
             if nid is None:
                 raise NetworkError(f"{source}: point feature {i} has no id or name property")
             lon, lat = geom["coordinates"][:2]
-            graph.add_node(str(nid), lat=float(lat), lon=float(lon), **props)
+            props.pop("lat", None)  # the geometry is authoritative for position
+            props.pop("lon", None)
+            graph.add_node(str(nid), **props, lat=float(lat), lon=float(lon))
         elif gtype == "LineString":
             lines.append((i, geom["coordinates"], props))
     pos = {n: (d["lat"], d["lon"]) for n, d in graph.nodes(data=True)}

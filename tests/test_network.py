@@ -1,0 +1,489 @@
+"""The line-of-contact graph (sim.network): loaders, generator, distances."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections import Counter
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.network import (
+    KINDS,
+    Distances,
+    NetworkError,
+    builtin,
+    haversine_km,
+    load_graph,
+    normalise,
+    synthetic_line,
+)
+
+DONETSK = (48.0, 37.8053)
+AVDIIVKA = (48.1453, 37.7450)
+YASYNUVATA = (48.1297, 37.8589)
+
+
+# --------------------------------------------------------------------------- haversine
+
+
+def test_haversine_hand_checked_donetsk_avdiivka():
+    # By hand (equirectangular, good to ~0.1% at 17 km): one degree of latitude
+    # is 6371.0088 * pi / 180 = 111.195 km, so
+    #   north: 0.1453 deg * 111.195        = 16.157 km
+    #   east:  0.0603 deg * 111.195 * cos(48.07 deg) = 4.481 km
+    #   distance = sqrt(16.157^2 + 4.481^2) = 16.77 km   ("about 17 km")
+    d = haversine_km(*DONETSK, *AVDIIVKA)
+    assert d == pytest.approx(16.77, abs=0.02)
+    assert haversine_km(*AVDIIVKA, *DONETSK) == pytest.approx(d)
+    assert haversine_km(*DONETSK, *DONETSK) == 0.0
+
+
+def test_haversine_quarter_meridian():
+    # Equator to pole along a meridian: a quarter of the circumference.
+    assert haversine_km(0.0, 10.0, 90.0, 10.0) == pytest.approx(math.pi * 6371.0088 / 2)
+
+
+# --------------------------------------------------------------------------- synthetic
+
+
+@pytest.mark.parametrize(
+    ("sectors", "depth", "spacing", "every"),
+    [(5, 1, 10.0, 2), (12, 2, 15.0, 4), (7, 3, 2.5, 3), (2, 1, 1.0, 1), (9, 4, 20.0, 100)],
+)
+def test_synthetic_line_structure(sectors, depth, spacing, every):
+    g = synthetic_line(sectors, depth=depth, spacing_km=spacing, bases_every=every)
+    kinds = Counter(k for _, k in g.nodes(data="kind"))
+    base_cols = sorted(set(range(0, sectors, every)) | {sectors - 1})
+    assert kinds["sector"] == sectors
+    assert kinds["base"] == len(base_cols)
+    assert kinds["city"] == sectors * depth - len(base_cols)
+    assert g.number_of_nodes() == sectors * (depth + 1)
+    assert sorted(n for n, k in g.nodes(data="kind") if k == "base") == sorted(
+        f"B{i}" for i in base_cols
+    )
+    # The sector chain, one edge up per rear node, and a chain along each row.
+    assert g.number_of_edges() == (sectors - 1) + depth * (2 * sectors - 1)
+    assert all(d == spacing for _, _, d in g.edges(data="length_km"))
+    for i in range(sectors - 1):
+        assert g.has_edge(f"S{i}", f"S{i + 1}")
+    assert nx.is_connected(g)
+    # Sectors are on the line; the rear belongs to UA.
+    for n, d in g.nodes(data=True):
+        assert d["side"] == ("line" if d["kind"] == "sector" else "UA")
+        assert d["weight"] == (1.0 if d["kind"] == "sector" else 0.0)
+    # A strike target exists exactly when there is more than one rear row.
+    targets = [n for n, sw in g.nodes(data="strike_weight") if sw > 0]
+    assert targets == (["C0"] if depth > 1 else [])
+    # Positions match the lengths: neighbours are spacing apart on the grid.
+    for u, v in g.edges:
+        a, b = g.nodes[u], g.nodes[v]
+        assert math.hypot(a["x_km"] - b["x_km"], a["y_km"] - b["y_km"]) == pytest.approx(spacing)
+
+
+def test_synthetic_line_survives_normalise():
+    g = synthetic_line(6, depth=2)
+    h = normalise(g)
+    assert dict(h.nodes(data="kind")) == dict(g.nodes(data="kind"))
+    assert nx.utils.edges_equal(h.edges(data="length_km"), g.edges(data="length_km"))
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [dict(sectors=1), dict(sectors=5, depth=0), dict(sectors=5, spacing_km=0.0),
+     dict(sectors=5, spacing_km=-1.0), dict(sectors=5, bases_every=0)],
+)
+def test_synthetic_line_rejects_bad_parameters(kwargs):
+    with pytest.raises(NetworkError):
+        synthetic_line(**kwargs)
+
+
+# --------------------------------------------------------------------------- normalise
+
+
+def test_normalise_defaults():
+    g = nx.Graph()
+    g.add_node("D", lat=DONETSK[0], lon=DONETSK[1])  # no kind at all
+    g.add_node("A", kind="base", lat=AVDIIVKA[0], lon=AVDIIVKA[1])
+    g.add_node("X", kind="city", x_km=0.0, y_km=0.0, strike_weight=2)
+    g.add_node("Y", kind="energy", x_km=3.0, y_km=4.0, side="RU", weight="0.5")
+    g.add_edge("D", "A")  # length from lat/lon
+    g.add_edge("X", "Y")  # length from x/y
+    g.add_edge("D", "X", length_km="12.5")  # given (as text, as GraphML may give it)
+    h = normalise(g)
+    assert h.nodes["D"] == {"kind": "sector", "side": "line", "weight": 1.0,
+                            "strike_weight": 0.0, "lat": DONETSK[0], "lon": DONETSK[1]}
+    assert h.nodes["A"]["side"] == "UA" and h.nodes["A"]["weight"] == 0.0
+    assert h.nodes["X"]["strike_weight"] == 2.0 and h.nodes["X"]["weight"] == 0.0
+    assert h.nodes["Y"]["side"] == "RU" and h.nodes["Y"]["weight"] == 0.5
+    assert h.edges["D", "A"]["length_km"] == pytest.approx(16.77, abs=0.02)
+    assert h.edges["X", "Y"]["length_km"] == pytest.approx(5.0)
+    assert h.edges["D", "X"]["length_km"] == 12.5
+
+
+def test_normalise_makes_a_simple_undirected_graph():
+    g = nx.MultiDiGraph()
+    g.add_node(1, kind="sector")
+    g.add_node(2, kind="sector")
+    g.add_edge(1, 2, length_km=9.0)
+    g.add_edge(2, 1, length_km=4.0)
+    g.add_edge(1, 2, length_km=7.0)
+    g.add_edge(1, 1, length_km=1.0)  # self-loop: dropped
+    h = normalise(g)
+    assert type(h) is nx.Graph
+    assert sorted(h.nodes) == ["1", "2"]  # ids become strings
+    assert list(h.edges(data="length_km")) == [("1", "2", 4.0)]  # the shortest parallel road
+
+
+@pytest.mark.parametrize(
+    ("node", "edge", "match"),
+    [
+        (dict(kind="bunker"), {}, r"kind 'bunker'; expected one of sector, base"),
+        (dict(side="EU"), {}, r"side 'EU'"),
+        (dict(weight=-1.0), {}, r"weight -1.0; expected >= 0"),
+        (dict(strike_weight="lots"), {}, r"strike_weight: expected a number"),
+        (dict(lat=float("nan")), {}, r"lat: expected a finite number"),
+        ({}, dict(length_km=-3.0), r"length_km -3.0; expected >= 0"),
+        ({}, dict(length_km="far"), r"length_km: expected a number"),
+        ({}, {}, r"has no length_km and its nodes have no coordinates"),
+    ],
+)
+def test_normalise_errors(node, edge, match):
+    g = nx.Graph()
+    g.add_node("a", **node)
+    g.add_node("b")
+    g.add_edge("a", "b", **edge)
+    with pytest.raises(NetworkError, match=match) as info:
+        normalise(g, "my.graphml")
+    assert str(info.value).startswith("my.graphml: ")
+
+
+def test_normalise_rejects_empty_graph():
+    with pytest.raises(NetworkError, match="no nodes"):
+        normalise(nx.Graph())
+
+
+# --------------------------------------------------------------------------- loaders
+
+
+def _example_graph() -> nx.Graph:
+    g = nx.Graph(name="example")
+    g.add_node("Donetsk", kind="base", side="RU", lat=DONETSK[0], lon=DONETSK[1],
+               strike_weight=0.4)
+    g.add_node("Avdiivka", kind="sector", side="line", lat=AVDIIVKA[0], lon=AVDIIVKA[1],
+               weight=2.5)
+    g.add_node("Yasynuvata", kind="sector", lat=YASYNUVATA[0], lon=YASYNUVATA[1])
+    g.add_edge("Donetsk", "Avdiivka")  # from coordinates
+    g.add_edge("Avdiivka", "Yasynuvata", length_km=12.5)
+    return g
+
+
+def _assert_example(h: nx.Graph) -> None:
+    assert sorted(h.nodes) == ["Avdiivka", "Donetsk", "Yasynuvata"]
+    assert h.nodes["Donetsk"]["kind"] == "base" and h.nodes["Donetsk"]["side"] == "RU"
+    assert h.nodes["Donetsk"]["strike_weight"] == 0.4
+    assert h.nodes["Avdiivka"]["weight"] == 2.5
+    assert h.nodes["Yasynuvata"]["kind"] == "sector" and h.nodes["Yasynuvata"]["weight"] == 1.0
+    assert h.nodes["Avdiivka"]["lat"] == AVDIIVKA[0]
+    assert h.number_of_edges() == 2
+    assert h.edges["Donetsk", "Avdiivka"]["length_km"] == pytest.approx(
+        haversine_km(*DONETSK, *AVDIIVKA)
+    )
+    assert h.edges["Avdiivka", "Yasynuvata"]["length_km"] == 12.5
+
+
+def test_load_graphml_round_trip(tmp_path):
+    g = _example_graph()
+    path = tmp_path / "net.graphml"
+    nx.write_graphml(g, path)
+    h = load_graph(path)
+    _assert_example(h)
+    assert nx.utils.graphs_equal(h, normalise(g))
+
+
+def test_load_graphml_xml_extension_and_explicit_format(tmp_path):
+    g = _example_graph()
+    nx.write_graphml(g, tmp_path / "net.xml")
+    _assert_example(load_graph(tmp_path / "net.xml"))
+    nx.write_graphml(g, tmp_path / "net.data")
+    _assert_example(load_graph(tmp_path / "net.data", "graphml"))
+
+
+@pytest.mark.parametrize("key", ["edges", "links"])
+def test_load_node_link_round_trip(tmp_path, key):
+    data = nx.node_link_data(_example_graph(), edges=key)
+    assert key in data
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    h = load_graph(path)
+    _assert_example(h)
+    assert nx.utils.graphs_equal(h, normalise(_example_graph()))
+
+
+def test_load_node_link_minimal_without_edges(tmp_path):
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps({"nodes": [{"id": "S1"}, {"id": "S2"}]}), encoding="utf-8")
+    h = load_graph(path)
+    assert sorted(h.nodes) == ["S1", "S2"] and h.number_of_edges() == 0
+
+
+def _point(name, latlon, **props):
+    return {"type": "Feature", "properties": {"id": name, **props},
+            "geometry": {"type": "Point", "coordinates": [latlon[1], latlon[0]]}}
+
+
+def _line(coords_latlon, **props):
+    return {"type": "Feature", "properties": props,
+            "geometry": {"type": "LineString",
+                         "coordinates": [[lon, lat] for lat, lon in coords_latlon]}}
+
+
+def _collection(*features):
+    return {"type": "FeatureCollection", "features": list(features)}
+
+
+def test_load_geojson_snaps_line_ends_to_points(tmp_path):
+    via = (48.07, 37.79)
+    # Ends ~100 m away from the points: within the 0.5 km snap radius.
+    start = (DONETSK[0] + 0.0009, DONETSK[1])
+    end = (AVDIIVKA[0], AVDIIVKA[1] - 0.001)
+    data = _collection(
+        _point("Donetsk", DONETSK, kind="base", side="RU", strike_weight=0.4),
+        _point("Avdiivka", AVDIIVKA, kind="sector", side="line", weight=2.5),
+        _point("Yasynuvata", YASYNUVATA, kind="sector"),
+        _line([start, via, end]),  # length along the vertices
+        _line([AVDIIVKA, YASYNUVATA], length_km=12.5),  # given length wins
+    )
+    path = tmp_path / "net.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    h = load_graph(path)
+    assert sorted(h.nodes) == ["Avdiivka", "Donetsk", "Yasynuvata"]
+    assert h.nodes["Donetsk"]["lat"] == DONETSK[0] and h.nodes["Donetsk"]["lon"] == DONETSK[1]
+    assert h.nodes["Donetsk"]["kind"] == "base" and h.nodes["Avdiivka"]["weight"] == 2.5
+    along = haversine_km(*start, *via) + haversine_km(*via, *end)
+    assert h.edges["Donetsk", "Avdiivka"]["length_km"] == pytest.approx(along)
+    assert along > haversine_km(*DONETSK, *AVDIIVKA)  # really along the bend
+    assert h.edges["Avdiivka", "Yasynuvata"]["length_km"] == 12.5
+
+
+def test_load_geojson_with_source_target_properties(tmp_path):
+    # The line's geometry is far from everything: source/target decide the ends.
+    data = _collection(
+        _point("Donetsk", DONETSK, kind="base"),
+        {"type": "Feature", "properties": {"name": "Avdiivka"},  # name instead of id
+         "geometry": {"type": "Point", "coordinates": [AVDIIVKA[1], AVDIIVKA[0]]}},
+        _line([(10.0, 10.0), (11.0, 11.0)], source="Donetsk", target="Avdiivka", length_km=20.0),
+    )
+    path = tmp_path / "net.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    h = load_graph(path)
+    assert list(h.edges(data="length_km")) in (
+        [("Donetsk", "Avdiivka", 20.0)], [("Avdiivka", "Donetsk", 20.0)]
+    )
+    assert h.nodes["Avdiivka"]["kind"] == "sector"
+
+
+def test_load_geojson_numeric_point_ids_including_zero(tmp_path):
+    # Numeric ids counted from 0 (as GIS exports write them). Line ends given
+    # by source/target accept 0, so a point must accept id 0 as well.
+    data = _collection(
+        _point(0, DONETSK, kind="base"),
+        _point(1, AVDIIVKA),
+        _point(2, YASYNUVATA),
+        _line([DONETSK, AVDIIVKA], source=0, target=1),
+        _line([AVDIIVKA, YASYNUVATA], source=1, target=2),
+    )
+    path = tmp_path / "net.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    h = load_graph(path)
+    assert sorted(h.nodes) == ["0", "1", "2"]
+    assert h.nodes["0"]["kind"] == "base"
+    assert h.edges["0", "1"]["length_km"] == pytest.approx(haversine_km(*DONETSK, *AVDIIVKA))
+    assert h.has_edge("1", "2")
+
+
+def test_load_geojson_line_far_from_points(tmp_path):
+    data = _collection(
+        _point("Donetsk", DONETSK),
+        _point("Avdiivka", AVDIIVKA),
+        # Starts at Donetsk, ends ~2 km past Avdiivka.
+        _line([DONETSK, (AVDIIVKA[0] + 0.018, AVDIIVKA[1])]),
+    )
+    path = tmp_path / "net.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(NetworkError, match=r"line feature 2 ends at .*not within 0.5 km"):
+        load_graph(path)
+
+
+def test_load_geojson_unknown_source_node(tmp_path):
+    data = _collection(_point("Donetsk", DONETSK),
+                       _line([DONETSK, AVDIIVKA], source="Donetsk", target="Avdiivka"))
+    path = tmp_path / "net.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(NetworkError, match="unknown node 'Avdiivka'"):
+        load_graph(path)
+
+
+def test_load_geojson_not_a_feature_collection(tmp_path):
+    path = tmp_path / "net.geojson"
+    path.write_text(json.dumps({"type": "Feature"}), encoding="utf-8")
+    with pytest.raises(NetworkError, match="FeatureCollection"):
+        load_graph(path)
+
+
+def test_load_errors_name_the_file_and_the_problem(tmp_path):
+    bad_kind = tmp_path / "kind.json"
+    bad_kind.write_text(json.dumps({"nodes": [{"id": "a", "kind": "bunker"}], "edges": []}))
+    with pytest.raises(NetworkError, match=r"kind\.json: node 'a' has kind 'bunker'"):
+        load_graph(bad_kind)
+
+    neg = tmp_path / "neg.json"
+    neg.write_text(json.dumps({"nodes": [{"id": "a"}, {"id": "b"}],
+                               "edges": [{"source": "a", "target": "b", "length_km": -1}]}))
+    with pytest.raises(NetworkError, match=r"edge 'a'-'b' has length_km -1.0; expected >= 0"):
+        load_graph(neg)
+
+    nolen = tmp_path / "nolen.json"
+    nolen.write_text(json.dumps({"nodes": [{"id": "a"}, {"id": "b", "lat": 1, "lon": 2}],
+                                 "edges": [{"source": "a", "target": "b"}]}))
+    with pytest.raises(NetworkError, match="no length_km and its nodes have no coordinates"):
+        load_graph(nolen)
+
+    other = tmp_path / "net.csv"
+    other.write_text("a,b\n")
+    with pytest.raises(NetworkError, match=r"cannot tell the format of net\.csv.*graphml"):
+        load_graph(other)
+
+    with pytest.raises(NetworkError, match="does not exist"):
+        load_graph(tmp_path / "missing.graphml")
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(NetworkError, match=r"cannot read .*broken\.json as node-link"):
+        load_graph(broken)
+
+    notnl = tmp_path / "list.json"
+    notnl.write_text("[1, 2]")
+    with pytest.raises(NetworkError, match="node-link object"):
+        load_graph(notnl)
+
+
+# --------------------------------------------------------------------------- builtin
+
+
+@functools.lru_cache(maxsize=None)
+def _donbas() -> nx.Graph:
+    return builtin("donbas_south")
+
+
+def test_builtin_donbas_south():
+    g = _donbas()
+    assert g is not None and g.number_of_nodes() > 40
+    assert nx.is_connected(g)
+    kinds = set(k for _, k in g.nodes(data="kind"))
+    assert {"sector", "base", "city", "energy"} <= kinds <= set(KINDS)
+    for town in ("Kyiv", "Kharkiv", "Sumy", "Chernihiv"):
+        assert town in g
+    assert all(d >= 0 for _, _, d in g.edges(data="length_km"))
+    assert builtin().number_of_nodes() == g.number_of_nodes()  # the default network
+
+
+def test_builtin_unknown_lists_available():
+    with pytest.raises(NetworkError,
+                       match=r"no built-in network called 'nope'; available: .*donbas_south"):
+        builtin("nope")
+
+
+# --------------------------------------------------------------------------- distances
+
+
+@functools.lru_cache(maxsize=None)
+def _all_pairs() -> dict:
+    return dict(nx.all_pairs_dijkstra_path_length(_donbas(), weight="length_km"))
+
+
+def _bases(g):
+    return [n for n, k in g.nodes(data="kind") if k == "base"]
+
+
+def test_from_bases_equals_shortest_paths_on_builtin():
+    g = _donbas()
+    bases = _bases(g)
+    d = Distances(g, bases, merge_km=30.0)
+    assert d.base_nodes == bases
+    assert d.from_bases.shape == (len(bases), g.number_of_nodes())
+    for b, base in enumerate(bases):
+        for node in g.nodes:
+            expected = nx.shortest_path_length(g, base, node, weight="length_km")
+            assert d.from_bases[b, d.index[node]] == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def _check_near(d: Distances, lengths: dict, radius: float) -> None:
+    for j, node in enumerate(d.nodes):
+        got = set(d.nodes[i] for i in d.near[j])
+        inside = {m for m, km in lengths[node].items() if km <= radius - 1e-9}
+        outside = set(d.nodes) - {m for m, km in lengths[node].items() if km <= radius + 1e-9}
+        assert node in got
+        assert inside <= got, (node, radius, inside - got)
+        assert not (got & outside), (node, radius, got & outside)
+        assert list(d.near[j]) == sorted(d.near[j])
+
+
+@settings(database=None, max_examples=25, deadline=None)
+@given(
+    radius=st.floats(min_value=0.0, max_value=400.0),
+    picks=st.lists(st.integers(0, 10), min_size=1, max_size=4),
+)
+def test_distances_property_on_builtin(radius, picks):
+    g = _donbas()
+    all_bases = _bases(g)
+    bases = [all_bases[i % len(all_bases)] for i in picks]  # duplicates allowed
+    d = Distances(g, bases, merge_km=radius)
+    assert d.base_nodes == list(dict.fromkeys(bases))
+    lengths = _all_pairs()
+    for b, base in enumerate(d.base_nodes):
+        row = np.array([lengths[base][n] for n in d.nodes])
+        np.testing.assert_allclose(d.from_bases[b], row, rtol=1e-12)
+    _check_near(d, lengths, radius)
+
+
+def test_near_includes_nodes_exactly_at_the_radius():
+    g = synthetic_line(4, depth=1, spacing_km=15.0, bases_every=2)
+    d = Distances(g, ["B0"], merge_km=15.0)
+    near = {n: sorted(d.nodes[i] for i in d.near[d.index[n]]) for n in g.nodes}
+    assert near["S0"] == ["B0", "S0", "S1"]
+    assert near["S1"] == ["R1_1", "S0", "S1", "S2"]
+    d0 = Distances(g, ["B0"], merge_km=0.0)
+    assert all(list(d0.near[j]) == [j] for j in range(len(d0.nodes)))
+
+
+def test_unreachable_nodes_are_infinitely_far():
+    g = synthetic_line(4, depth=1)
+    g.add_node("island", kind="sector", side="line", weight=1.0, strike_weight=0.0)
+    d = Distances(g, ["B0", "B3"], merge_km=100.0)
+    j = d.index["island"]
+    assert np.all(np.isinf(d.from_bases[:, j]))
+    assert list(d.near[j]) == [j]
+    assert np.all(np.isfinite(np.delete(d.from_bases, j, axis=1)))
+    assert d.from_bases[0, d.index["S3"]] == 15.0 + 3 * 15.0
+
+
+def test_load_geojson_geometry_wins_over_lat_lon_properties(tmp_path):
+    data = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "A", "lat": 1.0, "lon": 1.0},
+         "geometry": {"type": "Point", "coordinates": [37.8053, 48.0]}},
+        {"type": "Feature", "properties": {"id": "B"},
+         "geometry": {"type": "Point", "coordinates": [37.7450, 48.1453]}},
+        {"type": "Feature", "properties": {},
+         "geometry": {"type": "LineString", "coordinates": [[37.8053, 48.0], [37.7450, 48.1453]]}},
+    ]}
+    path = tmp_path / "net.geojson"
+    path.write_text(json.dumps(data))
+    g = load_graph(path)
+    assert g.nodes["A"]["lat"] == 48.0 and g.nodes["A"]["lon"] == 37.8053
+    assert g.edges["A", "B"]["length_km"] == pytest.approx(16.77, abs=0.01)
