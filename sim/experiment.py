@@ -54,10 +54,6 @@ class RunResult:
     def table(self, name: str) -> dict[str, np.ndarray]:
         """One table (``violations``, ``reports``, ``incidents``, ``series``) of all
         replications, with a ``replication`` column first.
-
-        Examples
-        --------
-        >>> # result.table("incidents")["finding"]  # doctest: +SKIP
         """
         parts = []
         for rep in self.replications:

@@ -84,7 +84,7 @@ def mean_ci(per_rep: Iterable[float]) -> dict[str, float]:
     --------
     >>> ci = mean_ci([1.0, 2.0, 3.0])
     >>> round(ci["half_width"], 4)
-    2.4841
+    2.4842
     """
     x = np.asarray([v for v in per_rep if v == v], dtype=float)
     n = x.size

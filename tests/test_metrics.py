@@ -1,0 +1,96 @@
+"""Statistics helpers and the summary built from a known timeline."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim import records as R
+from sim.center import Level, change_points
+from sim.metrics import describe, mean_ci, summarise, t975
+from sim.model import run_replication
+from sim.teams import next_departure
+
+
+@pytest.mark.parametrize("df,expected", [(1, 12.7062), (4, 2.7764), (30, 2.0423),
+                                         (40, 2.0211), (60, 2.0003), (120, 1.9799)])
+def test_t_quantile_matches_tables(df, expected):
+    assert t975(df) == pytest.approx(expected, abs=2e-4)
+
+
+def test_mean_ci_covers_known_mean_about_95_percent():
+    # 2000 experiments of n=5 normal samples: coverage is binomial(2000, 0.95),
+    # sd = sqrt(0.95*0.05/2000) = 0.0049; accept within 4 sd.
+    rng = np.random.default_rng(2024)
+    hits = sum(
+        (lambda c: c["low"] <= 10.0 <= c["high"])(mean_ci(rng.normal(10.0, 3.0, 5)))
+        for _ in range(2000)
+    )
+    assert abs(hits / 2000 - 0.95) <= 4 * math.sqrt(0.95 * 0.05 / 2000)
+
+
+def test_mean_ci_edge_cases():
+    assert mean_ci([]).get("n") == 0
+    one = mean_ci([3.0])
+    assert one["mean"] == 3.0 and math.isnan(one["half_width"])
+    assert mean_ci([1.0, float("nan"), 3.0])["n"] == 2
+
+
+def test_describe_percentiles():
+    d = describe(np.arange(1, 101, dtype=float))
+    assert (d["n"], d["mean"], d["median"], d["max"]) == (100, 50.5, 50.5, 100.0)
+    assert d["p90"] == pytest.approx(90.1) and d["p95"] == pytest.approx(95.05)
+    assert describe(np.array([np.nan]))["n"] == 0
+
+
+def test_level_integrates_only_inside_window():
+    lv = Level(start=10.0, end=20.0)
+    lv.set(5.0, 2.0)    # 2 from t=5
+    lv.set(15.0, 4.0)   # 2 over [10,15] = 10
+    lv.set(30.0, 0.0)   # 4 over [15,20] = 20
+    assert lv.area == pytest.approx(30.0)
+
+
+def test_change_points_of_a_shift_plan():
+    staff = [2] * 360 + [4] * 480 + [4] * 480 + [2] * 120
+    assert change_points(staff) == [(0, 2), (360, 4), (1320, 2)]
+
+
+@pytest.mark.parametrize("now,travel,expected", [
+    (420.0, 60.0, 420.0),            # exactly at opening
+    (1080.0, 60.0, 1080.0),          # arrives exactly at closing
+    (1081.0, 60.0, 1440.0 + 420.0),  # would arrive after closing
+    (1500.0, 30.0, 1860.0),          # night of day 2
+    (600.0, 900.0, 1440.0 + 420.0),  # longer than the window: next opening
+])
+def test_next_departure(now, travel, expected):
+    assert next_departure(now, travel, (420.0, 1140.0)) == expected
+    assert next_departure(now, travel, None) == now
+
+
+def test_summary_of_single_timeline(timeline):
+    loaded = timeline()
+    rep = run_replication(loaded)
+    s = summarise([rep], loaded.scenario)
+    assert s["counts"]["violations"]["attributed_correct"] == 1
+    assert s["counts"]["reports"]["led_to_finding"] == 1
+    assert s["delays"]["reporting_delay"]["mean"] == 30.0
+    assert s["delays"]["acknowledge"]["mean"] == 0.0
+    assert s["delays"]["response"]["mean"] == 60.0
+    assert s["delays"]["finding"]["mean"] == 150.0
+    assert s["rates"]["verification_rate"]["mean"] == 1.0
+    assert s["targets"]["response"]["mean"] == 1.0
+    # UA desk: 20 min triage + 30 min assessment over 3 days with 1 officer
+    assert s["desks"]["UA"]["utilisation"] == pytest.approx(50.0 / (3 * 1440))
+    assert s["utilisation"]["teams"]["mean"] == pytest.approx((240.0 - 110.0) / (3 * 1440))
+
+
+def test_warmup_excludes_early_entities(timeline):
+    loaded = timeline({"warmup": "2h"})  # the violation at 1h is before it
+    rep = run_replication(loaded)
+    s = summarise([rep], loaded.scenario)
+    assert sum(s["counts"]["violations"].values()) == 0
+    assert s["counts"]["reports"]["led_to_finding"] == 0  # report at 90 min
+    assert rep.violations["outcome"][0] == R.VIOLATION_OUTCOMES.index("attributed_correct")
