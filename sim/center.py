@@ -4,11 +4,14 @@ Each desk (RU, UA, US) has a daily staffing level from its shift plan. A
 report waits in the queue of the desk it was sent to, ordered by the
 priority rule, until an officer on duty is free; the officer takes it in and
 triages it. A joint assessment needs one officer of each desk at the same
-moment. It is acquired without deadlock by one coordinator: waiting joint
-work goes before intake, and as officers free up they are reserved, desk by
-desk, for the assessment at the head of the joint queue; when all three are
-reserved it starts. Only the coordinator holds partial reservations, and
-only for one assessment at a time, so no circular wait can form.
+moment. It is acquired without deadlock by one coordinator: while every desk
+has someone on duty, waiting joint work goes before intake, and as officers
+free up they are reserved, desk by desk, for the assessment at the head of
+the joint queue; when all three are reserved it starts. Only the coordinator
+holds partial reservations, and only for one assessment at a time, so no
+circular wait can form. While some desk has nobody on duty no officer is
+reserved (the assessment could not start), and reservations made before a
+desk went off duty are released, so intake goes on.
 
 Officers finish the work in hand when their shift ends (no pre-emption).
 """
@@ -170,7 +173,13 @@ class Center:
                 if t > env.now:
                     yield env.timeout(t - env.now)
                 desk.on_duty.set(env.now, float(level))
-                self.dispatch(desk)
+                if self.joint:
+                    if not self._all_staffed():
+                        self._release_reservations()
+                    for d in self.desks:
+                        self.dispatch(d)
+                else:
+                    self.dispatch(desk)
             day += 1440.0
 
     # ------------------------------------------------------------------ intake
@@ -217,7 +226,7 @@ class Center:
         """Give free officers of ``desk`` their next work."""
         env = self.env
         while desk.free > 0:
-            if self.joint and not self.reserved[desk.code]:
+            if self.joint and not self.reserved[desk.code] and self._all_staffed():
                 self.reserved[desk.code] = True
                 desk.busy.add(env.now, 1)
                 if all(self.reserved):
@@ -253,6 +262,33 @@ class Center:
         self.joint_waiting.add(self.env.now, 1)
         for desk in self.desks:
             self.dispatch(desk)
+
+    def withdraw(self, incident: int) -> bool:
+        """Take a waiting joint assessment back (e.g. the incident now needs a team).
+
+        Returns False if the assessment is not waiting (already started or done).
+        """
+        for k, item in enumerate(self.joint):
+            if item[2] == incident:
+                self.joint[k] = self.joint[-1]
+                self.joint.pop()
+                heapq.heapify(self.joint)
+                self.joint_waiting.add(self.env.now, -1)
+                if not self.joint:  # nothing left to reserve officers for
+                    self._release_reservations()
+                    for desk in self.desks:
+                        self.dispatch(desk)
+                return True
+        return False
+
+    def _all_staffed(self) -> bool:
+        return all(d.on_duty.value > 0 for d in self.desks)
+
+    def _release_reservations(self) -> None:
+        for desk in self.desks:
+            if self.reserved[desk.code]:
+                self.reserved[desk.code] = False
+                desk.busy.add(self.env.now, -1)
 
     def _start_joint(self) -> None:
         _, _, incident = heapq.heappop(self.joint)

@@ -207,11 +207,12 @@ class _Replication:
                 return
         inc = self._new_incident(rid, node)
         sev = self.inc[inc]["severity"]
-        if not (
-            self.use_teams
-            and sev >= self.scen.teams.min_severity
-            and self.teams.request(inc, node, sev)
+        if self.use_teams and sev >= self.scen.teams.min_severity and self.teams.request(
+            inc, node, sev
         ):
+            self.inc[inc]["team_wanted"] = True
+        else:
+            self.inc[inc]["team_wanted"] = False
             self.inc[inc]["reason"] = R.INCIDENT_REASONS.index("no_team")
             self.center.assess(inc, sev)
 
@@ -233,6 +234,18 @@ class _Replication:
         sev = int(self.rep_tab["severity"][rid])
         if sev > rec["severity"]:
             rec["severity"] = sev
+            # A more severe report can turn an incident assessed without a team
+            # into one that needs a team, if its assessment has not started.
+            if (
+                rec["team_wanted"] is False
+                and self.use_teams
+                and sev >= self.scen.teams.min_severity
+                and self.teams.in_range[rec["node"]]
+                and self.center.withdraw(inc)
+            ):
+                rec["team_wanted"] = True
+                rec["reason"] = 0
+                self.teams.request(inc, rec["node"], sev)
 
     def _new_incident(self, rid: int, node: int) -> int:
         r = self.rep_tab
@@ -242,7 +255,7 @@ class _Replication:
         self.inc.append({
             "node": node, "event_time": float(r["event_time"][rid]), "created": self.env.now,
             "lead": rid, "severity": int(r["severity"][rid]), "reports": [rid],
-            "affected": affected, "team": -1, "km": NAN, "dispatch": NAN, "depart": NAN,
+            "affected": affected, "team_wanted": None, "team": -1, "km": NAN, "dispatch": NAN, "depart": NAN,
             "on_site": NAN, "denied": False, "checked": None, "reason": 0,
             "finding": NAN, "outcome": -1, "attribution": -1, "attr_correct": -1,
         })

@@ -64,9 +64,10 @@ def test_joint_assessment_waits_for_all_three_desks(timeline):
     v = _one(rep.violations)
     assert R.VIOLATION_OUTCOMES[v["outcome"]] == "reported_unverified"
     assert R.UNVERIFIED_REASONS[v["reason"]] == "no_team"
-    # the UA officer was busy triaging 90-110 and reserved 110-480, then assessing 480-510
+    # nobody is reserved while the US desk is off duty: the UA officer was busy
+    # triaging 90-110 and assessing 480-510 only
     ua = rep.totals["desks"]["UA"]
-    assert ua["busy"] == pytest.approx(20.0 + 370.0 + 30.0)
+    assert ua["busy"] == pytest.approx(20.0 + 30.0)
 
 
 def test_access_denied_team_returns_without_verifying(timeline):
@@ -193,3 +194,42 @@ def test_replications_draw_different_streams(timeline):
     a = run_replication(loaded, 0)
     b = run_replication(loaded, 1)
     assert not np.array_equal(a.violations["time"], b.violations["time"])
+
+
+def test_more_severe_merged_report_brings_a_team(timeline):
+    types = {
+        "small_arms": {"share": 0.5, "severity": 1, "evidence_half_life": "1d"},
+        "artillery": {"share": 0.5, "severity": 3, "evidence_half_life": "2d",
+                      "attributable": 1.0},
+    }
+    us_day_only = {"officers": None, "shifts": [{"start": "08:00", "end": "16:00", "officers": 1}]}
+    loaded = timeline({
+        "violations": {"types": types, "scripted": [
+            {"time": "1h", "node": "S2", "type": "small_arms", "perpetrator": "RU"},
+            {"time": "2h", "node": "S2", "type": "artillery", "perpetrator": "RU"}]},
+        "center": {"desks": {"US": us_day_only}},
+        "teams": {"min_severity": 2},
+    })
+    rep = run_replication(loaded)
+    i = _one(rep.incidents)
+    assert rep.incidents["incident"].size == 1 and i["n_reports"] == 2
+    # first report (severity 1) waits for the US desk; the artillery report at
+    # 150 + 20 min triage raises the severity, so a team is sent at 170
+    assert i["dispatch"] == 170.0 and i["severity"] == 3
+    assert R.INCIDENT_OUTCOMES[i["outcome"]] == "verified"
+    assert check_conservation(rep) == []
+    # no officer stays reserved for the withdrawn assessment
+    assert rep.totals["desks"]["RU"]["busy"] == pytest.approx(30.0)  # only the final assessment
+
+
+def test_officers_are_reserved_for_a_joint_assessment_while_a_colleague_is_busy(timeline):
+    loaded = timeline({"reporting": {"channels": {
+        "civilian": {"detection": 1.0, "delay": "140min", "desk": "US"}}}})
+    rep = run_replication(loaded)
+    i = _one(rep.incidents)
+    # verification ends at 210; the US officer triages the civilian report 200-220;
+    # RU and UA are reserved from 210, the assessment runs 220-250
+    assert i["finding"] == 250.0 and i["n_reports"] == 2
+    assert rep.totals["desks"]["RU"]["busy"] == pytest.approx(40.0)
+    assert rep.totals["desks"]["US"]["busy"] == pytest.approx(20.0 + 30.0)
+    assert [R.REPORT_STATES[s] for s in rep.reports["state"]] == ["led_to_finding", "merged"]
