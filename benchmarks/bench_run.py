@@ -47,11 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     meta = result.metadata
     sim_s = t2 - t1
     print(f"scenario           {loaded.scenario.name} ({args.days:g} simulated days, seed {args.seed})")
-    print(f"violations         {meta['violations']}")
-    print(f"reports            {meta['reports']}")
+    print(f"violations         {meta['violations_all']}")
+    print(f"reports            {meta['reports_all']}")
     print(f"incidents          {result.replications[0].incidents['incident'].size}")
     print(f"load scenario      {t1 - t0:.2f} s")
-    print(f"simulate+summarise {sim_s:.2f} s  ({meta['reports'] / sim_s:,.0f} reports/s, "
+    print(f"simulate+summarise {sim_s:.2f} s  ({meta['reports_all'] / sim_s:,.0f} reports/s, "
           f"{args.days / sim_s:,.0f} simulated days/s)")
     print(f"write tables       {t3 - t2:.2f} s")
     print(f"total wall         {t3 - t0:.2f} s   (target <= 10 s)")

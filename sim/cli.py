@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .parallel import ExecutionError
 from .scenario import ScenarioError, load_scenario
 
 
@@ -35,9 +36,40 @@ def _parser() -> argparse.ArgumentParser:
                    help="where default result directories go (default: results)")
     r.add_argument("--quiet", "-q", action="store_true", help="print no summary or progress")
 
+    for sp in (r,):
+        _exec_args(sp, default_workers="1")
+
+    c = sub.add_parser(
+        "compare", help="compare configurations over the same replications (paired CIs)")
+    c.add_argument("scenarios", nargs="+", help="two or more scenario files; the first is the "
+                   "reference")
+    c.add_argument("--replications", "-n", type=int, default=10,
+                   help="replications per configuration (default 10; the first batch with "
+                   "--precision)")
+    c.add_argument("--seed", type=int, help="root seed shared by all (default: the first's)")
+    c.add_argument("--precision", type=float,
+                   help="add replications until the 95%% CI half-width of --metric is below "
+                   "this fraction of its mean (e.g. 0.05) for every configuration")
+    c.add_argument("--metric", default="response_mean",
+                   help="metric for --precision (default response_mean)")
+    c.add_argument("--max-replications", type=int, default=200,
+                   help="cap for --precision (default 200)")
+    c.add_argument("--out", help="result directory (default: results/compare/<run-id>)")
+    c.add_argument("--results-root", default="results")
+    c.add_argument("--quiet", "-q", action="store_true")
+    _exec_args(c)
+
     v = sub.add_parser("validate", help="check scenario files without running them")
     v.add_argument("files", nargs="+", help="scenario YAML files")
     return p
+
+
+def _exec_args(p: argparse.ArgumentParser, default_workers: str = "all cores") -> None:
+    p.add_argument("--workers", "-j", type=int,
+                   help=f"worker processes (default: {default_workers})")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="run on Dask: 'local' starts a LocalCluster, or a scheduler address "
+                   "such as tcp://scheduler:8786 (needs ceasefire-sim[dask])")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,12 +83,14 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args, argv)
         if args.command == "validate":
             return _validate(args)
+        if args.command == "compare":
+            return _compare(args, argv)
     except ScenarioError as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (FileExistsError, PermissionError) as exc:
+    except (FileExistsError, PermissionError, ExecutionError) as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
@@ -70,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args, argv) -> int:
     from .console import Progress, format_summary
     from .experiment import run
-    from .io import default_run_dir, write_run
+    from .io import check_out_dir, default_run_dir, write_run
 
     if args.replications is not None and args.replications < 1:
         print("error: --replications must be at least 1", file=sys.stderr)
@@ -78,19 +112,77 @@ def _run(args, argv) -> int:
     if args.seed is not None and args.seed < 0:
         print("error: --seed must be >= 0", file=sys.stderr)
         return 2
+    if not _check_exec(args):
+        return 2
+    if args.out:
+        check_out_dir(Path(args.out))
     loaded = load_scenario(args.scenario)
     progress = None if args.quiet else Progress()
-    result = run(loaded, seed=args.seed, replications=args.replications, progress=progress)
+    workers = 1 if args.workers is None and args.dask is None else args.workers
+    result = run(loaded, seed=args.seed, replications=args.replications, progress=progress,
+                 workers=workers, dask=args.dask)
     if progress is not None:
         progress.finish()
     out = Path(args.out) if args.out else default_run_dir(
         Path(args.results_root), loaded.scenario.name, result.seed
     )
-    command = "cfsim " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
-    write_run(result, out, command=command)
+    write_run(result, out, command=_command(argv))
     if not args.quiet:
         print(format_summary(result.summary, result.metadata))
         print(f"\nResults written to {out}/ ({result.metadata['wall_seconds']:.1f} s)")
+    return 0
+
+
+def _check_exec(args) -> bool:
+    if args.workers is not None and args.workers < 1:
+        print("error: --workers must be at least 1", file=sys.stderr)
+        return False
+    return True
+
+
+def _command(argv) -> str:
+    return "cfsim " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+
+
+def _compare(args, argv) -> int:
+    from .compare import METRIC_KEYS, compare, format_comparison
+    from .console import Counter
+    from .io import check_out_dir, default_run_dir, write_comparison
+
+    if not _check_exec(args):
+        return 2
+    if args.replications < 2:
+        print("error: --replications must be at least 2 to give confidence intervals",
+              file=sys.stderr)
+        return 2
+    if args.metric not in METRIC_KEYS:
+        print(f"error: --metric must be one of {', '.join(METRIC_KEYS)}", file=sys.stderr)
+        return 2
+    if args.precision is not None and not 0 < args.precision < 1:
+        print("error: --precision is a fraction between 0 and 1, e.g. 0.05", file=sys.stderr)
+        return 2
+    if args.out:
+        check_out_dir(Path(args.out))
+    loadeds = [load_scenario(f) for f in args.scenarios]
+    counter = None if args.quiet else Counter("replications")
+    comp = compare(loadeds, replications=args.replications, seed=args.seed,
+                   workers=args.workers, dask=args.dask, precision=args.precision,
+                   metric=args.metric, max_replications=args.max_replications,
+                   progress=counter)
+    if counter is not None:
+        counter.finish()
+    if args.out:
+        out = Path(args.out)
+    else:
+        out = default_run_dir(Path(args.results_root) / "compare",
+                              "-vs-".join(comp.names)[:80], comp.seed)
+    write_comparison(comp, loadeds, out, command=_command(argv))
+    if not args.quiet:
+        print(format_comparison(comp))
+        if args.precision is not None and not comp.metadata["precision_reached"]:
+            print(f"\nnote: the precision {args.precision} on {args.metric} was not reached "
+                  f"within {args.max_replications} replications")
+        print(f"\nResults written to {out}/")
     return 0
 
 

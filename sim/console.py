@@ -31,14 +31,17 @@ def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
     )
     out.append("")
     c = summary["counts"]
-    for title, key in (("Violations", "violations"), ("Reports", "reports"),
-                       ("Incidents", "incidents")):
+    for title, key, why, label in (
+        ("Violations", "violations", "unverified_reasons", "reported_unverified because"),
+        ("Reports", "reports", None, ""),
+        ("Incidents", "incidents", "incident_reasons", "not_verified because"),
+    ):
         total = sum(c[key].values())
         parts = ", ".join(f"{k} {v}" for k, v in c[key].items() if v)
         out.append(f"{title:<11}{total:>8}   {parts}")
-    reasons = ", ".join(f"{k} {v}" for k, v in c["unverified_reasons"].items() if v)
-    if reasons:
-        out.append(f"{'':<11}{'':>8}   unverified because: {reasons}")
+        reasons = ", ".join(f"{k} {v}" for k, v in c.get(why, {}).items() if v) if why else ""
+        if reasons:
+            out.append(f"{'':<19}   {label}: {reasons}")
     out.append("")
     out.append(f"{'Delay':<48}{'n':>7}{'mean':>10}{'median':>10}{'p90':>10}{'p95':>10}"
                f"{'max':>10}")
@@ -103,6 +106,41 @@ class Progress:
             self.stream.write("\r" + msg + "   ")
         else:
             self.stream.write(msg + "\n")
+        self.stream.flush()
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+class Counter:
+    """Progress of a batch of jobs: ``done/total``, elapsed time and time left.
+
+    Prints only once the batch has run ``after`` seconds; on a terminal the
+    line is rewritten in place.
+    """
+
+    def __init__(self, what: str = "jobs", stream: TextIO | None = None, after: float = 2.0,
+                 every: float = 5.0):
+        self.what = what
+        self.stream = stream or sys.stderr
+        self.after = after
+        self.every = every
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+        self.shown = False
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int, extra: str = "") -> None:
+        t = time.perf_counter() - self.t0
+        if t < self.after or (not self.tty and t - self.last < self.every and done < total):
+            return
+        self.last = t
+        left = t / done * (total - done) if done else float("nan")
+        msg = (f"{done}/{total} {self.what} done{extra}, {t:.0f}s elapsed, ~{left:.0f}s left")
+        self.stream.write(("\r" + msg + "   ") if self.tty else msg + "\n")
         self.stream.flush()
         self.shown = True
 

@@ -7,6 +7,8 @@ finishes.
 
 from __future__ import annotations
 
+import functools
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +18,11 @@ import numpy as np
 
 from . import __version__
 from . import records as R
-from .metrics import summarise
+from .metrics import measured, replication_metrics, summarise
 from .model import Prepared, run_replication
+from .parallel import map_ordered
 from .records import ReplicationResult
-from .scenario import LoadedScenario, load_scenario
+from .scenario import LoadedScenario, load_scenario, scenario_from_dict
 
 ProgressFn = Callable[[int, int, float, float], None]
 """``progress(replication, replications, now, horizon)``."""
@@ -72,11 +75,69 @@ class RunResult:
         return [{k: cols[k][j] for k in keys} for j in range(n)]
 
 
+@dataclass(frozen=True)
+class Job:
+    """One replication to run anywhere: everything it needs, nothing more.
+
+    Attributes
+    ----------
+    scenario_json : str
+        The resolved scenario (``Scenario.resolved()`` as JSON).
+    base_dir : str
+        Directory that relative network file paths are resolved against.
+    replication, seed : int
+    full : bool
+        Return the whole :class:`ReplicationResult` (tables included) instead
+        of a compact summary.
+    """
+
+    scenario_json: str
+    base_dir: str
+    replication: int
+    seed: int
+    full: bool = False
+
+
+@functools.lru_cache(maxsize=16)
+def _prepared(scenario_json: str, base_dir: str) -> Prepared:
+    return Prepared(scenario_from_dict(json.loads(scenario_json), base_dir))
+
+
+def compact(rep: ReplicationResult, scenario) -> dict[str, Any]:
+    """The per-replication key metrics and outcome counts: what experiments keep."""
+    m = measured(rep, scenario.warmup)
+    return {
+        "replication": rep.replication,
+        "metrics": replication_metrics(rep, scenario.warmup, scenario.targets),
+        "violations": int(m["violations"].sum()),
+        "reports": int(m["reports"].sum()),
+        "incidents": int(m["incidents"].sum()),
+    }
+
+
+def run_job(job: Job) -> ReplicationResult | dict[str, Any]:
+    """Run one replication (in whichever process receives the job)."""
+    prep = _prepared(job.scenario_json, job.base_dir)
+    rep = run_replication(prep, job.replication, job.seed)
+    return rep if job.full else compact(rep, prep.scenario)
+
+
+def make_jobs(
+    loaded: LoadedScenario, seed: int, replications: range | list[int], full: bool = False
+) -> list[Job]:
+    """Jobs for the given replication numbers of one scenario."""
+    text = json.dumps(loaded.scenario.resolved(), sort_keys=True)
+    base = str(loaded.path.parent if loaded.path is not None else Path.cwd())
+    return [Job(text, base, int(k), int(seed), full) for k in replications]
+
+
 def run(
     scenario: LoadedScenario | str | Path,
     seed: int | None = None,
     replications: int | None = None,
     progress: ProgressFn | None = None,
+    workers: int | None = 1,
+    dask: str | None = None,
 ) -> RunResult:
     """Run every replication of a scenario and summarise.
 
@@ -88,12 +149,18 @@ def run(
     replications : int, optional
         Defaults to the scenario's ``replications``.
     progress : callable, optional
-        ``progress(replication, replications, now, horizon)`` about once per
-        simulated day.
+        ``progress(replication, replications, now, horizon)``: about once
+        per simulated day when running in this process, once per finished
+        replication otherwise.
+    workers : int or None
+        Worker processes (None: all cores; 1: this process).
+    dask : str, optional
+        ``"local"`` or a Dask scheduler address (see :mod:`sim.parallel`).
 
     Returns
     -------
     RunResult
+        Identical whatever ``workers`` and ``dask`` are.
     """
     loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
     scen = loaded.scenario
@@ -102,14 +169,26 @@ def run(
     if n < 1:
         raise ValueError("replications must be at least 1")
     t0 = time.perf_counter()
-    prep = Prepared(loaded)
-    reps = []
-    for k in range(n):
-        cb = None
-        if progress is not None:
-            def cb(now: float, k: int = k) -> None:
-                progress(k, n, now, scen.horizon)
-        reps.append(run_replication(prep, k, seed, cb))
+    serial = dask is None and (workers == 1 or n == 1)
+    if serial:
+        prep = Prepared(loaded)
+        reps = []
+        for k in range(n):
+            cb = None
+            if progress is not None:
+                def cb(now: float, k: int = k) -> None:
+                    progress(k, n, now, scen.horizon)
+            reps.append(run_replication(prep, k, seed, cb))
+    else:
+        done = [0]
+
+        def finished(_k: int, _res: Any) -> None:
+            done[0] += 1
+            if progress is not None:
+                progress(done[0] - 1, n, scen.horizon, scen.horizon)
+
+        reps = map_ordered(run_job, make_jobs(loaded, seed, range(n), full=True),
+                           workers=workers, dask=dask, on_result=finished)
     summary = summarise(reps, scen)
     wall = time.perf_counter() - t0
     meta = {
@@ -122,7 +201,7 @@ def run(
         "package": "ceasefire-sim",
         "version": __version__,
         "wall_seconds": round(wall, 3),
-        "reports": int(sum(r.reports["arrival"].size for r in reps)),
-        "violations": int(sum(r.violations["time"].size for r in reps)),
+        "violations_all": int(sum(r.violations["time"].size for r in reps)),
+        "reports_all": int(sum(r.reports["arrival"].size for r in reps)),
     }
     return RunResult(loaded, seed, reps, summary, meta)

@@ -163,7 +163,8 @@ def target_shares(rep: ReplicationResult, warmup: float, targets) -> dict[str, f
     m = measured(rep, warmup)
     d = delays(rep, warmup)
     i = rep.incidents
-    wanted_team = i["reason"][m["incidents"]] != R.INCIDENT_REASONS.index("no_team")
+    no_ask = [R.INCIDENT_REASONS.index(x) for x in ("teams_off", "below_min_severity")]
+    wanted_team = ~np.isin(i["reason"][m["incidents"]], no_ask)
     out: dict[str, float] = {}
     for key, values, mask in (
         ("acknowledge", d["acknowledge"], None),
@@ -237,8 +238,9 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
     replications for each key metric.
     """
     warmup = scenario.warmup
-    counts = {"violations": {}, "unverified_reasons": {}, "reports": {}, "incidents": {}}
-    vo, vr, rs, io = [], [], [], []
+    counts = {"violations": {}, "unverified_reasons": {}, "reports": {}, "incidents": {},
+              "incident_reasons": {}}
+    vo, vr, rs, io, ir = [], [], [], [], []
     pooled: dict[str, list[np.ndarray]] = {k: [] for k in DELAYS}
     for rep in reps:
         m = measured(rep, warmup)
@@ -249,6 +251,9 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
         vr.append(rep.violations["reason"][unver])
         rs.append(rep.reports["state"][m["reports"]])
         io.append(rep.incidents["outcome"][m["incidents"]])
+        nv = m["incidents"] & (
+            rep.incidents["outcome"] == R.INCIDENT_OUTCOMES.index("not_verified"))
+        ir.append(rep.incidents["reason"][nv])
         for k, v in delays(rep, warmup).items():
             pooled[k].append(v)
     counts["violations"] = _counts(np.concatenate(vo), R.VIOLATION_OUTCOMES)
@@ -257,6 +262,9 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
     counts["unverified_reasons"] = reasons
     counts["reports"] = _counts(np.concatenate(rs), R.REPORT_STATES)
     counts["incidents"] = _counts(np.concatenate(io), R.INCIDENT_OUTCOMES)
+    ireasons = _counts(np.concatenate(ir), R.INCIDENT_REASONS)
+    ireasons.pop("")
+    counts["incident_reasons"] = ireasons
     per_rep = [replication_metrics(rep, warmup, scenario.targets) for rep in reps]
     keys = list(per_rep[0]) if per_rep else []
     ci = {k: mean_ci([p[k] for p in per_rep]) for k in keys}

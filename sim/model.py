@@ -207,13 +207,16 @@ class _Replication:
                 return
         inc = self._new_incident(rid, node)
         sev = self.inc[inc]["severity"]
-        if self.use_teams and sev >= self.scen.teams.min_severity and self.teams.request(
-            inc, node, sev
-        ):
-            self.inc[inc]["team_wanted"] = True
+        if not self.use_teams:
+            reason = "teams_off"
+        elif sev < self.scen.teams.min_severity:
+            reason = "below_min_severity"
+        elif not self.teams.request(inc, node, sev):
+            reason = "out_of_range"
         else:
-            self.inc[inc]["team_wanted"] = False
-            self.inc[inc]["reason"] = R.INCIDENT_REASONS.index("no_team")
+            reason = ""
+        if reason:
+            self.inc[inc]["reason"] = R.INCIDENT_REASONS.index(reason)
             self.center.assess(inc, sev)
 
     def _find_open(self, node: int, event_time: float) -> int:
@@ -237,13 +240,12 @@ class _Replication:
             # A more severe report can turn an incident assessed without a team
             # into one that needs a team, if its assessment has not started.
             if (
-                rec["team_wanted"] is False
+                rec["reason"] == R.INCIDENT_REASONS.index("below_min_severity")
                 and self.use_teams
                 and sev >= self.scen.teams.min_severity
                 and self.teams.in_range[rec["node"]]
                 and self.center.withdraw(inc)
             ):
-                rec["team_wanted"] = True
                 rec["reason"] = 0
                 self.teams.request(inc, rec["node"], sev)
 
@@ -255,7 +257,7 @@ class _Replication:
         self.inc.append({
             "node": node, "event_time": float(r["event_time"][rid]), "created": self.env.now,
             "lead": rid, "severity": int(r["severity"][rid]), "reports": [rid],
-            "affected": affected, "team_wanted": None, "team": -1, "km": NAN, "dispatch": NAN, "depart": NAN,
+            "affected": affected, "team": -1, "base": -1, "km": NAN, "dispatch": NAN, "depart": NAN,
             "on_site": NAN, "denied": False, "checked": None, "reason": 0,
             "finding": NAN, "outcome": -1, "attribution": -1, "attr_correct": -1,
         })
@@ -268,6 +270,8 @@ class _Replication:
     def _dispatched(self, inc: int, team: int, km: float) -> None:
         rec = self.inc[inc]
         rec["team"], rec["km"], rec["dispatch"] = team, km, self.env.now
+        base_node = self.prep.distances.base_nodes[self.prep.team_base[team]]
+        rec["base"] = self.prep.distances.index[base_node]
 
     def _departed(self, inc: int) -> None:
         self.inc[inc]["depart"] = self.env.now
@@ -512,6 +516,7 @@ class _Replication:
             "n_violations": n_true,
             "severity": col("severity", np.int64),
             "team": col("team", np.int64),
+            "base": col("base", np.int64),
             "travel_km": col("km"),
             "dispatch": col("dispatch"),
             "depart": col("depart"),

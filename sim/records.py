@@ -29,7 +29,9 @@ VIOLATION_OUTCOMES = (
 UNVERIFIED_REASONS = (
     "",
     "expired",  # every report of it expired in the triage queue
-    "no_team",  # teams disabled, none configured, or below the dispatch severity
+    "teams_off",  # teams disabled or none configured
+    "below_min_severity",  # its incident's severity was below teams.min_severity
+    "out_of_range",  # no team base within teams.max_travel_km
     "no_team_in_time",  # no team reached it before give_up_after
     "access_denied",
     "evidence_decayed",  # the team found no evidence of it
@@ -53,7 +55,9 @@ INCIDENT_OUTCOMES = (
 )
 INCIDENT_REASONS = (
     "",
-    "no_team",
+    "teams_off",
+    "below_min_severity",
+    "out_of_range",
     "no_team_in_time",
     "access_denied",
     "no_evidence",

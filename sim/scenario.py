@@ -11,6 +11,7 @@ names the file, the key path and what was expected.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -24,13 +25,14 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from . import network as netmod
 from .distributions import Distribution, Duration
-from .units import format_clock, parse_clock
+from .units import format_clock, format_duration, parse_clock
 
 PARTIES = ("RU", "UA", "US")
 SIDES = ("RU", "UA")
@@ -229,19 +231,28 @@ class ViolationsSpec(_Strict):
     """Violations at fixed times and places (e.g. to replay known events or for tests);
     they can trigger escalation like any other."""
 
-    @model_validator(mode="after")
-    def _sums(self) -> "ViolationsSpec":
-        if not self.types:
-            raise ValueError("types: at least one violation type is needed")
-        if "long_range_strike" in self.types:
-            raise ValueError("types: 'long_range_strike' is reserved for violations.long_range_strikes")
-        total = sum(t.share for t in self.types.values())
+    @field_validator("types")
+    @classmethod
+    def _types(cls, v: dict[str, ViolationType]) -> dict[str, ViolationType]:
+        if not v:
+            raise ValueError("at least one violation type is needed")
+        if "long_range_strike" in v:
+            raise ValueError("'long_range_strike' is reserved for violations.long_range_strikes")
+        total = sum(t.share for t in v.values())
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"types: shares must sum to 1, they sum to {total:g}")
-        p = sum(self.perpetrator.values())
+            raise ValueError(
+                f"the shares must sum to 1, they sum to {total:g} "
+                f"({', '.join(f'{k} {t.share:g}' for k, t in v.items())})"
+            )
+        return v
+
+    @field_validator("perpetrator")
+    @classmethod
+    def _perpetrator(cls, v: dict[str, float]) -> dict[str, float]:
+        p = sum(v.values())
         if abs(p - 1.0) > 1e-6:
-            raise ValueError(f"perpetrator: shares must sum to 1, they sum to {p:g}")
-        return self
+            raise ValueError(f"the shares must sum to 1, they sum to {p:g}")
+        return v
 
 
 # --------------------------------------------------------------------------- reporting
@@ -497,7 +508,7 @@ class TeamsSpec(_Strict):
     """Dispatch rule: the available team with the shortest travel time."""
     max_travel_km: float | None = Field(None, gt=0.0)
     """Teams are not sent further than this road distance, km (null: no limit). An
-    incident out of every team's range is closed unverified (reason no_team)."""
+    incident out of every team's range is assessed unvisited (reason out_of_range)."""
     patrol_hours: PatrolHours | None = PatrolHours()
     """Hours in which teams may travel; null means round the clock."""
     access_denial: dict[Side, Probability] = {"RU": 0.1, "UA": 0.05}
@@ -582,13 +593,23 @@ class Scenario(_Strict):
             raise ValueError("use letters, digits and _ . - only (it becomes a folder name)")
         return v
 
-    @model_validator(mode="after")
-    def _times(self) -> "Scenario":
-        if self.horizon <= 0:
-            raise ValueError("horizon must be greater than zero")
-        if self.warmup >= self.horizon:
-            raise ValueError("warmup must be shorter than horizon")
-        return self
+    @field_validator("horizon")
+    @classmethod
+    def _horizon(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("must be greater than zero")
+        return v
+
+    @field_validator("warmup")
+    @classmethod
+    def _warmup(cls, v: float, info: ValidationInfo) -> float:
+        horizon = info.data.get("horizon")
+        if horizon is not None and v >= horizon:
+            raise ValueError(
+                f"warm-up {format_duration(v)} is not shorter than the horizon "
+                f"{format_duration(horizon)}; expected a shorter warm-up or a longer horizon"
+            )
+        return v
 
     def resolved(self) -> dict[str, Any]:
         """The fully resolved scenario as plain data that loads back to an equal scenario."""
@@ -631,10 +652,22 @@ def _friendly(err: dict[str, Any]) -> str:
         )
     if typ == "literal_error":
         return f"{msg}; got {inp!r}"
+    if typ in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping (key: value pairs), got {_kind(inp)}"
+    if typ == "list_type":
+        return f"expected a list (items starting with '- '), got {_kind(inp)}"
     msg = msg.removeprefix("Value error, ")
-    if inp is not None and not isinstance(inp, (dict, list)):
+    if inp is not None and not isinstance(inp, (dict, list)) and "got " not in msg:
         return f"{msg}; got {inp!r}"
     return msg
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return repr(value)
 
 
 def _compose_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
@@ -649,6 +682,25 @@ def _compose_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, 
             _compose_lines(v, path + (i,), out)
 
 
+def _no_duplicate_keys(node: yaml.Node | None, file: str, path: tuple[Any, ...] = ()) -> None:
+    """Refuse a mapping that repeats a key (YAML would silently keep the last one)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for k, v in node.value:
+            key = k.value
+            if key in seen:
+                raise ScenarioError(
+                    file, _loc_to_path(path + (key,)),
+                    f"the key appears twice (first on line {seen[key]}); YAML would silently "
+                    "keep only the last one, so merge the two", k.start_mark.line + 1,
+                )
+            seen[key] = k.start_mark.line + 1
+            _no_duplicate_keys(v, file, path + (key,))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, v in enumerate(node.value):
+            _no_duplicate_keys(v, file, path + (i,))
+
+
 class _Doc:
     """A parsed YAML file with the line of every key path."""
 
@@ -661,13 +713,18 @@ class _Doc:
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(str(path), "", f"cannot read the file: {exc}") from None
         try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            _no_duplicate_keys(node, str(path))
             self.data = yaml.safe_load(text)
-            node = yaml.compose(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 1 if mark is not None else None
             problem = getattr(exc, "problem", None) or str(exc)
-            raise ScenarioError(str(path), "", f"not valid YAML: {problem}", line) from None
+            raise ScenarioError(
+                str(path), "",
+                f"not valid YAML: {problem} (check the indentation and the ':' and '-' on this "
+                "line and the one before)", line,
+            ) from None
         if self.data is None:
             raise ScenarioError(str(path), "", "the file is empty; expected a mapping of scenario keys")
         if not isinstance(self.data, dict):
@@ -706,17 +763,32 @@ def _read_chain(
                 str(path), "extends", f"expected a file name such as baseline.yaml, got {parent!r}",
                 doc.lines.get(("extends",)),
             )
-        ppath = path.parent / parent
+        ppath = Path(os.path.normpath(path.parent / parent))
         if not ppath.exists():
             raise ScenarioError(
                 str(path), "extends", f"the scenario it extends, {ppath}, does not exist",
                 doc.lines.get(("extends",)),
             )
         pdata, porigin = _read_chain(ppath, seen + (key,))
+        # Where this file replaces a list or a scalar, lines of the parent below it
+        # no longer describe what is loaded.
+        replaced = [p for p in doc.lines if p and not isinstance(_get(data, p), dict)]
+        for p in replaced:
+            for q in [q for q in porigin if len(q) > len(p) and q[: len(p)] == p]:
+                del porigin[q]
         data = _merge(pdata, data)
         origin.update(porigin)
     origin.update({p: (str(doc.path), line) for p, line in doc.lines.items()})
     return data, origin
+
+
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 class LoadedScenario:
@@ -786,7 +858,8 @@ def _validate(data: dict[str, Any], origin, path: Path) -> LoadedScenario:
     try:
         scen = Scenario.model_validate(data)
     except ValidationError as exc:
-        errs = exc.errors()
+        # An unknown key usually explains a "missing" one next to it: report it first.
+        errs = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
         first = errs[0]
         err = _fail_at(file, origin, tuple(first["loc"]), _friendly(first))
         if len(errs) > 1:

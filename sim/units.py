@@ -14,13 +14,12 @@ MINUTES_PER = {
     "s": 1.0 / 60.0,
     "sec": 1.0 / 60.0,
     "min": 1.0,
-    "m": 1.0,
     "h": 60.0,
     "d": 1440.0,
     "w": 10080.0,
 }
 
-_PART = re.compile(r"\s*(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(sec|min|s|m|h|d|w)\s*")
+_PART = re.compile(r"\s*(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(sec|min|s|h|d|w)\s*")
 
 
 def parse_duration(text: str | int | float) -> float:
@@ -140,6 +139,11 @@ def parse_clock(text: str) -> float:
     >>> parse_clock("07:30")
     450.0
     """
+    if isinstance(text, int) and not isinstance(text, bool) and 0 <= text <= 1440:
+        raise ValueError(
+            f"expected a clock time 'HH:MM' in quotes, e.g. \"{text // 60:02d}:{text % 60:02d}\" "
+            f"(YAML reads an unquoted {text // 60}:{text % 60:02d} as the number {text})"
+        )
     if not isinstance(text, str):
         raise ValueError(f"expected a clock time 'HH:MM', got {text!r}")
     m = _CLOCK.match(text)

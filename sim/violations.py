@@ -29,7 +29,8 @@ STRIKE_TYPE = "long_range_strike"
 
 @dataclass(frozen=True)
 class TypeTable:
-    """Violation types as arrays indexed by type code (the strike type last)."""
+    """Violation types as arrays indexed by type code: line types sorted by name,
+    then the strike type."""
 
     names: list[str]
     share: np.ndarray
@@ -39,10 +40,12 @@ class TypeTable:
 
     @classmethod
     def from_spec(cls, spec: ViolationsSpec) -> "TypeTable":
-        names = list(spec.types) + [STRIKE_TYPE]
+        # Sorted by name, so the order of keys in the file cannot change results.
+        line = sorted(spec.types)
+        names = line + [STRIKE_TYPE]
         lr = spec.long_range_strikes
-        rows = [(t.share, t.severity, t.evidence_half_life, t.attributable)
-                for t in spec.types.values()]
+        rows = [(spec.types[n].share, spec.types[n].severity, spec.types[n].evidence_half_life,
+                 spec.types[n].attributable) for n in line]
         rows.append((0.0, lr.severity, lr.evidence_half_life, lr.attributable))
         arr = np.array(rows, dtype=float)
         return cls(names, arr[:, 0], arr[:, 1].astype(np.int64), arr[:, 2], arr[:, 3])

@@ -42,7 +42,7 @@ def test_cli_runs_every_shipped_scenario(tmp_path, capsys, name):
         assert needle in printed
     files = {p.name for p in out.iterdir()}
     assert files == {"scenario.yaml", "metadata.json", "summary.json", "violations.csv",
-                     "reports.csv", "incidents.csv", "timeseries.csv"}
+                     "reports.csv", "incidents.csv", "timeseries.csv", "network.json"}
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["seed"] == 3 and meta["replications"] == 1 and meta["version"]
     summary = json.loads((out / "summary.json").read_text())
@@ -50,6 +50,7 @@ def test_cli_runs_every_shipped_scenario(tmp_path, capsys, name):
         rows = list(csv.DictReader(fh))
     measured = [r for r in rows if float(r["time"]) >= 1440]
     assert sum(summary["counts"]["violations"].values()) == len(measured)
+    assert len(measured) == sum(r["measured"] == "1" for r in rows)
     assert {r["outcome"] for r in rows} <= set(R.VIOLATION_OUTCOMES)
     # the resolved scenario loads back to the same scenario
     resolved = yaml.safe_load((out / "scenario.yaml").read_text())
@@ -153,3 +154,42 @@ def test_python_api_records(timeline):
     recs = result.records("incidents")
     assert len(recs) == 2 and recs[0]["outcome"] == "verified" and recs[0]["replication"] == 0
     assert np.isclose(result.summary["delays"]["response"]["mean"], 60.0 - 0.0)
+
+
+def test_out_is_checked_before_simulating(tmp_path, capsys, monkeypatch):
+    import sim.experiment
+
+    def no_run(*a, **k):
+        raise AssertionError("simulated although --out was unusable")
+
+    monkeypatch.setattr(sim.experiment, "run", no_run)
+    afile = tmp_path / "notes.txt"
+    afile.write_text("x")
+    code = main(["run", str(short(tmp_path, "baseline.yaml", "2d")), "--out", str(afile), "-q"])
+    assert code == 2 and "is a file" in capsys.readouterr().err
+
+
+def test_resolved_scenario_records_seed_and_replications_used(tmp_path):
+    out = tmp_path / "o"
+    scen = short(tmp_path, "baseline.yaml", "3d")
+    assert main(["run", str(scen), "--out", str(out), "-q", "--seed", "5", "-n", "2"]) == 0
+    again = tmp_path / "again"
+    assert main(["run", str(out / "scenario.yaml"), "--out", str(again), "-q"]) == 0
+    for name in ("violations.csv", "reports.csv", "incidents.csv"):
+        assert (out / name).read_bytes() == (again / name).read_bytes()
+    net = json.loads((out / "network.json").read_text())
+    assert any(n["id"] == "Kyiv" for n in net["nodes"])
+
+
+def test_type_order_in_the_file_does_not_change_results(tmp_path):
+    base = load_scenario(SCENARIOS / "baseline.yaml").scenario.resolved()
+    types = base["violations"]["types"]
+    text = yaml.safe_dump(base, sort_keys=False)
+    base["violations"]["types"] = dict(reversed(list(types.items())))
+    text_rev = yaml.safe_dump(base, sort_keys=False)
+    (tmp_path / "a.yaml").write_text(text.replace("horizon: 91d", "horizon: 10d"))
+    (tmp_path / "b.yaml").write_text(text_rev.replace("horizon: 91d", "horizon: 10d"))
+    a = run(load_scenario(tmp_path / "a.yaml"), replications=1)
+    b = run(load_scenario(tmp_path / "b.yaml"), replications=1)
+    assert np.array_equal(a.replications[0].incidents["finding"],
+                          b.replications[0].incidents["finding"], equal_nan=True)

@@ -60,10 +60,10 @@ def test_joint_assessment_waits_for_all_three_desks(timeline):
     assert i["created"] == 110.0
     # RU and UA are reserved at 110, the US officer comes on duty at 08:00
     assert i["finding"] == 480.0 + 30.0
-    assert R.INCIDENT_REASONS[i["reason"]] == "no_team"
+    assert R.INCIDENT_REASONS[i["reason"]] == "teams_off"
     v = _one(rep.violations)
     assert R.VIOLATION_OUTCOMES[v["outcome"]] == "reported_unverified"
-    assert R.UNVERIFIED_REASONS[v["reason"]] == "no_team"
+    assert R.UNVERIFIED_REASONS[v["reason"]] == "teams_off"
     # nobody is reserved while the US desk is off duty: the UA officer was busy
     # triaging 90-110 and assessing 480-510 only
     ua = rep.totals["desks"]["UA"]

@@ -126,11 +126,41 @@ def test_probability_above_one(tmp_path):
 
 
 def test_negative_probability_in_mapping(tmp_path):
-    err = error_of(write(tmp_path, MINIMAL + "teams:\n  access_denial: {RU: -0.1}\n"))
-    assert err.path.startswith("teams.")  # teams replaced wholesale: bases now missing too
     err = error_of(write(tmp_path, MINIMAL.replace(
         "teams:\n", "teams:\n  access_denial: {RU: -0.1}\n")))
     assert err.path == "teams.access_denial.RU"
+
+
+def test_duplicate_key_is_refused(tmp_path):
+    err = error_of(write(tmp_path, MINIMAL + "teams:\n  speed_kmh: 60\n"))
+    assert err.path == "teams" and err.line == 9
+    assert "appears twice (first on line 5)" in err.message
+
+
+def test_unquoted_clock_time_gets_a_hint(tmp_path):
+    err = error_of(write(tmp_path, MINIMAL.replace(
+        "teams:\n", "teams:\n  patrol_hours: {start: \"07:00\", end: 19:30}\n")))
+    assert err.path == "teams.patrol_hours.end"
+    assert 'in quotes, e.g. "19:30"' in err.message and "number 1170" in err.message
+
+
+def test_list_given_where_a_mapping_is_expected(tmp_path):
+    err = error_of(write(tmp_path, MINIMAL + "center:\n  merging: [3h, 15]\n"))
+    assert err.path == "center.merging"
+    assert err.message.startswith("expected a mapping (key: value pairs), got a list")
+
+
+def test_typo_in_a_replaced_list_points_at_the_child_file(tmp_path):
+    p = write(tmp_path, f"""\
+        extends: {SCENARIOS / 'baseline.yaml'}
+        name: typo
+        teams:
+          bases:
+            - {{nod: Kharkiv, count: 2}}
+        """)
+    err = error_of(p)
+    assert err.file == str(p) and err.line == 5
+    assert err.path == "teams.bases[0].nod" and "unknown key" in err.message
 
 
 def test_base_not_a_node(tmp_path):
@@ -220,7 +250,8 @@ def test_type_shares_must_sum_to_one(tmp_path):
             a: {share: 0.5, severity: 1, evidence_half_life: 1h}
             b: {share: 0.4, severity: 2, evidence_half_life: 1h}
         """)))
-    assert err.path == "violations" and "sum to 1" in err.message
+    assert err.path == "violations.types" and "sum to 1, they sum to 0.9 (a 0.5, b 0.4)" in \
+        err.message
 
 
 def test_bad_distribution(tmp_path):
@@ -260,7 +291,8 @@ def test_missing_required_key(tmp_path):
 
 def test_warmup_not_shorter_than_horizon(tmp_path):
     err = error_of(write(tmp_path, MINIMAL + "warmup: 3d\n"))
-    assert "warmup must be shorter than horizon" in err.message
+    assert err.path == "warmup" and err.line == 9
+    assert "warm-up 3d is not shorter than the horizon 2d" in err.message
 
 
 def test_network_file_problems_name_the_key(tmp_path):
