@@ -115,8 +115,8 @@ class Center:
         Called when a report's triage ends.
     on_expired : callable(report, time)
         Called when a report expires in the queue.
-    assessment_time : callable() -> float or None
-        Draws a joint assessment duration; None disables joint assessment.
+    assessment_time : callable(incident) -> float, or None
+        The duration of an incident's joint assessment; None disables it.
     on_assessed : callable(incident)
         Called when a joint assessment ends.
     ack : numpy.ndarray
@@ -135,7 +135,7 @@ class Center:
         max_wait: float | None,
         on_triaged: Callable[[int], None],
         on_expired: Callable[[int, float], None],
-        assessment_time: Callable[[], float] | None,
+        assessment_time: Callable[[int], float] | None,
         on_assessed: Callable[[int], None],
         ack: np.ndarray,
         desk_of: np.ndarray,
@@ -225,12 +225,17 @@ class Center:
     def dispatch(self, desk: Desk) -> None:
         """Give free officers of ``desk`` their next work."""
         env = self.env
+        self.expire_due()
         while desk.free > 0:
             if self.joint and not self.reserved[desk.code] and self._all_staffed():
                 self.reserved[desk.code] = True
                 desk.busy.add(env.now, 1)
                 if all(self.reserved):
                     self._start_joint()
+                    # the other desks' free officers can reserve for the next one now
+                    for other in self.desks:
+                        if other is not desk:
+                            self.dispatch(other)
                 continue
             if not desk.heap:
                 return
@@ -297,7 +302,7 @@ class Center:
         self.env.process(self._joint(incident))
 
     def _joint(self, incident: int):
-        yield self.env.timeout(self.assessment_time())
+        yield self.env.timeout(self.assessment_time(incident))
         for desk in self.desks:
             desk.busy.add(self.env.now, -1)
         self.on_assessed(incident)

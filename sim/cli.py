@@ -59,6 +59,19 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--quiet", "-q", action="store_true")
     _exec_args(c)
 
+    for name, help_, root in (
+        ("sweep", "run a sweep file: a grid of parameters or a list of variants", "sweeps"),
+        ("optimize", "find the least staff that meets service targets (an optimize file)",
+         "optimize"),
+    ):
+        sp = sub.add_parser(name, help=help_)
+        sp.add_argument("file", help=f"{name} YAML file")
+        sp.add_argument("--out", help=f"result directory (default: results/{root}/<name>); "
+                        "re-running into the same directory resumes")
+        sp.add_argument("--results-root", default="results")
+        sp.add_argument("--quiet", "-q", action="store_true")
+        _exec_args(sp)
+
     v = sub.add_parser("validate", help="check scenario files without running them")
     v.add_argument("files", nargs="+", help="scenario YAML files")
     return p
@@ -85,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args)
         if args.command == "compare":
             return _compare(args, argv)
+        if args.command in ("sweep", "optimize"):
+            return _sweep(args, argv)
     except ScenarioError as exc:
         if args.debug:
             raise
@@ -183,6 +198,78 @@ def _compare(args, argv) -> int:
             print(f"\nnote: the precision {args.precision} on {args.metric} was not reached "
                   f"within {args.max_replications} replications")
         print(f"\nResults written to {out}/")
+    return 0
+
+
+def _sweep(args, argv) -> int:
+    from .compare import KEY_METRICS
+    from .console import Counter
+    from .sweep import OptimizeSpec, SweepSpec, load_sweep, run_optimize, run_sweep
+    from .units import human_duration
+
+    if not _check_exec(args):
+        return 2
+    kind = OptimizeSpec if args.command == "optimize" else SweepSpec
+    spec, path = load_sweep(args.file, kind)
+    root = "sweeps" if args.command == "sweep" else "optimize"
+    out = Path(args.out) if args.out else Path(args.results_root) / root / spec.name
+    if out.exists() and not out.is_dir():
+        print(f"error: {out} exists and is a file; choose a directory for --out",
+              file=sys.stderr)
+        return 2
+    counter = None if args.quiet else Counter("replications")
+    try:
+        if args.command == "sweep":
+            meta = run_sweep(spec, path, out, workers=args.workers, dask=args.dask,
+                             progress=counter, command=_command(argv))
+        else:
+            meta = run_optimize(spec, path, out, workers=args.workers, dask=args.dask,
+                                progress=counter, command=_command(argv))
+    except KeyboardInterrupt:
+        stored = len(list((out / "points").glob("*.json"))) if (out / "points").exists() else 0
+        print(f"\ninterrupted: {stored} completed point(s) are stored in {out}/points; run the "
+              "same command again to resume", file=sys.stderr)
+        return 130
+    if counter is not None:
+        counter.finish()
+    if args.quiet:
+        return 0
+    kinds = {k: kind_ for k, _, kind_ in KEY_METRICS}
+
+    def show(metric: str, v: float) -> str:
+        if v is None or v != v:
+            return "-"
+        return human_duration(v) if kinds.get(metric) == "time" else f"{100 * v:.1f}%"
+
+    if args.command == "sweep":
+        print(f"Sweep {spec.name}: {meta['points']} points x {spec.replications} replications "
+              f"(seed {meta['seed']}; {meta['points_reused']} point(s) reused from an earlier "
+              "run)")
+        shown = ("response_mean", "response_p90", "verification_rate", "within_response")
+        print(f"{'point':<6}{'parameters':<48}" + "".join(f"{m:>20}" for m in shown))
+        by = {(r["point"], r["metric"]): r for r in meta["rows"]}
+        for k in range(meta["points"]):
+            label = by[(k, shown[0])]["label"]
+            cells = [show(m, by[(k, m)]["mean"]) for m in shown]
+            print(f"{k:<6}{label[:47]:<48}" + "".join(f"{c:>20}" for c in cells))
+        print(f"\nTable (one row per point and metric, with 95% CI): {out}/sweep.csv")
+    else:
+        print(f"Optimize {spec.name}: evaluated {meta['evaluated']} of {meta['grid_points']} "
+              f"grid points, cheapest first ({spec.replications} replications each)")
+        for row in meta["frontier"]:
+            mark = "meets targets" if row["feasible"] else "misses"
+            cons = "; ".join(
+                f"{m} {show(m, row[m + '_mean'])} [{show(m, row[m + '_low'])}, "
+                f"{show(m, row[m + '_high'])}]" for m in spec.constraints)
+            print(f"  cost {row['cost']:>7.1f}  {row['label'][:60]:<60}  {mark:<14} {cons}")
+        best = meta["best"]
+        if best is None:
+            print("\nNo point met every target with 95% confidence.")
+        else:
+            print(f"\nLeast-cost configuration meeting every target: point {best['point']} "
+                  f"({best['label']}), cost {best['cost']:.1f} = {best['officers']} officer "
+                  f"positions + {best['team_members']} team members")
+        print(f"Frontier explored: {out}/frontier.csv")
     return 0
 
 

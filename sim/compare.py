@@ -28,6 +28,7 @@ KEY_METRICS: tuple[tuple[str, str, str], ...] = (
     ("finding_mean", "Time to finding, mean", "time"),
     ("finding_p90", "Time to finding, p90", "time"),
     ("acknowledge_mean", "Time to acknowledge, mean", "time"),
+    ("violation_to_finding_mean", "Violation to finding, mean", "time"),
     ("verification_rate", "Verification rate", "share"),
     ("attribution_accuracy", "Attribution accuracy", "share"),
     ("within_acknowledge", "Within acknowledge target", "share"),

@@ -16,13 +16,15 @@ import numpy as np
 from . import records as R
 from .records import ReplicationResult
 
-DELAYS = ("reporting_delay", "acknowledge", "dispatch", "response", "finding")
+DELAYS = ("reporting_delay", "acknowledge", "dispatch", "response", "finding",
+          "violation_to_finding")
 DELAY_TITLES = {
     "reporting_delay": "Reporting delay (violation to report)",
     "acknowledge": "Time to acknowledge (report to triage start)",
     "dispatch": "Time to dispatch (incident to team dispatched)",
     "response": "Response time (first report to team on site)",
     "finding": "Time to finding (first report to joint finding)",
+    "violation_to_finding": "Violation to finding (end to end)",
 }
 
 # Two-sided 95% Student t quantiles for 1..30 degrees of freedom.
@@ -124,6 +126,7 @@ def delays(rep: ReplicationResult, warmup: float) -> dict[str, np.ndarray]:
         "dispatch": (i["dispatch"] - i["created"])[m["incidents"]],
         "response": (i["on_site"] - i["first_report"])[m["incidents"]],
         "finding": (i["finding"] - i["first_report"])[m["incidents"]],
+        "violation_to_finding": (i["finding"] - i["event_time"])[m["incidents"]],
     }
 
 
@@ -155,36 +158,48 @@ def rates(rep: ReplicationResult, warmup: float) -> dict[str, float]:
 
 
 def target_shares(rep: ReplicationResult, warmup: float, targets) -> dict[str, float]:
-    """Share of reports/incidents within each service target (missing = not within).
+    """Share of reports/incidents within each service target.
 
     ``acknowledge`` counts reports; ``response`` counts incidents that asked
-    for a team; ``finding`` counts all incidents.
+    for a team (not those below ``min_severity`` or with teams off);
+    ``finding`` counts all incidents. An event that never happened counts as
+    outside the target, unless its deadline falls after the horizon: such
+    entities cannot be judged yet and are left out (censoring).
     """
     m = measured(rep, warmup)
     d = delays(rep, warmup)
-    i = rep.incidents
+    r, i = rep.reports, rep.incidents
+    horizon = rep.totals["horizon"]
     no_ask = [R.INCIDENT_REASONS.index(x) for x in ("teams_off", "below_min_severity")]
     wanted_team = ~np.isin(i["reason"][m["incidents"]], no_ask)
+    start_r = r["arrival"][m["reports"]]
+    start_i = i["first_report"][m["incidents"]]
     out: dict[str, float] = {}
-    for key, values, mask in (
-        ("acknowledge", d["acknowledge"], None),
-        ("response", d["response"], wanted_team),
-        ("finding", d["finding"], None),
+    for key, values, start, mask in (
+        ("acknowledge", d["acknowledge"], start_r, None),
+        ("response", d["response"], start_i, wanted_team),
+        ("finding", d["finding"], start_i, None),
     ):
         limit = getattr(targets, key)
         if limit is None:
             continue
-        v = values if mask is None else values[mask]
-        ok = np.isfinite(v) & (v <= limit)
-        out[key] = float(ok.mean()) if v.size else float("nan")
+        if mask is not None:
+            values, start = values[mask], start[mask]
+        happened = np.isfinite(values)
+        decidable = happened | (start + limit <= horizon)
+        ok = happened & (values <= limit)
+        out[key] = float(ok[decidable].mean()) if decidable.any() else float("nan")
     return out
 
 
 def desk_stats(rep: ReplicationResult, warmup: float) -> dict[str, dict[str, float]]:
     """Per desk: utilisation, time-average queue length, mean wait and P(wait > 0).
 
-    The waits are those of reports that arrived after the warm-up and were
-    taken in; with ``reports_per_minute`` these allow Little's law checks.
+    ``mean_wait`` and ``p_wait`` are over the reports taken in.
+    ``mean_time_in_queue`` is over every report that arrived after the
+    warm-up: those taken in, those that expired (until they expired) and
+    those still waiting at the horizon (until the horizon); by Little's law
+    ``mean_queue ≈ reports_per_minute × mean_time_in_queue``.
     """
     T = rep.totals["measured_minutes"]
     m = measured(rep, warmup)["reports"]
@@ -195,12 +210,17 @@ def desk_stats(rep: ReplicationResult, warmup: float) -> dict[str, dict[str, flo
         mask = m & (r["desk"] == k)
         wait = (r["ack"] - r["arrival"])[mask]
         taken = wait[np.isfinite(wait)]
+        expired = r["state"][mask] == R.REPORT_STATES.index("expired")
+        left_at = np.where(np.isfinite(r["ack"][mask]), r["ack"][mask],
+                           np.where(expired, r["state_time"][mask], rep.totals["horizon"]))
+        in_queue = left_at - r["arrival"][mask]
         out[p] = {
             "utilisation": tot["busy"] / tot["on_duty"] if tot["on_duty"] > 0 else float("nan"),
             "mean_queue": tot["queue"] / T if T > 0 else float("nan"),
             "mean_officers": tot["on_duty"] / T if T > 0 else float("nan"),
             "mean_wait": float(taken.mean()) if taken.size else float("nan"),
             "p_wait": float((taken > 0).mean()) if taken.size else float("nan"),
+            "mean_time_in_queue": float(in_queue.mean()) if in_queue.size else float("nan"),
             "reports_per_minute": float(mask.sum()) / T if T > 0 else float("nan"),
             "reports": int(mask.sum()),
         }
@@ -274,7 +294,7 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
         p: {
             k: _finite_mean([d[p][k] for d in per_desk])
             for k in ("utilisation", "mean_queue", "mean_officers", "mean_wait", "p_wait",
-                      "reports_per_minute")
+                      "mean_time_in_queue", "reports_per_minute")
         }
         for p in R.PARTIES
     }

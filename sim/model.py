@@ -9,6 +9,8 @@ I/O; see :mod:`sim.experiment` for running several replications and
 
 from __future__ import annotations
 
+import bisect
+import math
 from typing import Callable
 
 import numpy as np
@@ -24,6 +26,13 @@ from .teams import TeamPool
 from .violations import TypeTable
 
 NAN = float("nan")
+_RANK = {
+    R.VIOLATION_OUTCOMES.index("never_reported"): 0,
+    R.VIOLATION_OUTCOMES.index("reported_unverified"): 1,
+    R.VIOLATION_OUTCOMES.index("verified"): 2,
+    R.VIOLATION_OUTCOMES.index("attributed_correct"): 3,
+    R.VIOLATION_OUTCOMES.index("attributed_incorrect"): 3,
+}
 _SIDE = {"RU": 0, "UA": 1}
 
 
@@ -103,9 +112,20 @@ class _Replication:
         )
         m = self.rep_tab["arrival"].size
         n = self.vio["time"].size
+        # Everything the center and the teams draw is drawn here, per report
+        # (keyed by the incident's first report) or per violation, so that two
+        # configurations give the same report or violation the same draws
+        # (common random numbers) whatever order things happen in.
         tri = rng("center.triage")
         self.triage_time = scen.center.triage.time.sample(tri, m)
         self.u_false = tri.random(m)
+        self.assess_time = scen.center.assessment.time.sample(rng("center.assessment"), m)
+        t = scen.teams
+        tm = rng("teams.times")
+        self.prep_time = t.prepare.sample(tm, m)
+        self.onsite_time = t.verification.time.sample(tm, m)
+        self.u_access = rng("teams.access").random(m)
+        self.u_verify = rng("teams.verification").random((n, 3))
 
         # Report state.
         self.ack = np.full(m, NAN)
@@ -120,7 +140,8 @@ class _Replication:
         self.v_attr = np.full(n, -1, dtype=np.int64)
         # Incidents (grown as they are created).
         self.inc: list[dict] = []
-        self.open_at: dict[int, list[int]] = {}
+        # open incidents by node, as (event_time, incident) sorted by event time
+        self.open_at: dict[int, list[tuple[float, int]]] = {}
 
     # ------------------------------------------------------------------ run
     def run(self) -> R.ReplicationResult:
@@ -129,9 +150,15 @@ class _Replication:
         start, end = self.warmup, self.horizon
         desks = [Desk(i, self.prep.staffing[i], start, end) for i in range(3)]
         self.desks = desks
-        a = scen.center.assessment
-        a_rng = self.rng("center.assessment")
-        assess_time = (lambda: float(a.time.sample(a_rng, 1)[0])) if a.enabled else None
+        inc = self.inc
+
+        def lead(i: int) -> int:
+            return inc[i]["lead"]
+
+        assess_time = (
+            (lambda i: float(self.assess_time[lead(i)])) if scen.center.assessment.enabled
+            else None
+        )
         self.center = Center(
             env, desks,
             severity_first=scen.center.priority == "severity",
@@ -147,17 +174,14 @@ class _Replication:
             desk_of=self.rep_tab["desk"],
         )
         t = scen.teams
-        tm_rng = self.rng("teams.times")
-        self.access_rng = self.rng("teams.access")
-        self.verify_rng = self.rng("teams.verification")
         window = None if t.patrol_hours is None else (t.patrol_hours.start, t.patrol_hours.end)
         self.teams = TeamPool(
             env, self.prep.team_base, self.prep.distances.from_bases,
             speed_kmh=t.speed_kmh, window=window,
             severity_first=scen.center.priority == "severity",
             give_up_after=t.give_up_after, max_travel_km=t.max_travel_km,
-            prepare=lambda: float(t.prepare.sample(tm_rng, 1)[0]),
-            verify_time=lambda: float(t.verification.time.sample(tm_rng, 1)[0]),
+            prepare=lambda i: float(self.prep_time[lead(i)]),
+            verify_time=lambda i: float(self.onsite_time[lead(i)]),
             on_dispatch=self._dispatched, on_depart=self._departed,
             on_site=self._on_site, on_result=self._team_result,
             on_gave_up=self._gave_up, start=start, end=end,
@@ -222,11 +246,13 @@ class _Replication:
     def _find_open(self, node: int, event_time: float) -> int:
         window = self.scen.center.merging.window
         best = -1
+        lo_key, hi_key = (event_time - window, -1), (event_time + window, math.inf)
         for j in self.prep.distances.near[node]:
-            for inc in self.open_at.get(int(j), ()):
-                if abs(self.inc[inc]["event_time"] - event_time) <= window and (
-                    best < 0 or inc < best
-                ):
+            lst = self.open_at.get(int(j))
+            if not lst:
+                continue
+            for _, inc in lst[bisect.bisect_left(lst, lo_key): bisect.bisect_right(lst, hi_key)]:
+                if best < 0 or inc < best:
                     best = inc
         return best
 
@@ -262,7 +288,7 @@ class _Replication:
             "finding": NAN, "outcome": -1, "attribution": -1, "attr_correct": -1,
         })
         self.r_incident[rid] = inc
-        self.open_at.setdefault(node, []).append(inc)
+        bisect.insort(self.open_at.setdefault(node, []), (float(r["event_time"][rid]), inc))
         self.open_level.add(self.env.now, 1)
         return inc
 
@@ -281,7 +307,7 @@ class _Replication:
         rec["on_site"] = self.env.now
         side = "RU" if rec["affected"] == 0 else "UA"
         p = self.scen.teams.access_denial.get(side, 0.0)
-        if self.access_rng.random() < p:
+        if self.u_access[rec["lead"]] < p:
             rec["denied"] = True
             rec["reason"] = R.INCIDENT_REASONS.index("access_denied")
             return False
@@ -301,7 +327,7 @@ class _Replication:
                 ty = vio["type"][vid]
                 age = rec["on_site"] - vio["time"][vid]
                 p = v.base_probability * 0.5 ** (age / types.half_life[ty])
-                u = self.verify_rng.random(3)
+                u = self.u_verify[vid]
                 if u[0] < p:
                     if u[1] < types.attributable[ty]:
                         truth = int(vio["perpetrator"][vid])
@@ -326,7 +352,8 @@ class _Replication:
         now = self.env.now
         rec = self.inc[inc]
         rec["finding"] = now
-        self.open_at[rec["node"]].remove(inc)
+        lst = self.open_at[rec["node"]]
+        del lst[bisect.bisect_left(lst, (rec["event_time"], inc))]
         self.open_level.add(now, -1)
         r = self.rep_tab
         checked = rec["checked"] or {}
@@ -375,12 +402,9 @@ class _Replication:
 
     def _settle(self, vid: int, outcome: str, reason: str, now: float, attr: int) -> None:
         code = R.VIOLATION_OUTCOMES.index(outcome)
-        current = self.v_outcome[vid]
-        better = current < 0 or (
-            current == R.VIOLATION_OUTCOMES.index("reported_unverified")
-            and code != current
-        )
-        if better:
+        current = int(self.v_outcome[vid])
+        # attributed (either way) > verified > unverified; the first of equals stands
+        if current < 0 or _RANK[code] > _RANK[current]:
             self.v_outcome[vid] = code
             self.v_reason[vid] = R.UNVERIFIED_REASONS.index(reason)
             self.v_time[vid] = now
@@ -388,7 +412,8 @@ class _Replication:
 
     # ------------------------------------------------------------------ time series
     def _series_buffers(self) -> dict[str, np.ndarray]:
-        k = int(self.horizon // self.scen.output.sample_interval) + 1
+        # samples at 0, step, 2 step, ... strictly before the horizon
+        k = int(np.ceil(self.horizon / self.scen.output.sample_interval))
         cols = ["time"]
         for p in R.PARTIES:
             cols += [f"queue_{p}", f"busy_{p}", f"on_duty_{p}"]
@@ -403,7 +428,6 @@ class _Replication:
             t = i * step
             if t > env.now:
                 yield env.timeout(t - env.now)
-            self.center.expire_due()
             series["time"][i] = t
             for d in self.desks:
                 series[f"queue_{d.name}"][i] = d.queued.value
@@ -465,6 +489,7 @@ class _Replication:
         }
         incidents_tab = self._incident_table(now)
         totals = {
+            "horizon": self.horizon,
             "measured_minutes": self.horizon - self.warmup,
             "desks": {
                 d.name: {
@@ -496,7 +521,8 @@ class _Replication:
         reason = col("reason", np.int64)
         still = outcome < 0
         outcome[still] = R.INCIDENT_OUTCOMES.index("open_at_end")
-        reason[still] = R.INCIDENT_REASONS.index("open_at_end")
+        # an open incident keeps a reason it already has (e.g. below_min_severity)
+        reason[still & (reason == 0)] = R.INCIDENT_REASONS.index("open_at_end")
         first = np.array([arrival[x["reports"]].min() for x in inc]) if k else np.zeros(0)
         n_true = np.array(
             [len({int(v) for v in self.rep_tab["violation"][x["reports"]] if v >= 0}) for x in inc],

@@ -3,7 +3,8 @@
 Teams wait at their base. A new incident gets the available team with the
 shortest travel time (ties: lowest team number); with none available it
 waits in a queue ordered by the priority rule and is closed unverified if no
-team has left for it ``give_up_after`` after it was created. A team prepares,
+team has been dispatched to it ``give_up_after`` after it was created (a team
+already dispatched goes, even if it must wait for the patrol hours). A team prepares,
 departs only when the whole trip fits into the patrol hours (otherwise it
 waits for the next morning), may be denied access by the side holding the
 site, verifies on site, and returns to base under the same rule.
@@ -68,8 +69,8 @@ class TeamPool:
     give_up_after : float or None
     max_travel_km : float or None
         Teams are not sent further than this (road km); None for no limit.
-    prepare, verify_time : callable() -> float
-        Draw preparation and on-site durations.
+    prepare, verify_time : callable(incident) -> float
+        Preparation and on-site durations of the mission to an incident.
     on_site : callable(incident, team) -> bool
         Called on arrival; returns True when access was granted and the
         team should spend the verification time on site.
@@ -90,8 +91,8 @@ class TeamPool:
         severity_first: bool,
         give_up_after: float | None,
         max_travel_km: float | None,
-        prepare: Callable[[], float],
-        verify_time: Callable[[], float],
+        prepare: Callable[[int], float],
+        verify_time: Callable[[int], float],
         on_dispatch: Callable[[int, int, float], None],
         on_depart: Callable[[int], None],
         on_site: Callable[[int, int], bool],
@@ -169,14 +170,14 @@ class TeamPool:
         base = self.team_base[team]
         travel = float(self.minutes[base, node])
         self.on_dispatch(incident, team, float(self.km[base, node]))
-        yield env.timeout(self.prepare())
+        yield env.timeout(self.prepare(incident))
         leave = next_departure(env.now, travel, self.window)
         if leave > env.now:
             yield env.timeout(leave - env.now)
         self.on_depart(incident)
         yield env.timeout(travel)
         if self.on_site(incident, team):
-            yield env.timeout(self.verify_time())
+            yield env.timeout(self.verify_time(incident))
         self.on_result(incident)
         leave = next_departure(env.now, travel, self.window)
         if leave > env.now:

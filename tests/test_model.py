@@ -233,3 +233,98 @@ def test_officers_are_reserved_for_a_joint_assessment_while_a_colleague_is_busy(
     assert rep.totals["desks"]["RU"]["busy"] == pytest.approx(40.0)
     assert rep.totals["desks"]["US"]["busy"] == pytest.approx(20.0 + 30.0)
     assert [R.REPORT_STATES[s] for s in rep.reports["state"]] == ["led_to_finding", "merged"]
+
+
+def test_reports_expire_when_an_officer_frees_up_not_later(timeline):
+    loaded = timeline({
+        "violations": {"scripted": [
+            {"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "RU"},
+            {"time": "1h", "node": "S4", "type": "artillery", "perpetrator": "RU"}]},
+        "center": {"triage": {"time": "60min", "max_wait": "30min"}},
+        "output": {"sample_interval": "1d"},
+    })
+    rep = run_replication(loaded)
+    states = [R.REPORT_STATES[s] for s in rep.reports["state"]]
+    assert states == ["led_to_finding", "expired"]
+    assert rep.reports["state_time"][1] == 120.0 and np.isnan(rep.reports["ack"][1])
+
+
+def test_sampling_interval_does_not_change_the_simulation(timeline):
+    over = {"horizon": "6d", "violations": {"rate_per_day": 120, "scripted": []},
+            "center": {"triage": {"time": "30min", "max_wait": "4h"}}}
+    a = run_replication(timeline({**over, "output": {"sample_interval": "1h"}}))
+    b = run_replication(timeline({**over, "output": {"sample_interval": "1d"}}))
+    assert (a.reports["state"] == R.REPORT_STATES.index("expired")).sum() > 10
+    for name in ("reports", "incidents", "violations"):
+        for k, col in getattr(a, name).items():
+            assert np.array_equal(col, getattr(b, name)[k], equal_nan=True), (name, k)
+
+
+def test_time_series_stops_before_the_horizon(timeline):
+    rep = run_replication(timeline({"output": {"sample_interval": "7h"}}))
+    t = rep.series["time"]
+    assert t[0] == 0 and t[-1] < 3 * 1440 and t[-1] + 7 * 60 >= 3 * 1440
+    assert (rep.series["on_duty_RU"] == 1).all()
+
+
+def test_all_waiting_assessments_start_as_soon_as_officers_are_free():
+    import simpy
+
+    from sim.center import Center, Desk
+
+    env = simpy.Environment()
+    desks = [Desk(i, [2] * 1440, 0.0, 1e9) for i in range(3)]
+    found = []
+    center = Center(
+        env, desks, severity_first=False, triage_time=np.zeros(0), arrival=np.zeros(0),
+        severity=np.zeros(0, int), max_wait=None, on_triaged=lambda r: None,
+        on_expired=lambda r, t: None, assessment_time=lambda i: 30.0,
+        on_assessed=lambda i: found.append((i, env.now)), ack=np.zeros(0),
+        desk_of=np.zeros(0, int),
+    )
+    desks[2].busy.add(0.0, 2)  # both US officers busy until 300
+
+    def us_finishes():
+        yield env.timeout(300)
+        desks[2].busy.add(env.now, -2)
+        center.dispatch(desks[2])
+
+    def queue_three():
+        yield env.timeout(60)
+        for i in range(3):
+            center.assess(i, 1)
+
+    env.process(us_finishes())
+    env.process(queue_three())
+    env.run(until=1000)
+    # two officers per desk: two assessments start at 300, the third at 330
+    assert found == [(0, 330.0), (1, 330.0), (2, 360.0)]
+
+
+def test_response_target_is_undefined_when_no_incident_asks_for_a_team(timeline):
+    from sim.metrics import target_shares
+
+    loaded = timeline({"horizon": "5d", "teams": {"enabled": False},
+                       "violations": {"rate_per_day": 20, "scripted": []}})
+    rep = run_replication(loaded)
+    shares = target_shares(rep, 0.0, loaded.scenario.targets)
+    assert np.isnan(shares["response"]) and shares["finding"] > 0.9
+
+
+def test_littles_law_per_desk_on_a_busy_center(timeline):
+    from sim.metrics import desk_stats
+
+    loaded = timeline({
+        "horizon": "40d", "warmup": "2d",
+        "violations": {"rate_per_day": 90, "scripted": []},
+        "center": {"triage": {"time": {"dist": "exponential", "mean": "25min"},
+                              "max_wait": "3h"}},
+        "teams": {"enabled": False},
+    })
+    rep = run_replication(loaded)
+    for p, s in desk_stats(rep, 2880.0).items():
+        if s["reports"] < 100:
+            continue
+        little = s["reports_per_minute"] * s["mean_time_in_queue"]
+        # boundary effects at the window edges are a few reports' worth
+        assert s["mean_queue"] == pytest.approx(little, rel=0.03), p
