@@ -34,9 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
-    loaded = load_scenario(
-        args.scenario, overrides={"horizon": f"{args.days}d", "replications": 1}
-    )
+    loaded = load_scenario(args.scenario, overrides={"horizon": f"{args.days}d", "replications": 1})
     t1 = time.perf_counter()
     result = run(loaded, seed=args.seed)
     t2 = time.perf_counter()
@@ -46,13 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     meta = result.metadata
     sim_s = t2 - t1
-    print(f"scenario           {loaded.scenario.name} ({args.days:g} simulated days, seed {args.seed})")
+    name = loaded.scenario.name
+    print(f"scenario           {name} ({args.days:g} simulated days, seed {args.seed})")
     print(f"violations         {meta['violations_all']}")
     print(f"reports            {meta['reports_all']}")
     print(f"incidents          {result.replications[0].incidents['incident'].size}")
     print(f"load scenario      {t1 - t0:.2f} s")
-    print(f"simulate+summarise {sim_s:.2f} s  ({meta['reports_all'] / sim_s:,.0f} reports/s, "
-          f"{args.days / sim_s:,.0f} simulated days/s)")
+    print(
+        f"simulate+summarise {sim_s:.2f} s  ({meta['reports_all'] / sim_s:,.0f} reports/s, "
+        f"{args.days / sim_s:,.0f} simulated days/s)"
+    )
     print(f"write tables       {t3 - t2:.2f} s")
     print(f"total wall         {t3 - t0:.2f} s   (target <= 10 s)")
     print(f"peak RSS           {rss:.0f} MB    (target <= 300 MB; {rss0:.0f} MB before loading)")

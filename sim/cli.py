@@ -29,31 +29,46 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run a scenario file and write results")
     r.add_argument("scenario", help="scenario YAML file")
     r.add_argument("--seed", type=int, help="root seed (default: the scenario's seed)")
-    r.add_argument("--replications", "-n", type=int,
-                   help="number of replications (default: the scenario's)")
+    r.add_argument(
+        "--replications", "-n", type=int, help="number of replications (default: the scenario's)"
+    )
     r.add_argument("--out", help="result directory (default: results/<scenario>/<run-id>)")
-    r.add_argument("--results-root", default="results",
-                   help="where default result directories go (default: results)")
+    r.add_argument(
+        "--results-root",
+        default="results",
+        help="where default result directories go (default: results)",
+    )
     r.add_argument("--quiet", "-q", action="store_true", help="print no summary or progress")
 
     for sp in (r,):
         _exec_args(sp, default_workers="1")
 
     c = sub.add_parser(
-        "compare", help="compare configurations over the same replications (paired CIs)")
-    c.add_argument("scenarios", nargs="+", help="two or more scenario files; the first is the "
-                   "reference")
-    c.add_argument("--replications", "-n", type=int, default=10,
-                   help="replications per configuration (default 10; the first batch with "
-                   "--precision)")
+        "compare", help="compare configurations over the same replications (paired CIs)"
+    )
+    c.add_argument(
+        "scenarios", nargs="+", help="two or more scenario files; the first is the reference"
+    )
+    c.add_argument(
+        "--replications",
+        "-n",
+        type=int,
+        default=10,
+        help="replications per configuration (default 10; the first batch with --precision)",
+    )
     c.add_argument("--seed", type=int, help="root seed shared by all (default: the first's)")
-    c.add_argument("--precision", type=float,
-                   help="add replications until the 95%% CI half-width of --metric is below "
-                   "this fraction of its mean (e.g. 0.05) for every configuration")
-    c.add_argument("--metric", default="response_mean",
-                   help="metric for --precision (default response_mean)")
-    c.add_argument("--max-replications", type=int, default=200,
-                   help="cap for --precision (default 200)")
+    c.add_argument(
+        "--precision",
+        type=float,
+        help="add replications until the 95%% CI half-width of --metric is below "
+        "this fraction of its mean (e.g. 0.05) for every configuration",
+    )
+    c.add_argument(
+        "--metric", default="response_mean", help="metric for --precision (default response_mean)"
+    )
+    c.add_argument(
+        "--max-replications", type=int, default=200, help="cap for --precision (default 200)"
+    )
     c.add_argument("--out", help="result directory (default: results/compare/<run-id>)")
     c.add_argument("--results-root", default="results")
     c.add_argument("--quiet", "-q", action="store_true")
@@ -61,13 +76,19 @@ def _parser() -> argparse.ArgumentParser:
 
     for name, help_, root in (
         ("sweep", "run a sweep file: a grid of parameters or a list of variants", "sweeps"),
-        ("optimize", "find the least staff that meets service targets (an optimize file)",
-         "optimize"),
+        (
+            "optimize",
+            "find the least staff that meets service targets (an optimize file)",
+            "optimize",
+        ),
     ):
         sp = sub.add_parser(name, help=help_)
         sp.add_argument("file", help=f"{name} YAML file")
-        sp.add_argument("--out", help=f"result directory (default: results/{root}/<name>); "
-                        "re-running into the same directory resumes")
+        sp.add_argument(
+            "--out",
+            help=f"result directory (default: results/{root}/<name>); "
+            "re-running into the same directory resumes",
+        )
         sp.add_argument("--results-root", default="results")
         sp.add_argument("--quiet", "-q", action="store_true")
         _exec_args(sp)
@@ -78,11 +99,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _exec_args(p: argparse.ArgumentParser, default_workers: str = "all cores") -> None:
-    p.add_argument("--workers", "-j", type=int,
-                   help=f"worker processes (default: {default_workers})")
-    p.add_argument("--dask", metavar="ADDRESS",
-                   help="run on Dask: 'local' starts a LocalCluster, or a scheduler address "
-                   "such as tcp://scheduler:8786 (needs ceasefire-sim[dask])")
+    p.add_argument(
+        "--workers", "-j", type=int, help=f"worker processes (default: {default_workers})"
+    )
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on Dask: 'local' starts a LocalCluster, or a scheduler address "
+        "such as tcp://scheduler:8786 (needs ceasefire-sim[dask])",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,12 +159,20 @@ def _run(args, argv) -> int:
     loaded = load_scenario(args.scenario)
     progress = None if args.quiet else Progress()
     workers = 1 if args.workers is None and args.dask is None else args.workers
-    result = run(loaded, seed=args.seed, replications=args.replications, progress=progress,
-                 workers=workers, dask=args.dask)
+    result = run(
+        loaded,
+        seed=args.seed,
+        replications=args.replications,
+        progress=progress,
+        workers=workers,
+        dask=args.dask,
+    )
     if progress is not None:
         progress.finish()
-    out = Path(args.out) if args.out else default_run_dir(
-        Path(args.results_root), loaded.scenario.name, result.seed
+    out = (
+        Path(args.out)
+        if args.out
+        else default_run_dir(Path(args.results_root), loaded.scenario.name, result.seed)
     )
     write_run(result, out, command=_command(argv))
     if not args.quiet:
@@ -167,8 +200,9 @@ def _compare(args, argv) -> int:
     if not _check_exec(args):
         return 2
     if args.replications < 2:
-        print("error: --replications must be at least 2 to give confidence intervals",
-              file=sys.stderr)
+        print(
+            "error: --replications must be at least 2 to give confidence intervals", file=sys.stderr
+        )
         return 2
     if args.metric not in METRIC_KEYS:
         print(f"error: --metric must be one of {', '.join(METRIC_KEYS)}", file=sys.stderr)
@@ -180,23 +214,33 @@ def _compare(args, argv) -> int:
         check_out_dir(Path(args.out))
     loadeds = [load_scenario(f) for f in args.scenarios]
     counter = None if args.quiet else Counter("replications")
-    comp = compare(loadeds, replications=args.replications, seed=args.seed,
-                   workers=args.workers, dask=args.dask, precision=args.precision,
-                   metric=args.metric, max_replications=args.max_replications,
-                   progress=counter)
+    comp = compare(
+        loadeds,
+        replications=args.replications,
+        seed=args.seed,
+        workers=args.workers,
+        dask=args.dask,
+        precision=args.precision,
+        metric=args.metric,
+        max_replications=args.max_replications,
+        progress=counter,
+    )
     if counter is not None:
         counter.finish()
     if args.out:
         out = Path(args.out)
     else:
-        out = default_run_dir(Path(args.results_root) / "compare",
-                              "-vs-".join(comp.names)[:80], comp.seed)
+        out = default_run_dir(
+            Path(args.results_root) / "compare", "-vs-".join(comp.names)[:80], comp.seed
+        )
     write_comparison(comp, loadeds, out, command=_command(argv))
     if not args.quiet:
         print(format_comparison(comp))
         if args.precision is not None and not comp.metadata["precision_reached"]:
-            print(f"\nnote: the precision {args.precision} on {args.metric} was not reached "
-                  f"within {args.max_replications} replications")
+            print(
+                f"\nnote: the precision {args.precision} on {args.metric} was not reached "
+                f"within {args.max_replications} replications"
+            )
         print(f"\nResults written to {out}/")
     return 0
 
@@ -214,21 +258,37 @@ def _sweep(args, argv) -> int:
     root = "sweeps" if args.command == "sweep" else "optimize"
     out = Path(args.out) if args.out else Path(args.results_root) / root / spec.name
     if out.exists() and not out.is_dir():
-        print(f"error: {out} exists and is a file; choose a directory for --out",
-              file=sys.stderr)
+        print(f"error: {out} exists and is a file; choose a directory for --out", file=sys.stderr)
         return 2
     counter = None if args.quiet else Counter("replications")
     try:
         if args.command == "sweep":
-            meta = run_sweep(spec, path, out, workers=args.workers, dask=args.dask,
-                             progress=counter, command=_command(argv))
+            meta = run_sweep(
+                spec,
+                path,
+                out,
+                workers=args.workers,
+                dask=args.dask,
+                progress=counter,
+                command=_command(argv),
+            )
         else:
-            meta = run_optimize(spec, path, out, workers=args.workers, dask=args.dask,
-                                progress=counter, command=_command(argv))
+            meta = run_optimize(
+                spec,
+                path,
+                out,
+                workers=args.workers,
+                dask=args.dask,
+                progress=counter,
+                command=_command(argv),
+            )
     except KeyboardInterrupt:
         stored = len(list((out / "points").glob("*.json"))) if (out / "points").exists() else 0
-        print(f"\ninterrupted: {stored} completed point(s) are stored in {out}/points; run the "
-              "same command again to resume", file=sys.stderr)
+        print(
+            f"\ninterrupted: {stored} completed point(s) are stored in {out}/points; run the "
+            "same command again to resume",
+            file=sys.stderr,
+        )
         return 130
     if counter is not None:
         counter.finish()
@@ -242,9 +302,11 @@ def _sweep(args, argv) -> int:
         return human_duration(v) if kinds.get(metric) == "time" else f"{100 * v:.1f}%"
 
     if args.command == "sweep":
-        print(f"Sweep {spec.name}: {meta['points']} points x {spec.replications} replications "
-              f"(seed {meta['seed']}; {meta['points_reused']} point(s) reused from an earlier "
-              "run)")
+        print(
+            f"Sweep {spec.name}: {meta['points']} points x {spec.replications} replications "
+            f"(seed {meta['seed']}; {meta['points_reused']} point(s) reused from an earlier "
+            "run)"
+        )
         shown = ("response_mean", "response_p90", "verification_rate", "within_response")
         print(f"{'point':<6}{'parameters':<48}" + "".join(f"{m:>20}" for m in shown))
         by = {(r["point"], r["metric"]): r for r in meta["rows"]}
@@ -254,21 +316,27 @@ def _sweep(args, argv) -> int:
             print(f"{k:<6}{label[:47]:<48}" + "".join(f"{c:>20}" for c in cells))
         print(f"\nTable (one row per point and metric, with 95% CI): {out}/sweep.csv")
     else:
-        print(f"Optimize {spec.name}: evaluated {meta['evaluated']} of {meta['grid_points']} "
-              f"grid points, cheapest first ({spec.replications} replications each)")
+        print(
+            f"Optimize {spec.name}: evaluated {meta['evaluated']} of {meta['grid_points']} "
+            f"grid points, cheapest first ({spec.replications} replications each)"
+        )
         for row in meta["frontier"]:
             mark = "meets targets" if row["feasible"] else "misses"
             cons = "; ".join(
                 f"{m} {show(m, row[m + '_mean'])} [{show(m, row[m + '_low'])}, "
-                f"{show(m, row[m + '_high'])}]" for m in spec.constraints)
-            print(f"  cost {row['cost']:>7.1f}  {row['label'][:60]:<60}  {mark:<14} {cons}")
+                f"{show(m, row[m + '_high'])}]"
+                for m in spec.constraints
+            )
+            print(f"  cost {row['cost']:>7.1f}  {row['label']:<70}  {mark:<14} {cons}")
         best = meta["best"]
         if best is None:
             print("\nNo point met every target with 95% confidence.")
         else:
-            print(f"\nLeast-cost configuration meeting every target: point {best['point']} "
-                  f"({best['label']}), cost {best['cost']:.1f} = {best['officers']} officer "
-                  f"positions + {best['team_members']} team members")
+            print(
+                f"\nLeast-cost configuration meeting every target: point {best['point']} "
+                f"({best['label']}), cost {best['cost']:.1f} = {best['officers']} officer "
+                f"positions + {best['team_members']} team members"
+            )
         print(f"Frontier explored: {out}/frontier.csv")
     return 0
 
@@ -283,8 +351,10 @@ def _validate(args) -> int:
             bad += 1
             continue
         s = loaded.scenario
-        print(f"ok: {f} ({s.name}: {loaded.graph.number_of_nodes()} nodes, "
-              f"{s.teams.total} teams, horizon {s.horizon / 1440:g} d)")
+        print(
+            f"ok: {f} ({s.name}: {loaded.graph.number_of_nodes()} nodes, "
+            f"{s.teams.total} teams, horizon {s.horizon / 1440:g} d)"
+        )
     return 2 if bad else 0
 
 

@@ -95,17 +95,35 @@ class Comparison:
                 vals = self.values(c, key)
                 ci = mean_ci(vals)
                 row = {
-                    "metric": key, "label": label, "unit": "minutes" if kind == "time" else
-                    "fraction", "configuration": name, "mean": ci["mean"], "low": ci["low"],
-                    "high": ci["high"], "half_width": ci["half_width"], "n": ci["n"],
+                    "metric": key,
+                    "label": label,
+                    "unit": "minutes" if kind == "time" else "fraction",
+                    "configuration": name,
+                    "mean": ci["mean"],
+                    "low": ci["low"],
+                    "high": ci["high"],
+                    "half_width": ci["half_width"],
+                    "n": ci["n"],
                 }
                 if c == 0:
-                    row.update({"diff_mean": None, "diff_low": None, "diff_high": None,
-                                "significant": None})
+                    row.update(
+                        {
+                            "diff_mean": None,
+                            "diff_low": None,
+                            "diff_high": None,
+                            "significant": None,
+                        }
+                    )
                 else:
                     d = paired_difference(base, vals)
-                    row.update({"diff_mean": d["mean"], "diff_low": d["low"],
-                                "diff_high": d["high"], "significant": d["significant"]})
+                    row.update(
+                        {
+                            "diff_mean": d["mean"],
+                            "diff_low": d["low"],
+                            "diff_high": d["high"],
+                            "significant": d["significant"],
+                        }
+                    )
                 out.append(row)
         return out
 
@@ -117,6 +135,18 @@ class Comparison:
             m, h = ci["mean"], ci["half_width"]
             out.append(h / abs(m) if m == m and h == h and m != 0 else math.inf)
         return out
+
+
+class _Ticker:
+    """Counts finished jobs for a progress callback."""
+
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None):
+        self.total, self.done, self.progress = total, 0, progress
+
+    def __call__(self, _k: int, _result: Any) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
 
 
 def unique_names(loadeds: list[LoadedScenario]) -> list[str]:
@@ -178,14 +208,7 @@ def compare(
             for job in make_jobs(ld, seed, reps):
                 jobs.append(job)
                 owner.append(c)
-        total = len(jobs)
-        count = [0]
-
-        def tick(_k: int, _r: Any) -> None:
-            count[0] += 1
-            if progress is not None:
-                progress(count[0], total)
-
+        tick = _Ticker(len(jobs), progress)
         results = map_ordered(run_job, jobs, workers=workers, dask=dask, on_result=tick)
         for c, res in zip(owner, results):
             per[c].append(res)
@@ -204,10 +227,10 @@ def compare(
         "precision": precision,
         "precision_metric": metric if precision is not None else None,
         "precision_reached": (max(comp.relative_half_width(metric)) <= precision)
-        if precision is not None else None,
+        if precision is not None
+        else None,
         "configurations": [
-            {"name": n, "scenario": ld.scenario.name,
-             "file": str(ld.path) if ld.path else None}
+            {"name": n, "scenario": ld.scenario.name, "file": str(ld.path) if ld.path else None}
             for n, ld in zip(names, loadeds)
         ],
     }
@@ -256,8 +279,11 @@ def format_comparison(comp: Comparison) -> str:
             r = by[(key, n)]
             d = _cell(r["diff_mean"], r["diff_low"], r["diff_high"], kind)
             diffs.append(d + (" *" if r["significant"] else "  "))
-        lines.append(f"{label:<28}" + "".join(f"{c:>{width}}" for c in cells)
-                     + "".join(f"{d:>{width}}" for d in diffs))
+        lines.append(
+            f"{label:<28}"
+            + "".join(f"{c:>{width}}" for c in cells)
+            + "".join(f"{d:>{width}}" for d in diffs)
+        )
     return "\n".join(lines)
 
 

@@ -43,8 +43,7 @@ def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         if reasons:
             out.append(f"{'':<19}   {label}: {reasons}")
     out.append("")
-    out.append(f"{'Delay':<48}{'n':>7}{'mean':>10}{'median':>10}{'p90':>10}{'p95':>10}"
-               f"{'max':>10}")
+    out.append(f"{'Delay':<48}{'n':>7}{'mean':>10}{'median':>10}{'p90':>10}{'p95':>10}{'max':>10}")
     for key in DELAYS:
         d = summary["delays"][key]
         cells = [human_duration(d[s]) for s in ("mean", "median", "p90", "p95", "max")]
@@ -53,23 +52,34 @@ def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
     r = summary["rates"]
     ci_note = " (± = 95% CI half-width across replications)" if summary["replications"] > 1 else ""
     w = 38
-    out.append(f"{'Detection rate':<{w}}{_ci_pct(r['detection_rate']):<16}reported / all violations")
-    out.append(f"{'Verification rate':<{w}}{_ci_pct(r['verification_rate']):<16}verified / reported")
-    out.append(f"{'Attribution accuracy':<{w}}{_ci_pct(r['attribution_accuracy']):<16}"
-               "correct / attributed")
+    out.append(
+        f"{'Detection rate':<{w}}{_ci_pct(r['detection_rate']):<16}reported / all violations"
+    )
+    out.append(
+        f"{'Verification rate':<{w}}{_ci_pct(r['verification_rate']):<16}verified / reported"
+    )
+    out.append(
+        f"{'Attribution accuracy':<{w}}{_ci_pct(r['attribution_accuracy']):<16}correct / attributed"
+    )
     for key, t in summary["targets"].items():
         label = f"Within {key} target ({human_duration(t['limit_minutes'])})"
         out.append(f"{label:<{w}}{_ci_pct(t)}")
     out.append("")
     u = summary["utilisation"]
     desks = summary["desks"]
-    out.append(f"{'Utilisation':<{w}}" + "   ".join(
-        f"{p} desk {_ci_pct(u[p])}" for p in ("RU", "UA", "US")
-    ) + f"   teams {_ci_pct(u['teams'])}")
-    out.append(f"{'Mean queue length (reports)':<{w}}" + "   ".join(
-        f"{p} {desks[p]['mean_queue']:.2f}" for p in ("RU", "UA", "US")))
-    out.append(f"{'Mean wait for triage':<{w}}" + "   ".join(
-        f"{p} {human_duration(desks[p]['mean_wait'])}" for p in ("RU", "UA", "US")))
+    out.append(
+        f"{'Utilisation':<{w}}"
+        + "   ".join(f"{p} desk {_ci_pct(u[p])}" for p in ("RU", "UA", "US"))
+        + f"   teams {_ci_pct(u['teams'])}"
+    )
+    out.append(
+        f"{'Mean queue length (reports)':<{w}}"
+        + "   ".join(f"{p} {desks[p]['mean_queue']:.2f}" for p in ("RU", "UA", "US"))
+    )
+    out.append(
+        f"{'Mean wait for triage':<{w}}"
+        + "   ".join(f"{p} {human_duration(desks[p]['mean_wait'])}" for p in ("RU", "UA", "US"))
+    )
     if ci_note:
         out.append(ci_note.strip())
     return "\n".join(out)
@@ -100,8 +110,10 @@ class Progress:
         self.last = t
         done = (rep + now / horizon) / reps
         eta = t / done - t if done > 0 else float("nan")
-        msg = (f"replication {rep + 1}/{reps}, day {now / 1440:.0f}/{horizon / 1440:.0f} "
-               f"({100 * done:.0f}% done, {t:.0f}s elapsed, ~{eta:.0f}s left)")
+        msg = (
+            f"replication {rep + 1}/{reps}, day {now / 1440:.0f}/{horizon / 1440:.0f} "
+            f"({100 * done:.0f}% done, {t:.0f}s elapsed, ~{eta:.0f}s left)"
+        )
         if self.tty:
             self.stream.write("\r" + msg + "   ")
         else:
@@ -122,8 +134,13 @@ class Counter:
     line is rewritten in place.
     """
 
-    def __init__(self, what: str = "jobs", stream: TextIO | None = None, after: float = 2.0,
-                 every: float = 5.0):
+    def __init__(
+        self,
+        what: str = "jobs",
+        stream: TextIO | None = None,
+        after: float = 2.0,
+        every: float = 5.0,
+    ):
         self.what = what
         self.stream = stream or sys.stderr
         self.after = after
@@ -139,7 +156,7 @@ class Counter:
             return
         self.last = t
         left = t / done * (total - done) if done else float("nan")
-        msg = (f"{done}/{total} {self.what} done{extra}, {t:.0f}s elapsed, ~{left:.0f}s left")
+        msg = f"{done}/{total} {self.what} done{extra}, {t:.0f}s elapsed, ~{left:.0f}s left"
         self.stream.write(("\r" + msg + "   ") if self.tty else msg + "\n")
         self.stream.flush()
         self.shown = True

@@ -86,23 +86,23 @@ this page. Where its numbers come from: `docs/calibration.md`.
 
 SECTION_EXAMPLES = {
     "network": "network:\n  builtin: donbas_south        # or: file: lines/my_line.graphml\n"
-               "  # synthetic: {sectors: 20, depth: 2, spacing_km: 15, bases_every: 4}",
+    "  # synthetic: {sectors: 20, depth: 2, spacing_km: 15, bases_every: 4}",
     "violations": "violations:\n  rate_per_day: 25\n  escalation: {branching_ratio: 0.4, decay: 2h}\n"
-                  "  types:\n    small_arms: {share: 0.6, severity: 1, evidence_half_life: 6h}\n"
-                  "    artillery:  {share: 0.4, severity: 3, evidence_half_life: 2d}\n"
-                  "  long_range_strikes: {rate_per_day: 1}\n"
-                  "  scripted:\n    - {time: 36h, node: Kupiansk, type: artillery, perpetrator: RU}",
+    "  types:\n    small_arms: {share: 0.6, severity: 1, evidence_half_life: 6h}\n"
+    "    artillery:  {share: 0.4, severity: 3, evidence_half_life: 2d}\n"
+    "  long_range_strikes: {rate_per_day: 1}\n"
+    "  scripted:\n    - {time: 36h, node: Kupiansk, type: artillery, perpetrator: RU}",
     "reporting": "reporting:\n  channels:\n    affected: {detection: 0.85, delay: {dist: lognormal, "
-                 "mean: 90min, sd: 90min}}\n    technical: {detection: 0.9, default_coverage: 0.2, "
-                 "coverage: {Kherson: 0.6}}\n  false_reports: {rate_per_day: {RU: 1.5, UA: 1.5}}",
+    "mean: 90min, sd: 90min}}\n    technical: {detection: 0.9, default_coverage: 0.2, "
+    "coverage: {Kherson: 0.6}}\n  false_reports: {rate_per_day: {RU: 1.5, UA: 1.5}}",
     "center": "center:\n  desks:\n    RU: {officers: 3}\n    UA: {officers: 3}\n    US:\n"
-              "      shifts:\n        - {start: \"08:00\", end: \"20:00\", officers: 3}\n"
-              "        - {start: \"20:00\", end: \"08:00\", officers: 1}\n"
-              "  triage: {time: {dist: lognormal, mean: 40min, sd: 20min}, max_wait: 2d}\n"
-              "  merging: {window: 3h, max_distance_km: 15}\n  priority: severity",
-    "teams": "teams:\n  speed_kmh: 40\n  patrol_hours: {start: \"07:00\", end: \"19:00\"}\n"
-             "  bases:\n    - {node: Kramatorsk, count: 3}\n    - {node: Zaporizhzhia, count: 2}\n"
-             "  access_denial: {RU: 0.15, UA: 0.02}",
+    '      shifts:\n        - {start: "08:00", end: "20:00", officers: 3}\n'
+    '        - {start: "20:00", end: "08:00", officers: 1}\n'
+    "  triage: {time: {dist: lognormal, mean: 40min, sd: 20min}, max_wait: 2d}\n"
+    "  merging: {window: 3h, max_distance_km: 15}\n  priority: severity",
+    "teams": 'teams:\n  speed_kmh: 40\n  patrol_hours: {start: "07:00", end: "19:00"}\n'
+    "  bases:\n    - {node: Kramatorsk, count: 3}\n    - {node: Zaporizhzhia, count: 2}\n"
+    "  access_denial: {RU: 0.15, UA: 0.02}",
     "targets": "targets: {acknowledge: 1h, response: 24h, finding: 48h}",
     "output": "output: {sample_interval: 30min}",
 }
@@ -141,8 +141,10 @@ def _type_name(t: Any, field: FieldInfo | None = None) -> str:
 
 def _type_name_inner(t: Any, field: FieldInfo | None) -> str:
     if t is float and field is not None:
-        if any("BeforeValidator" == type(m).__name__ and
-               getattr(m, "func", None) is D._duration for m in field.metadata):
+        if any(
+            "BeforeValidator" == type(m).__name__ and getattr(m, "func", None) is D._duration
+            for m in field.metadata
+        ):
             return "duration"
     origin = typing.get_origin(t)
     if origin is typing.Annotated:
@@ -238,8 +240,12 @@ def _is_dist_cls(t: type) -> bool:
     return issubclass(t, D._Dist)
 
 
-def _rows(model: type[BaseModel], prefix: str, out: list[tuple[str, str, str, str, str]],
-          sections: list[tuple[str, type[BaseModel]]]) -> None:
+def _rows(
+    model: type[BaseModel],
+    prefix: str,
+    out: list[tuple[str, str, str, str, str]],
+    sections: list[tuple[str, type[BaseModel]]],
+) -> None:
     for name, field in model.model_fields.items():
         key = field.alias or name
         path = f"{prefix}{key}"
@@ -248,8 +254,9 @@ def _rows(model: type[BaseModel], prefix: str, out: list[tuple[str, str, str, st
         out.append((path, tname, _unit(tname, key), _default(field, tname), desc))
         for sub in _nested_models(field.annotation):
             origin = typing.get_origin(_strip(field.annotation)[0])
-            sub_prefix = path + ("[i]." if origin is list else ".<name>." if origin is dict
-                                 else ".")
+            sub_prefix = path + (
+                "[i]." if origin is list else ".<name>." if origin is dict else "."
+            )
             _rows(sub, sub_prefix, out, sections)
 
 
@@ -260,8 +267,15 @@ def generate() -> str:
     for name, field in Scenario.model_fields.items():
         if not _nested_models(field.annotation):
             tname = _type_name(field.annotation, field)
-            top_rows.append((name, tname, _unit(tname, name), _default(field, tname),
-                             " ".join((field.description or "").split())))
+            top_rows.append(
+                (
+                    name,
+                    tname,
+                    _unit(tname, name),
+                    _default(field, tname),
+                    " ".join((field.description or "").split()),
+                )
+            )
     parts.append("## Top level\n")
     parts.append("| key | type | unit | default | meaning |\n|---|---|---|---|---|")
     parts.append("| `extends` | string | | - | Scenario file to start from (see Variants). |")

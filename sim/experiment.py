@@ -176,8 +176,10 @@ def run(
         for k in range(n):
             cb = None
             if progress is not None:
+
                 def cb(now: float, k: int = k) -> None:
                     progress(k, n, now, scen.horizon)
+
             reps.append(run_replication(prep, k, seed, cb))
     else:
         done = [0]
@@ -187,8 +189,13 @@ def run(
             if progress is not None:
                 progress(done[0] - 1, n, scen.horizon, scen.horizon)
 
-        reps = map_ordered(run_job, make_jobs(loaded, seed, range(n), full=True),
-                           workers=workers, dask=dask, on_result=finished)
+        reps = map_ordered(
+            run_job,
+            make_jobs(loaded, seed, range(n), full=True),
+            workers=workers,
+            dask=dask,
+            on_result=finished,
+        )
     summary = summarise(reps, scen)
     wall = time.perf_counter() - t0
     meta = {

@@ -30,17 +30,29 @@ TABLES = ("violations", "reports", "incidents")
 # Columns holding codes, and the names they stand for.
 _DECODE: dict[str, dict[str, tuple[str, ...] | str]] = {
     "violations": {
-        "outcome": R.VIOLATION_OUTCOMES, "reason": R.UNVERIFIED_REASONS,
-        "perpetrator": ("RU", "UA"), "affected": ("RU", "UA"), "attributed_to": ("RU", "UA"),
-        "node": "nodes", "type": "types",
+        "outcome": R.VIOLATION_OUTCOMES,
+        "reason": R.UNVERIFIED_REASONS,
+        "perpetrator": ("RU", "UA"),
+        "affected": ("RU", "UA"),
+        "attributed_to": ("RU", "UA"),
+        "node": "nodes",
+        "type": "types",
     },
     "reports": {
-        "channel": R.CHANNELS, "sender": R.SENDERS, "desk": R.PARTIES,
-        "state": R.REPORT_STATES, "node": "nodes", "type": "types",
+        "channel": R.CHANNELS,
+        "sender": R.SENDERS,
+        "desk": R.PARTIES,
+        "state": R.REPORT_STATES,
+        "node": "nodes",
+        "type": "types",
     },
     "incidents": {
-        "outcome": R.INCIDENT_OUTCOMES, "reason": R.INCIDENT_REASONS, "base": "nodes",
-        "attribution": ("RU", "UA"), "attribution_correct": ("0", "1"), "node": "nodes",
+        "outcome": R.INCIDENT_OUTCOMES,
+        "reason": R.INCIDENT_REASONS,
+        "base": "nodes",
+        "attribution": ("RU", "UA"),
+        "attribution_correct": ("0", "1"),
+        "node": "nodes",
     },
     "series": {},
 }
@@ -233,10 +245,16 @@ def write_comparison(comp, loadeds, out_dir: Path, command: str | None = None) -
             name: {m: [r["metrics"][m] for r in comp.per_replication[c]] for m in METRIC_KEYS}
             for c, name in enumerate(comp.names)
         }
-        write_json(tmp / "comparison.json", {
-            **comp.metadata, "version": _package_version(), **provenance(command),
-            "rows": rows, "per_replication": per,
-        })
+        write_json(
+            tmp / "comparison.json",
+            {
+                **comp.metadata,
+                "version": _package_version(),
+                **provenance(command),
+                "rows": rows,
+                "per_replication": per,
+            },
+        )
         for name, ld in zip(comp.names, loadeds):
             write_scenario(tmp / f"scenario-{name}.yaml", ld.scenario)
     return Path(out_dir)

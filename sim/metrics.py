@@ -16,8 +16,14 @@ import numpy as np
 from . import records as R
 from .records import ReplicationResult
 
-DELAYS = ("reporting_delay", "acknowledge", "dispatch", "response", "finding",
-          "violation_to_finding")
+DELAYS = (
+    "reporting_delay",
+    "acknowledge",
+    "dispatch",
+    "response",
+    "finding",
+    "violation_to_finding",
+)
 DELAY_TITLES = {
     "reporting_delay": "Reporting delay (violation to report)",
     "acknowledge": "Time to acknowledge (report to triage start)",
@@ -29,9 +35,36 @@ DELAY_TITLES = {
 
 # Two-sided 95% Student t quantiles for 1..30 degrees of freedom.
 _T975 = (
-    12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
-    2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
-    2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
+    12.7062,
+    4.3027,
+    3.1824,
+    2.7764,
+    2.5706,
+    2.4469,
+    2.3646,
+    2.3060,
+    2.2622,
+    2.2281,
+    2.2010,
+    2.1788,
+    2.1604,
+    2.1448,
+    2.1314,
+    2.1199,
+    2.1098,
+    2.1009,
+    2.0930,
+    2.0860,
+    2.0796,
+    2.0739,
+    2.0687,
+    2.0639,
+    2.0595,
+    2.0555,
+    2.0518,
+    2.0484,
+    2.0452,
+    2.0423,
 )
 
 
@@ -95,8 +128,13 @@ def mean_ci(per_rep: Iterable[float]) -> dict[str, float]:
         return {"mean": nan, "low": nan, "high": nan, "half_width": nan, "n": 0}
     m = float(x.mean())
     if n < 2:
-        return {"mean": m, "low": float("nan"), "high": float("nan"),
-                "half_width": float("nan"), "n": 1}
+        return {
+            "mean": m,
+            "low": float("nan"),
+            "high": float("nan"),
+            "half_width": float("nan"),
+            "n": 1,
+        }
     h = t975(n - 1) * float(x.std(ddof=1)) / math.sqrt(n)
     return {"mean": m, "low": m - h, "high": m + h, "half_width": h, "n": int(n)}
 
@@ -211,8 +249,11 @@ def desk_stats(rep: ReplicationResult, warmup: float) -> dict[str, dict[str, flo
         wait = (r["ack"] - r["arrival"])[mask]
         taken = wait[np.isfinite(wait)]
         expired = r["state"][mask] == R.REPORT_STATES.index("expired")
-        left_at = np.where(np.isfinite(r["ack"][mask]), r["ack"][mask],
-                           np.where(expired, r["state_time"][mask], rep.totals["horizon"]))
+        left_at = np.where(
+            np.isfinite(r["ack"][mask]),
+            r["ack"][mask],
+            np.where(expired, r["state_time"][mask], rep.totals["horizon"]),
+        )
         in_queue = left_at - r["arrival"][mask]
         out[p] = {
             "utilisation": tot["busy"] / tot["on_duty"] if tot["on_duty"] > 0 else float("nan"),
@@ -258,8 +299,13 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
     replications for each key metric.
     """
     warmup = scenario.warmup
-    counts = {"violations": {}, "unverified_reasons": {}, "reports": {}, "incidents": {},
-              "incident_reasons": {}}
+    counts = {
+        "violations": {},
+        "unverified_reasons": {},
+        "reports": {},
+        "incidents": {},
+        "incident_reasons": {},
+    }
     vo, vr, rs, io, ir = [], [], [], [], []
     pooled: dict[str, list[np.ndarray]] = {k: [] for k in DELAYS}
     for rep in reps:
@@ -272,7 +318,8 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
         rs.append(rep.reports["state"][m["reports"]])
         io.append(rep.incidents["outcome"][m["incidents"]])
         nv = m["incidents"] & (
-            rep.incidents["outcome"] == R.INCIDENT_OUTCOMES.index("not_verified"))
+            rep.incidents["outcome"] == R.INCIDENT_OUTCOMES.index("not_verified")
+        )
         ir.append(rep.incidents["reason"][nv])
         for k, v in delays(rep, warmup).items():
             pooled[k].append(v)
@@ -293,8 +340,15 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
     desk_detail = {
         p: {
             k: _finite_mean([d[p][k] for d in per_desk])
-            for k in ("utilisation", "mean_queue", "mean_officers", "mean_wait", "p_wait",
-                      "mean_time_in_queue", "reports_per_minute")
+            for k in (
+                "utilisation",
+                "mean_queue",
+                "mean_officers",
+                "mean_wait",
+                "p_wait",
+                "mean_time_in_queue",
+                "reports_per_minute",
+            )
         }
         for p in R.PARTIES
     }
@@ -304,8 +358,9 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
         "measured_days_per_replication": measured_days,
         "counts": counts,
         "delays": {k: describe(np.concatenate(v)) for k, v in pooled.items()},
-        "rates": {k: ci[k] for k in ("detection_rate", "verification_rate",
-                                     "attribution_accuracy")},
+        "rates": {
+            k: ci[k] for k in ("detection_rate", "verification_rate", "attribution_accuracy")
+        },
         "targets": {
             k: {"limit_minutes": getattr(scenario.targets, k), **ci[f"within_{k}"]}
             for k in ("acknowledge", "response", "finding")
@@ -326,9 +381,11 @@ def check_conservation(rep: ReplicationResult) -> list[str]:
     """
     problems = []
     v, r, i = rep.violations, rep.reports, rep.incidents
-    for name, col, k in (("violation", v["outcome"], len(R.VIOLATION_OUTCOMES)),
-                         ("report", r["state"], len(R.REPORT_STATES)),
-                         ("incident", i["outcome"], len(R.INCIDENT_OUTCOMES))):
+    for name, col, k in (
+        ("violation", v["outcome"], len(R.VIOLATION_OUTCOMES)),
+        ("report", r["state"], len(R.REPORT_STATES)),
+        ("incident", i["outcome"], len(R.INCIDENT_OUTCOMES)),
+    ):
         bad = (col < 0) | (col >= k)
         if bad.any():
             problems.append(f"{int(bad.sum())} {name}(s) without a valid final state")
@@ -340,14 +397,17 @@ def check_conservation(rep: ReplicationResult) -> list[str]:
     never = v["outcome"] == R.VIOLATION_OUTCOMES.index("never_reported")
     if (v["n_reports"][never] != 0).any() or (v["n_reports"][~never] == 0).any():
         problems.append("'never_reported' does not match the report count")
-    linked = np.isin(r["state"], [R.REPORT_STATES.index("merged"),
-                                  R.REPORT_STATES.index("led_to_finding")])
+    linked = np.isin(
+        r["state"], [R.REPORT_STATES.index("merged"), R.REPORT_STATES.index("led_to_finding")]
+    )
     if (r["incident"][linked] < 0).any():
         problems.append("a merged or finding report without an incident")
     # Incidents with a finding have exactly one lead report that led to it.
     leads = r["state"] == R.REPORT_STATES.index("led_to_finding")
-    found = np.isin(i["outcome"], [R.INCIDENT_OUTCOMES.index("verified"),
-                                   R.INCIDENT_OUTCOMES.index("not_verified")])
+    found = np.isin(
+        i["outcome"],
+        [R.INCIDENT_OUTCOMES.index("verified"), R.INCIDENT_OUTCOMES.index("not_verified")],
+    )
     if int(leads.sum()) != int(found.sum()):
         problems.append(
             f"{int(leads.sum())} reports led to findings but {int(found.sum())} incidents "
@@ -356,10 +416,15 @@ def check_conservation(rep: ReplicationResult) -> list[str]:
     if int(i["n_reports"].sum()) != int((r["incident"] >= 0).sum()):
         problems.append("incident report counts do not add up to the reports linked")
     seq = [
-        (r["event_time"], r["arrival"]), (r["arrival"], r["ack"]), (r["ack"], r["triaged"]),
-        (i["first_report"], i["created"]), (i["created"], i["dispatch"]),
-        (i["dispatch"], i["depart"]), (i["depart"], i["on_site"]),
-        (i["on_site"], i["finding"]), (i["created"], i["finding"]),
+        (r["event_time"], r["arrival"]),
+        (r["arrival"], r["ack"]),
+        (r["ack"], r["triaged"]),
+        (i["first_report"], i["created"]),
+        (i["created"], i["dispatch"]),
+        (i["dispatch"], i["depart"]),
+        (i["depart"], i["on_site"]),
+        (i["on_site"], i["finding"]),
+        (i["created"], i["finding"]),
     ]
     for a, b in seq:
         ok = ~(np.isfinite(a) & np.isfinite(b)) | (b >= a - 1e-9)

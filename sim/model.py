@@ -102,8 +102,12 @@ class _Replication:
         self.rng = rng
         g, nodes = prep.graph, prep.nodes
         self.vio = violations.generate(
-            scen.violations, g, nodes, scen.horizon,
-            rng("violations.background"), rng("violations.escalation"),
+            scen.violations,
+            g,
+            nodes,
+            scen.horizon,
+            rng("violations.background"),
+            rng("violations.escalation"),
             rng("violations.strikes"),
         )
         rngs = {name: rng(f"reporting.{name}") for name in R.CHANNELS}
@@ -156,11 +160,11 @@ class _Replication:
             return inc[i]["lead"]
 
         assess_time = (
-            (lambda i: float(self.assess_time[lead(i)])) if scen.center.assessment.enabled
-            else None
+            (lambda i: float(self.assess_time[lead(i)])) if scen.center.assessment.enabled else None
         )
         self.center = Center(
-            env, desks,
+            env,
+            desks,
             severity_first=scen.center.priority == "severity",
             triage_time=self.triage_time,
             arrival=self.rep_tab["arrival"],
@@ -176,15 +180,23 @@ class _Replication:
         t = scen.teams
         window = None if t.patrol_hours is None else (t.patrol_hours.start, t.patrol_hours.end)
         self.teams = TeamPool(
-            env, self.prep.team_base, self.prep.distances.from_bases,
-            speed_kmh=t.speed_kmh, window=window,
+            env,
+            self.prep.team_base,
+            self.prep.distances.from_bases,
+            speed_kmh=t.speed_kmh,
+            window=window,
             severity_first=scen.center.priority == "severity",
-            give_up_after=t.give_up_after, max_travel_km=t.max_travel_km,
+            give_up_after=t.give_up_after,
+            max_travel_km=t.max_travel_km,
             prepare=lambda i: float(self.prep_time[lead(i)]),
             verify_time=lambda i: float(self.onsite_time[lead(i)]),
-            on_dispatch=self._dispatched, on_depart=self._departed,
-            on_site=self._on_site, on_result=self._team_result,
-            on_gave_up=self._gave_up, start=start, end=end,
+            on_dispatch=self._dispatched,
+            on_depart=self._departed,
+            on_site=self._on_site,
+            on_result=self._team_result,
+            on_gave_up=self._gave_up,
+            start=start,
+            end=end,
         )
         self.use_teams = t.enabled and self.teams.size > 0
         self.open_level = Level(start, end)
@@ -251,7 +263,7 @@ class _Replication:
             lst = self.open_at.get(int(j))
             if not lst:
                 continue
-            for _, inc in lst[bisect.bisect_left(lst, lo_key): bisect.bisect_right(lst, hi_key)]:
+            for _, inc in lst[bisect.bisect_left(lst, lo_key) : bisect.bisect_right(lst, hi_key)]:
                 if best < 0 or inc < best:
                     best = inc
         return best
@@ -280,13 +292,30 @@ class _Replication:
         inc = len(self.inc)
         vid = int(r["violation"][rid])
         affected = int(self.vio["affected"][vid]) if vid >= 0 else int(r["sender"][rid])
-        self.inc.append({
-            "node": node, "event_time": float(r["event_time"][rid]), "created": self.env.now,
-            "lead": rid, "severity": int(r["severity"][rid]), "reports": [rid],
-            "affected": affected, "team": -1, "base": -1, "km": NAN, "dispatch": NAN, "depart": NAN,
-            "on_site": NAN, "denied": False, "checked": None, "reason": 0,
-            "finding": NAN, "outcome": -1, "attribution": -1, "attr_correct": -1,
-        })
+        self.inc.append(
+            {
+                "node": node,
+                "event_time": float(r["event_time"][rid]),
+                "created": self.env.now,
+                "lead": rid,
+                "severity": int(r["severity"][rid]),
+                "reports": [rid],
+                "affected": affected,
+                "team": -1,
+                "base": -1,
+                "km": NAN,
+                "dispatch": NAN,
+                "depart": NAN,
+                "on_site": NAN,
+                "denied": False,
+                "checked": None,
+                "reason": 0,
+                "finding": NAN,
+                "outcome": -1,
+                "attribution": -1,
+                "attr_correct": -1,
+            }
+        )
         self.r_incident[rid] = inc
         bisect.insort(self.open_at.setdefault(node, []), (float(r["event_time"][rid]), inc))
         self.open_level.add(self.env.now, 1)
@@ -374,7 +403,8 @@ class _Replication:
         else:
             rec["outcome"] = R.INCIDENT_OUTCOMES.index("not_verified")
         self.r_state[lead] = R.REPORT_STATES.index(
-            "false_recognised" if rec["outcome"] == R.INCIDENT_OUTCOMES.index("unfounded")
+            "false_recognised"
+            if rec["outcome"] == R.INCIDENT_OUTCOMES.index("unfounded")
             else "led_to_finding"
         )
         self.r_end[lead] = now
@@ -504,9 +534,15 @@ class _Replication:
             "incidents_open": self.open_level.close(now),
         }
         return R.ReplicationResult(
-            replication=self.rep, seed=self.seed, violations=violations_tab,
-            reports=reports_tab, incidents=incidents_tab, series=series, totals=totals,
-            types=list(self.prep.types.names), nodes=list(self.prep.nodes),
+            replication=self.rep,
+            seed=self.seed,
+            violations=violations_tab,
+            reports=reports_tab,
+            incidents=incidents_tab,
+            series=series,
+            totals=totals,
+            types=list(self.prep.types.names),
+            nodes=list(self.prep.nodes),
         )
 
     def _incident_table(self, now: float) -> dict[str, np.ndarray]:
@@ -524,13 +560,24 @@ class _Replication:
         # an open incident keeps a reason it already has (e.g. below_min_severity)
         reason[still & (reason == 0)] = R.INCIDENT_REASONS.index("open_at_end")
         first = np.array([arrival[x["reports"]].min() for x in inc]) if k else np.zeros(0)
-        n_true = np.array(
-            [len({int(v) for v in self.rep_tab["violation"][x["reports"]] if v >= 0}) for x in inc],
-            dtype=np.int64,
-        ) if k else np.zeros(0, np.int64)
-        n_ver = np.array(
-            [sum(ok for ok, _ in (x["checked"] or {}).values()) for x in inc], dtype=np.int64
-        ) if k else np.zeros(0, np.int64)
+        n_true = (
+            np.array(
+                [
+                    len({int(v) for v in self.rep_tab["violation"][x["reports"]] if v >= 0})
+                    for x in inc
+                ],
+                dtype=np.int64,
+            )
+            if k
+            else np.zeros(0, np.int64)
+        )
+        n_ver = (
+            np.array(
+                [sum(ok for ok, _ in (x["checked"] or {}).values()) for x in inc], dtype=np.int64
+            )
+            if k
+            else np.zeros(0, np.int64)
+        )
         return {
             "incident": np.arange(k, dtype=np.int64),
             "node": col("node", np.int64),

@@ -154,8 +154,12 @@ def load_graph(path: str | Path, fmt: str | None = None) -> nx.Graph:
         raise NetworkError(f"network file {path} does not exist")
     if fmt is None:
         ext = path.suffix.lower()
-        fmt = {".graphml": "graphml", ".xml": "graphml", ".json": "node-link",
-               ".geojson": "geojson"}.get(ext)
+        fmt = {
+            ".graphml": "graphml",
+            ".xml": "graphml",
+            ".json": "node-link",
+            ".geojson": "geojson",
+        }.get(ext)
         if fmt is None:
             raise NetworkError(
                 f"cannot tell the format of {path.name} from its extension; set network.format "
@@ -297,8 +301,15 @@ def synthetic_line(
         raise NetworkError("synthetic network needs sectors >= 2, depth >= 1, spacing_km > 0")
     g = nx.Graph(name=f"synthetic-{sectors}x{depth}")
     for i in range(sectors):
-        g.add_node(f"S{i}", kind="sector", side="line", weight=1.0, strike_weight=0.0,
-                   x_km=i * spacing_km, y_km=0.0)
+        g.add_node(
+            f"S{i}",
+            kind="sector",
+            side="line",
+            weight=1.0,
+            strike_weight=0.0,
+            x_km=i * spacing_km,
+            y_km=0.0,
+        )
     base_cols = set(range(0, sectors, bases_every)) | {sectors - 1}
     city_col = sectors // 2
     names: dict[tuple[int, int], str] = {}
@@ -311,8 +322,15 @@ def synthetic_line(
             else:
                 nid, kind, sw = f"R{row}_{i}", "city", 0.0
             names[(row, i)] = nid
-            g.add_node(nid, kind=kind, side="UA", weight=0.0, strike_weight=sw,
-                       x_km=i * spacing_km, y_km=-row * spacing_km)
+            g.add_node(
+                nid,
+                kind=kind,
+                side="UA",
+                weight=0.0,
+                strike_weight=sw,
+                x_km=i * spacing_km,
+                y_km=-row * spacing_km,
+            )
     for i in range(sectors - 1):
         g.add_edge(f"S{i}", f"S{i + 1}", length_km=float(spacing_km))
     for row in range(1, depth + 1):

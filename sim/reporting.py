@@ -90,24 +90,27 @@ def generate(
         else:
             sender = np.full(n, CIVILIAN_SENDER, dtype=np.int64)
         desk = _desk(ch.desk, violations["affected"], violations["perpetrator"])
-        parts.append({
-            "arrival": arrival[keep],
-            "violation": violations["violation"][keep],
-            "channel": np.full(int(keep.sum()), ci, dtype=np.int64),
-            "sender": sender[keep],
-            "desk": desk[keep],
-            "node": violations["node"][keep],
-            "event_time": violations["time"][keep],
-            "type": violations["type"][keep],
-        })
+        parts.append(
+            {
+                "arrival": arrival[keep],
+                "violation": violations["violation"][keep],
+                "channel": np.full(int(keep.sum()), ci, dtype=np.int64),
+                "sender": sender[keep],
+                "desk": desk[keep],
+                "node": violations["node"][keep],
+                "event_time": violations["time"][keep],
+                "type": violations["type"][keep],
+            }
+        )
 
     # False reports: each party, at sectors weighted like real violations.
     fr = spec.false_reports
     rng = rngs["false"]
     index = {nm: i for i, nm in enumerate(nodes)}
     sector_idx = np.array([index[x] for x, k in graph.nodes(data="kind") if k == "sector"])
-    w = np.array([vspec.hotspots.get(nodes[j], graph.nodes[nodes[j]]["weight"])
-                  for j in sector_idx])
+    w = np.array(
+        [vspec.hotspots.get(nodes[j], graph.nodes[nodes[j]]["weight"]) for j in sector_idx]
+    )
     line_types = len(types.names) - 1
     type_p = types.share[:line_types] / types.share[:line_types].sum()
     for side in ("RU", "UA"):
@@ -118,16 +121,18 @@ def generate(
             continue
         lag = fr.lag.sample(rng, k)
         party = _PARTY[side]
-        parts.append({
-            "arrival": t,
-            "violation": np.full(k, -1, dtype=np.int64),
-            "channel": np.full(k, FALSE_CHANNEL, dtype=np.int64),
-            "sender": np.full(k, party, dtype=np.int64),
-            "desk": np.full(k, party, dtype=np.int64),
-            "node": sector_idx[rng.choice(sector_idx.size, size=k, p=w / w.sum())],
-            "event_time": np.maximum(t - lag, 0.0),
-            "type": rng.choice(line_types, size=k, p=type_p),
-        })
+        parts.append(
+            {
+                "arrival": t,
+                "violation": np.full(k, -1, dtype=np.int64),
+                "channel": np.full(k, FALSE_CHANNEL, dtype=np.int64),
+                "sender": np.full(k, party, dtype=np.int64),
+                "desk": np.full(k, party, dtype=np.int64),
+                "node": sector_idx[rng.choice(sector_idx.size, size=k, p=w / w.sum())],
+                "event_time": np.maximum(t - lag, 0.0),
+                "type": rng.choice(line_types, size=k, p=type_p),
+            }
+        )
 
     cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
     order = np.lexsort((cols["violation"], cols["channel"], cols["arrival"]))

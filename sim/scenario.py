@@ -113,7 +113,9 @@ class NetworkSpec(_Strict):
     def _one_source(self) -> "NetworkSpec":
         given = [k for k in ("builtin", "file", "synthetic") if getattr(self, k) is not None]
         if len(given) > 1:
-            raise ValueError(f"give exactly one of builtin, file, synthetic (got {', '.join(given)})")
+            raise ValueError(
+                f"give exactly one of builtin, file, synthetic (got {', '.join(given)})"
+            )
         if self.format is not None and self.file is None:
             raise ValueError("format applies only together with file")
         return self
@@ -690,9 +692,11 @@ def _no_duplicate_keys(node: yaml.Node | None, file: str, path: tuple[Any, ...] 
             key = k.value
             if key in seen:
                 raise ScenarioError(
-                    file, _loc_to_path(path + (key,)),
+                    file,
+                    _loc_to_path(path + (key,)),
                     f"the key appears twice (first on line {seen[key]}); YAML would silently "
-                    "keep only the last one, so merge the two", k.start_mark.line + 1,
+                    "keep only the last one, so merge the two",
+                    k.start_mark.line + 1,
                 )
             seen[key] = k.start_mark.line + 1
             _no_duplicate_keys(v, file, path + (key,))
@@ -721,14 +725,20 @@ class _Doc:
             line = mark.line + 1 if mark is not None else None
             problem = getattr(exc, "problem", None) or str(exc)
             raise ScenarioError(
-                str(path), "",
+                str(path),
+                "",
                 f"not valid YAML: {problem} (check the indentation and the ':' and '-' on this "
-                "line and the one before)", line,
+                "line and the one before)",
+                line,
             ) from None
         if self.data is None:
-            raise ScenarioError(str(path), "", "the file is empty; expected a mapping of scenario keys")
+            raise ScenarioError(
+                str(path), "", "the file is empty; expected a mapping of scenario keys"
+            )
         if not isinstance(self.data, dict):
-            raise ScenarioError(str(path), "", "expected a mapping of scenario keys at the top level")
+            raise ScenarioError(
+                str(path), "", "expected a mapping of scenario keys at the top level"
+            )
         self.lines: dict[tuple[Any, ...], int] = {}
         if node is not None:
             _compose_lines(node, (), self.lines)
@@ -760,13 +770,17 @@ def _read_chain(
     if parent is not None:
         if not isinstance(parent, str):
             raise ScenarioError(
-                str(path), "extends", f"expected a file name such as baseline.yaml, got {parent!r}",
+                str(path),
+                "extends",
+                f"expected a file name such as baseline.yaml, got {parent!r}",
                 doc.lines.get(("extends",)),
             )
         ppath = Path(os.path.normpath(path.parent / parent))
         if not ppath.exists():
             raise ScenarioError(
-                str(path), "extends", f"the scenario it extends, {ppath}, does not exist",
+                str(path),
+                "extends",
+                f"the scenario it extends, {ppath}, does not exist",
                 doc.lines.get(("extends",)),
             )
         pdata, porigin = _read_chain(ppath, seen + (key,))
@@ -863,9 +877,7 @@ def _validate(data: dict[str, Any], origin, path: Path) -> LoadedScenario:
         first = errs[0]
         err = _fail_at(file, origin, tuple(first["loc"]), _friendly(first))
         if len(errs) > 1:
-            more = [
-                f"  {_loc_to_path(tuple(e['loc']))}: {_friendly(e)}" for e in errs[1:6]
-            ]
+            more = [f"  {_loc_to_path(tuple(e['loc']))}: {_friendly(e)}" for e in errs[1:6]]
             err.message += "\nalso:\n" + "\n".join(more)
         raise err from None
     graph = _build_network(scen, file, origin, path.parent)
@@ -912,12 +924,16 @@ def _check_against_network(scen: Scenario, graph: nx.Graph, file: str, origin) -
     def need_node(path: tuple[Any, ...], name: str, kinds: tuple[str, ...] | None = None) -> None:
         if name not in graph:
             raise _fail_at(
-                file, origin, path,
+                file,
+                origin,
+                path,
                 f"{name!r} is not a node of the network; {_node_hint(graph, name, kinds)}",
             )
         if kinds is not None and graph.nodes[name]["kind"] not in kinds:
             raise _fail_at(
-                file, origin, path,
+                file,
+                origin,
+                path,
                 f"{name!r} is a {graph.nodes[name]['kind']} node; expected a node of kind "
                 f"{' or '.join(kinds)}",
             )
@@ -927,31 +943,47 @@ def _check_against_network(scen: Scenario, graph: nx.Graph, file: str, origin) -
     v = scen.violations
     weights = [v.hotspots.get(n, graph.nodes[n]["weight"]) for n in sectors]
     if v.rate_per_day > 0 and sum(weights) <= 0:
-        raise _fail_at(file, origin, ("violations", "hotspots"),
-                       "all sector weights are zero, so no violation can happen; "
-                       "expected at least one sector with weight > 0")
+        raise _fail_at(
+            file,
+            origin,
+            ("violations", "hotspots"),
+            "all sector weights are zero, so no violation can happen; "
+            "expected at least one sector with weight > 0",
+        )
     if v.long_range_strikes.rate_per_day > 0:
         if not any(w > 0 for _, w in graph.nodes(data="strike_weight")):
-            raise _fail_at(file, origin, ("violations", "long_range_strikes", "rate_per_day"),
-                           "strikes are configured but no node has strike_weight > 0")
+            raise _fail_at(
+                file,
+                origin,
+                ("violations", "long_range_strikes", "rate_per_day"),
+                "strikes are configured but no node has strike_weight > 0",
+            )
     known_types = set(v.types)
     for i, sv in enumerate(v.scripted):
         if sv.type not in known_types and sv.type != "long_range_strike":
             raise _fail_at(
-                file, origin, ("violations", "scripted", i, "type"),
+                file,
+                origin,
+                ("violations", "scripted", i, "type"),
                 f"unknown violation type {sv.type!r}; expected one of "
                 f"{', '.join(sorted(known_types | {'long_range_strike'}))}",
             )
         need_node(("violations", "scripted", i, "node"), sv.node)
         if sv.time >= scen.horizon:
-            raise _fail_at(file, origin, ("violations", "scripted", i, "time"),
-                           "is at or after the horizon; expected a time within the run")
+            raise _fail_at(
+                file,
+                origin,
+                ("violations", "scripted", i, "time"),
+                "is at or after the horizon; expected a time within the run",
+            )
     for ch in ("affected", "accused", "technical", "civilian"):
         spec = getattr(scen.reporting.channels, ch)
         for t in spec.by_type:
             if t not in known_types and t != "long_range_strike":
                 raise _fail_at(
-                    file, origin, ("reporting", "channels", ch, "by_type", t),
+                    file,
+                    origin,
+                    ("reporting", "channels", ch, "by_type", t),
                     f"unknown violation type {t!r}; expected one of "
                     f"{', '.join(sorted(known_types | {'long_range_strike'}))}",
                 )
@@ -963,7 +995,9 @@ def _check_against_network(scen: Scenario, graph: nx.Graph, file: str, origin) -
         if max(desk.staffing()) == 0:
             what = "shifts" if desk.shifts is not None else "officers"
             raise _fail_at(
-                file, origin, ("center", "desks", party, what),
+                file,
+                origin,
+                ("center", "desks", party, what),
                 f"the {party} desk has no officer on duty at any hour; expected at least one "
                 "shift with officers > 0",
             )
@@ -977,7 +1011,9 @@ def _check_against_network(scen: Scenario, graph: nx.Graph, file: str, origin) -
             main = max(comps, key=len)
             cut = sorted(n for c in comps if c is not main for n in c)
             raise _fail_at(
-                file, origin, ("network",),
+                file,
+                origin,
+                ("network",),
                 f"the network is disconnected ({len(comps)} parts): teams cannot travel to "
                 f"{', '.join(cut[:8])}{' ...' if len(cut) > 8 else ''}; expected a connected graph "
                 "when teams are used (add roads, or set teams.enabled: false)",

@@ -152,7 +152,7 @@ def parse_path(path: str) -> list[str | int]:
     out: list[str | int] = []
     pos = 0
     for m in _TOKEN.finditer(path):
-        gap = path[pos:m.start()]
+        gap = path[pos : m.start()]
         if gap not in ("", "."):
             raise ValueError(f"cannot read the key path {path!r}")
         out.append(int(m.group(2)) if m.group(2) is not None else m.group(1))
@@ -215,8 +215,9 @@ def load_sweep(path: str | Path, kind: type[SweepSpec] = SweepSpec) -> tuple[Swe
         probe = loc
         while probe and probe not in doc.lines:
             probe = probe[:-1]
-        raise ScenarioError(str(path), _loc_to_path(loc), _friendly(e),
-                            doc.lines.get(probe)) from None
+        raise ScenarioError(
+            str(path), _loc_to_path(loc), _friendly(e), doc.lines.get(probe)
+        ) from None
     return spec, path
 
 
@@ -228,14 +229,15 @@ def expand(spec: SweepSpec, sweep_path: Path) -> list[Point]:
     combos: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
     if spec.grid:
         names = list(spec.grid)
-        value_lists = [v.values if isinstance(v, LinkedParameter) else v
-                       for v in spec.grid.values()]
+        value_lists = [
+            v.values if isinstance(v, LinkedParameter) else v for v in spec.grid.values()
+        ]
         for values in itertools.product(*value_lists):
             params = dict(zip(names, values))
             sets: dict[str, Any] = {}
             for name, value in params.items():
                 p = spec.grid[name]
-                for path in (p.paths if isinstance(p, LinkedParameter) else [name]):
+                for path in p.paths if isinstance(p, LinkedParameter) else [name]:
                     sets[path] = value
             label = ", ".join(f"{k}={v}" for k, v in params.items())
             combos.append((label, params, sets))
@@ -259,7 +261,8 @@ def expand(spec: SweepSpec, sweep_path: Path) -> list[Point]:
             loaded = scenario_from_dict(data, base_path.parent)
         except ScenarioError as exc:
             raise ScenarioError(
-                str(sweep_path), exc.path,
+                str(sweep_path),
+                exc.path,
                 f"point {k} ({label}) is not a valid scenario: {exc.message}",
             ) from None
         points.append(Point(k, label, params, loaded))
@@ -270,8 +273,10 @@ def fingerprint(point: Point, seed: int, replications: int) -> str:
     """What a stored point result depends on: scenario, seed, replications, version."""
     resolved = point.loaded.scenario.resolved()
     resolved.pop("name", None)
-    text = json.dumps({"scenario": resolved, "seed": seed, "replications": replications,
-                       "version": __version__}, sort_keys=True)
+    text = json.dumps(
+        {"scenario": resolved, "seed": seed, "replications": replications, "version": __version__},
+        sort_keys=True,
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -307,9 +312,19 @@ class Store:
         return data.get("per_replication") if data.get("fingerprint") == fp else None
 
     def save(self, fp: str, point: Point, per_rep: list[dict[str, Any]]) -> None:
-        _atomic_write(self.path(fp), json.dumps(
-            {"fingerprint": fp, "label": point.label, "params": point.params,
-             "per_replication": per_rep}, default=float) + "\n")
+        _atomic_write(
+            self.path(fp),
+            json.dumps(
+                {
+                    "fingerprint": fp,
+                    "label": point.label,
+                    "params": point.params,
+                    "per_replication": per_rep,
+                },
+                default=float,
+            )
+            + "\n",
+        )
 
 
 def run_points(
@@ -361,15 +376,26 @@ def run_points(
     return [results[p.index] for p in points], reused
 
 
-def point_rows(point: Point, per_rep: list[dict[str, Any]],
-               metrics: tuple[str, ...] = METRIC_KEYS) -> list[dict[str, Any]]:
+def point_rows(
+    point: Point, per_rep: list[dict[str, Any]], metrics: tuple[str, ...] = METRIC_KEYS
+) -> list[dict[str, Any]]:
     """Tidy rows of one point: one per metric with mean and 95% CI."""
     rows = []
     for key in metrics:
         ci = mean_ci([r["metrics"][key] for r in per_rep])
-        rows.append({"point": point.index, "label": point.label, **_flat(point.params),
-                     "metric": key, "mean": ci["mean"], "low": ci["low"], "high": ci["high"],
-                     "half_width": ci["half_width"], "n": ci["n"]})
+        rows.append(
+            {
+                "point": point.index,
+                "label": point.label,
+                **_flat(point.params),
+                "metric": key,
+                "mean": ci["mean"],
+                "low": ci["low"],
+                "high": ci["high"],
+                "half_width": ci["half_width"],
+                "n": ci["n"],
+            }
+        )
     return rows
 
 
@@ -450,13 +476,20 @@ def write_table(out_dir: Path, stem: str, rows: list[dict[str, Any]], meta: dict
     for r in rows:
         w.writerow([_fmt(r.get(c, "")) if r.get(c) is not None else "" for c in cols])
     _atomic_write(out_dir / f"{stem}.csv", buf.getvalue())
-    _atomic_write(out_dir / f"{stem}.json",
-                  json.dumps(_clean({**meta, "rows": rows}), indent=1, default=str) + "\n")
+    _atomic_write(
+        out_dir / f"{stem}.json",
+        json.dumps(_clean({**meta, "rows": rows}), indent=1, default=str) + "\n",
+    )
 
 
 def run_sweep(
-    spec: SweepSpec, sweep_path: Path, out_dir: Path, *, workers: int | None = None,
-    dask: str | None = None, progress: Callable[[int, int, str], None] | None = None,
+    spec: SweepSpec,
+    sweep_path: Path,
+    out_dir: Path,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
     command: str | None = None,
 ) -> dict[str, Any]:
     """Run a sweep into ``out_dir`` (resuming stored points); return its metadata."""
@@ -464,23 +497,42 @@ def run_sweep(
 
     points = expand(spec, sweep_path)
     seed = _seed(spec, points)
-    per_point, reused = run_points(points, Store(out_dir), seed=seed,
-                                   replications=spec.replications, workers=workers,
-                                   dask=dask, progress=progress)
+    per_point, reused = run_points(
+        points,
+        Store(out_dir),
+        seed=seed,
+        replications=spec.replications,
+        workers=workers,
+        dask=dask,
+        progress=progress,
+    )
     rows = [row for p, per in zip(points, per_point) for row in point_rows(p, per)]
-    meta = {"sweep": spec.name, "file": str(sweep_path), "seed": seed,
-            "replications": spec.replications, "points": len(points),
-            "points_reused": reused, "parameters": list(points[0].params),
-            "version": __version__, **provenance(command)}
-    _atomic_write(out_dir / "sweep.yaml", yaml.safe_dump(spec.model_dump(mode="json"),
-                                                         sort_keys=False))
+    meta = {
+        "sweep": spec.name,
+        "file": str(sweep_path),
+        "seed": seed,
+        "replications": spec.replications,
+        "points": len(points),
+        "points_reused": reused,
+        "parameters": list(points[0].params),
+        "version": __version__,
+        **provenance(command),
+    }
+    _atomic_write(
+        out_dir / "sweep.yaml", yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False)
+    )
     write_table(out_dir, "sweep", rows, meta)
     return {**meta, "rows": rows}
 
 
 def run_optimize(
-    spec: OptimizeSpec, path: Path, out_dir: Path, *, workers: int | None = None,
-    dask: str | None = None, progress: Callable[[int, int, str], None] | None = None,
+    spec: OptimizeSpec,
+    path: Path,
+    out_dir: Path,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
     command: str | None = None,
 ) -> dict[str, Any]:
     """Find the cheapest grid point meeting every constraint at 95% confidence.
@@ -494,8 +546,11 @@ def run_optimize(
 
     for metric in spec.constraints:
         if metric not in METRIC_KEYS:
-            raise ScenarioError(str(path), f"constraints.{metric}",
-                                f"unknown metric; expected one of {', '.join(METRIC_KEYS)}")
+            raise ScenarioError(
+                str(path),
+                f"constraints.{metric}",
+                f"unknown metric; expected one of {', '.join(METRIC_KEYS)}",
+            )
     limits: dict[str, tuple[str, float]] = {}
     for metric, c in spec.constraints.items():
         side = "max" if c.max is not None else "min"
@@ -512,15 +567,21 @@ def run_optimize(
     best_cost = None
     pos = 0
     while pos < len(ordered) and len(evaluated) < spec.max_points:
-        chunk = ordered[pos: pos + min(batch, spec.max_points - len(evaluated))]
+        chunk = ordered[pos : pos + min(batch, spec.max_points - len(evaluated))]
         if best_cost is not None:
             chunk = [cp for cp in chunk if cp[0] <= best_cost]
             if not chunk:
                 break
         pos += len(chunk)
-        per_point, _ = run_points([p for _, p in chunk], store, seed=seed,
-                                  replications=spec.replications, workers=workers,
-                                  dask=dask, progress=progress)
+        per_point, _ = run_points(
+            [p for _, p in chunk],
+            store,
+            seed=seed,
+            replications=spec.replications,
+            workers=workers,
+            dask=dask,
+            progress=progress,
+        )
         for (cost, p), per in zip(chunk, per_point):
             ok = feasible(per, limits)
             evaluated.append((cost, p, per, ok))
@@ -529,20 +590,40 @@ def run_optimize(
     frontier = []
     for cost, p, per, ok in evaluated:
         s = staff(p.loaded, spec.team_size)
-        row = {"point": p.index, "label": p.label, **_flat(p.params), "cost": cost, **s,
-               "feasible": ok}
+        row = {
+            "point": p.index,
+            "label": p.label,
+            **_flat(p.params),
+            "cost": cost,
+            **s,
+            "feasible": ok,
+        }
         for metric in spec.constraints:
             ci = mean_ci([r["metrics"][metric] for r in per])
-            row.update({f"{metric}_mean": ci["mean"], f"{metric}_low": ci["low"],
-                        f"{metric}_high": ci["high"]})
+            row.update(
+                {
+                    f"{metric}_mean": ci["mean"],
+                    f"{metric}_low": ci["low"],
+                    f"{metric}_high": ci["high"],
+                }
+            )
         frontier.append(row)
-    best = min((r for r in frontier if r["feasible"]), key=lambda r: (r["cost"], r["point"]),
-               default=None)
-    meta = {"optimize": spec.name, "file": str(path), "seed": seed,
-            "replications": spec.replications, "grid_points": len(points),
-            "evaluated": len(evaluated), "constraints": {m: {lim[0]: lim[1]}
-                                                         for m, lim in limits.items()},
-            "costs": spec.costs.model_dump(), "team_size": spec.team_size, "best": best,
-            "version": __version__, **provenance(command)}
+    best = min(
+        (r for r in frontier if r["feasible"]), key=lambda r: (r["cost"], r["point"]), default=None
+    )
+    meta = {
+        "optimize": spec.name,
+        "file": str(path),
+        "seed": seed,
+        "replications": spec.replications,
+        "grid_points": len(points),
+        "evaluated": len(evaluated),
+        "constraints": {m: {lim[0]: lim[1]} for m, lim in limits.items()},
+        "costs": spec.costs.model_dump(),
+        "team_size": spec.team_size,
+        "best": best,
+        "version": __version__,
+        **provenance(command),
+    }
     write_table(out_dir, "frontier", frontier, meta)
     return {**meta, "frontier": frontier}

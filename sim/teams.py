@@ -118,7 +118,8 @@ class TeamPool:
         self.max_minutes = np.inf if max_travel_km is None else max_travel_km / speed_kmh * 60.0
         self.in_range = (
             (self.minutes[team_base] <= self.max_minutes).any(axis=0)
-            if team_base.size else np.zeros(from_bases.shape[1], dtype=bool)
+            if team_base.size
+            else np.zeros(from_bases.shape[1], dtype=bool)
         )
         self.idle = np.ones(team_base.size, dtype=bool)
         self.busy = Level(start, end)

@@ -44,8 +44,15 @@ class TypeTable:
         line = sorted(spec.types)
         names = line + [STRIKE_TYPE]
         lr = spec.long_range_strikes
-        rows = [(spec.types[n].share, spec.types[n].severity, spec.types[n].evidence_half_life,
-                 spec.types[n].attributable) for n in line]
+        rows = [
+            (
+                spec.types[n].share,
+                spec.types[n].severity,
+                spec.types[n].evidence_half_life,
+                spec.types[n].attributable,
+            )
+            for n in line
+        ]
         rows.append((0.0, lr.severity, lr.evidence_half_life, lr.attributable))
         arr = np.array(rows, dtype=float)
         return cls(names, arr[:, 0], arr[:, 1].astype(np.int64), arr[:, 2], arr[:, 3])

@@ -34,8 +34,12 @@ TIMELINE = {
     "violations": {
         "rate_per_day": 0,
         "types": {
-            "artillery": {"share": 1.0, "severity": 3, "evidence_half_life": "2d",
-                          "attributable": 1.0},
+            "artillery": {
+                "share": 1.0,
+                "severity": 3,
+                "evidence_half_life": "2d",
+                "attributable": 1.0,
+            },
         },
         "scripted": [{"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "RU"}],
     },

@@ -10,8 +10,20 @@ PKG = Path(__file__).resolve().parent.parent / "sim"
 # Modules allowed to run the SimPy engine.
 ENGINE = {"center", "teams", "model"}
 # Modules that must stay free of the engine (pure functions or I/O on plain data).
-NO_ENGINE = {"metrics", "io", "console", "records", "docgen", "scenario", "network",
-             "distributions", "units", "streams", "violations", "reporting"}
+NO_ENGINE = {
+    "metrics",
+    "io",
+    "console",
+    "records",
+    "docgen",
+    "scenario",
+    "network",
+    "distributions",
+    "units",
+    "streams",
+    "violations",
+    "reporting",
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -64,7 +76,8 @@ def test_no_global_randomness():
             if isinstance(node, (ast.Assign, ast.AnnAssign)):
                 src = ast.unparse(node)
                 assert "default_rng(" not in src and "Generator(" not in src, (
-                    f"{path.name}: module-level generator")
+                    f"{path.name}: module-level generator"
+                )
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "hash":
                 raise AssertionError(f"{path.name}: hash() is not stable across runs")

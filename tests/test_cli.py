@@ -37,12 +37,25 @@ def test_cli_runs_every_shipped_scenario(tmp_path, capsys, name):
     code = main(["run", str(short(tmp_path, name)), "--out", str(out), "--seed", "3"])
     assert code == 0
     printed = capsys.readouterr().out
-    for needle in ("Violations", "Response time", "Verification rate", "Utilisation",
-                   "Results written to"):
+    for needle in (
+        "Violations",
+        "Response time",
+        "Verification rate",
+        "Utilisation",
+        "Results written to",
+    ):
         assert needle in printed
     files = {p.name for p in out.iterdir()}
-    assert files == {"scenario.yaml", "metadata.json", "summary.json", "violations.csv",
-                     "reports.csv", "incidents.csv", "timeseries.csv", "network.json"}
+    assert files == {
+        "scenario.yaml",
+        "metadata.json",
+        "summary.json",
+        "violations.csv",
+        "reports.csv",
+        "incidents.csv",
+        "timeseries.csv",
+        "network.json",
+    }
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["seed"] == 3 and meta["replications"] == 1 and meta["version"]
     summary = json.loads((out / "summary.json").read_text())
@@ -63,8 +76,14 @@ def test_same_seed_gives_byte_identical_tables(tmp_path):
     assert main(["run", str(scen), "--out", str(a), "-q", "-n", "2"]) == 0
     assert main(["run", str(scen), "--out", str(b), "-q", "-n", "2"]) == 0
     assert main(["run", str(scen), "--out", str(c), "-q", "-n", "2", "--seed", "99"]) == 0
-    for name in ("violations.csv", "reports.csv", "incidents.csv", "timeseries.csv",
-                 "summary.json", "scenario.yaml"):
+    for name in (
+        "violations.csv",
+        "reports.csv",
+        "incidents.csv",
+        "timeseries.csv",
+        "summary.json",
+        "scenario.yaml",
+    ):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     assert (a / "violations.csv").read_bytes() != (c / "violations.csv").read_bytes()
 
@@ -77,8 +96,7 @@ def test_conservation_on_baseline():
         assert rep.violations["time"].size > 2000
     s = result.summary
     measured = sum(
-        int((rep.violations["time"] >= loaded.scenario.warmup).sum())
-        for rep in result.replications
+        int((rep.violations["time"] >= loaded.scenario.warmup).sum()) for rep in result.replications
     )
     assert sum(s["counts"]["violations"].values()) == measured
     unver = s["counts"]["violations"]["reported_unverified"]
@@ -191,5 +209,8 @@ def test_type_order_in_the_file_does_not_change_results(tmp_path):
     (tmp_path / "b.yaml").write_text(text_rev.replace("horizon: 91d", "horizon: 10d"))
     a = run(load_scenario(tmp_path / "a.yaml"), replications=1)
     b = run(load_scenario(tmp_path / "b.yaml"), replications=1)
-    assert np.array_equal(a.replications[0].incidents["finding"],
-                          b.replications[0].incidents["finding"], equal_nan=True)
+    assert np.array_equal(
+        a.replications[0].incidents["finding"],
+        b.replications[0].incidents["finding"],
+        equal_nan=True,
+    )

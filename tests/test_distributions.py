@@ -109,19 +109,25 @@ def test_same_generator_state_gives_same_samples():
     [
         pytest.param({"dist": "exponential", "mean": "-5min"}, id="negative-mean-exponential"),
         pytest.param({"dist": "exponential", "mean": "0min"}, id="zero-mean-exponential"),
-        pytest.param({"dist": "lognormal", "mean": "-45min", "sd": "30min"},
-                     id="negative-mean-lognormal"),
+        pytest.param(
+            {"dist": "lognormal", "mean": "-45min", "sd": "30min"}, id="negative-mean-lognormal"
+        ),
         pytest.param({"dist": "gamma", "mean": "0min", "sd": "30min"}, id="zero-mean-gamma"),
         pytest.param({"dist": "gamma", "mean": "45min", "sd": "-30min"}, id="negative-sd"),
         pytest.param({"dist": "fixed", "value": "-1min"}, id="negative-fixed"),
         pytest.param("-10min", id="negative-shorthand"),
         pytest.param({"dist": "uniform", "low": "1h", "high": "30min"}, id="high-below-low"),
-        pytest.param({"dist": "triangular", "low": "10min", "mode": "3h", "high": "2h"},
-                     id="mode-above-high"),
-        pytest.param({"dist": "triangular", "low": "10min", "mode": "5min", "high": "2h"},
-                     id="mode-below-low"),
-        pytest.param({"dist": "triangular", "low": "1h", "mode": "1h", "high": "1h"},
-                     id="triangular-degenerate"),
+        pytest.param(
+            {"dist": "triangular", "low": "10min", "mode": "3h", "high": "2h"}, id="mode-above-high"
+        ),
+        pytest.param(
+            {"dist": "triangular", "low": "10min", "mode": "5min", "high": "2h"},
+            id="mode-below-low",
+        ),
+        pytest.param(
+            {"dist": "triangular", "low": "1h", "mode": "1h", "high": "1h"},
+            id="triangular-degenerate",
+        ),
         pytest.param({"dist": "weibull", "mean": "45min"}, id="unknown-dist"),
         pytest.param({"mean": "45min", "sd": "30min"}, id="missing-dist"),
         pytest.param({"value": "10min"}, id="missing-dist-fixed"),
@@ -167,8 +173,9 @@ def test_bounded_samples_stay_in_bounds(a, b, c, seed):
     x = u.sample(rng, 200)
     assert np.all((x >= low) & (x <= high))
     if low < high:
-        t = dist({"dist": "triangular", "low": f"{low}min", "mode": f"{mode}min",
-                  "high": f"{high}min"})
+        t = dist(
+            {"dist": "triangular", "low": f"{low}min", "mode": f"{mode}min", "high": f"{high}min"}
+        )
         y = t.sample(rng, 200)
         assert np.all((y >= low) & (y <= high))
         assert low <= t.mean <= high

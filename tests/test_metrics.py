@@ -14,8 +14,10 @@ from sim.model import run_replication
 from sim.teams import next_departure
 
 
-@pytest.mark.parametrize("df,expected", [(1, 12.7062), (4, 2.7764), (30, 2.0423),
-                                         (40, 2.0211), (60, 2.0003), (120, 1.9799)])
+@pytest.mark.parametrize(
+    "df,expected",
+    [(1, 12.7062), (4, 2.7764), (30, 2.0423), (40, 2.0211), (60, 2.0003), (120, 1.9799)],
+)
 def test_t_quantile_matches_tables(df, expected):
     assert t975(df) == pytest.approx(expected, abs=2e-4)
 
@@ -47,9 +49,9 @@ def test_describe_percentiles():
 
 def test_level_integrates_only_inside_window():
     lv = Level(start=10.0, end=20.0)
-    lv.set(5.0, 2.0)    # 2 from t=5
-    lv.set(15.0, 4.0)   # 2 over [10,15] = 10
-    lv.set(30.0, 0.0)   # 4 over [15,20] = 20
+    lv.set(5.0, 2.0)  # 2 from t=5
+    lv.set(15.0, 4.0)  # 2 over [10,15] = 10
+    lv.set(30.0, 0.0)  # 4 over [15,20] = 20
     assert lv.area == pytest.approx(30.0)
 
 
@@ -58,13 +60,16 @@ def test_change_points_of_a_shift_plan():
     assert change_points(staff) == [(0, 2), (360, 4), (1320, 2)]
 
 
-@pytest.mark.parametrize("now,travel,expected", [
-    (420.0, 60.0, 420.0),            # exactly at opening
-    (1080.0, 60.0, 1080.0),          # arrives exactly at closing
-    (1081.0, 60.0, 1440.0 + 420.0),  # would arrive after closing
-    (1500.0, 30.0, 1860.0),          # night of day 2
-    (600.0, 900.0, 1440.0 + 420.0),  # longer than the window: next opening
-])
+@pytest.mark.parametrize(
+    "now,travel,expected",
+    [
+        (420.0, 60.0, 420.0),  # exactly at opening
+        (1080.0, 60.0, 1080.0),  # arrives exactly at closing
+        (1081.0, 60.0, 1440.0 + 420.0),  # would arrive after closing
+        (1500.0, 30.0, 1860.0),  # night of day 2
+        (600.0, 900.0, 1440.0 + 420.0),  # longer than the window: next opening
+    ],
+)
 def test_next_departure(now, travel, expected):
     assert next_departure(now, travel, (420.0, 1140.0)) == expected
     assert next_departure(now, travel, None) == now

@@ -25,7 +25,12 @@ def test_single_violation_exact_timeline(timeline):
     assert rr["desk"] == R.PARTIES.index("UA")  # the affected side's desk
     # dispatch at triage end, 10 min prepare, 30 km at 60 km/h, 1 h on site, 30 min assessment
     assert (ii["created"], ii["dispatch"], ii["depart"], ii["on_site"], ii["finding"]) == (
-        110.0, 110.0, 120.0, 150.0, 240.0)
+        110.0,
+        110.0,
+        120.0,
+        150.0,
+        240.0,
+    )
     assert ii["travel_km"] == pytest.approx(30.0)
     assert R.INCIDENT_OUTCOMES[ii["outcome"]] == "verified"
     assert R.REPORT_STATES[rr["state"]] == "led_to_finding"
@@ -36,11 +41,16 @@ def test_single_violation_exact_timeline(timeline):
 
 
 def test_patrol_hours_hold_departure_until_morning(timeline):
-    loaded = timeline({
-        "violations": {"scripted": [
-            {"time": "18h30min", "node": "S2", "type": "artillery", "perpetrator": "UA"}]},
-        "teams": {"patrol_hours": {"start": "07:00", "end": "19:00"}},
-    })
+    loaded = timeline(
+        {
+            "violations": {
+                "scripted": [
+                    {"time": "18h30min", "node": "S2", "type": "artillery", "perpetrator": "UA"}
+                ]
+            },
+            "teams": {"patrol_hours": {"start": "07:00", "end": "19:00"}},
+        }
+    )
     rep = run_replication(loaded)
     i = _one(rep.incidents)
     assert i["dispatch"] == 1110 + 30 + 20  # 19:40
@@ -50,11 +60,19 @@ def test_patrol_hours_hold_departure_until_morning(timeline):
 
 
 def test_joint_assessment_waits_for_all_three_desks(timeline):
-    loaded = timeline({
-        "center": {"desks": {"US": {"officers": None,
-                                    "shifts": [{"start": "08:00", "end": "16:00", "officers": 1}]}}},
-        "teams": {"enabled": False},
-    })
+    loaded = timeline(
+        {
+            "center": {
+                "desks": {
+                    "US": {
+                        "officers": None,
+                        "shifts": [{"start": "08:00", "end": "16:00", "officers": 1}],
+                    }
+                }
+            },
+            "teams": {"enabled": False},
+        }
+    )
     rep = run_replication(loaded)
     i = _one(rep.incidents)
     assert i["created"] == 110.0
@@ -83,8 +101,20 @@ def test_access_denied_team_returns_without_verifying(timeline):
 
 
 def test_evidence_decay_makes_verification_fail(timeline):
-    loaded = timeline({"violations": {"types": {"artillery": {
-        "share": 1.0, "severity": 3, "evidence_half_life": "1s", "attributable": 1.0}}}})
+    loaded = timeline(
+        {
+            "violations": {
+                "types": {
+                    "artillery": {
+                        "share": 1.0,
+                        "severity": 3,
+                        "evidence_half_life": "1s",
+                        "attributable": 1.0,
+                    }
+                }
+            }
+        }
+    )
     rep = run_replication(loaded)
     v = _one(rep.violations)
     assert R.UNVERIFIED_REASONS[v["reason"]] == "evidence_decayed"
@@ -92,10 +122,16 @@ def test_evidence_decay_makes_verification_fail(timeline):
 
 
 def test_second_report_merges_into_open_incident(timeline):
-    loaded = timeline({"violations": {"scripted": [
-        {"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "RU"},
-        {"time": "1h10min", "node": "S3", "type": "artillery", "perpetrator": "RU"},
-    ]}})
+    loaded = timeline(
+        {
+            "violations": {
+                "scripted": [
+                    {"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "RU"},
+                    {"time": "1h10min", "node": "S3", "type": "artillery", "perpetrator": "RU"},
+                ]
+            }
+        }
+    )
     rep = run_replication(loaded)
     states = [R.REPORT_STATES[s] for s in rep.reports["state"]]
     assert states == ["led_to_finding", "merged"]
@@ -107,23 +143,35 @@ def test_second_report_merges_into_open_incident(timeline):
 
 
 def test_merging_disabled_gives_two_incidents(timeline):
-    loaded = timeline({
-        "violations": {"scripted": [
-            {"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "RU"},
-            {"time": "1h10min", "node": "S3", "type": "artillery", "perpetrator": "RU"},
-        ]},
-        "center": {"merging": {"enabled": False}},
-    })
+    loaded = timeline(
+        {
+            "violations": {
+                "scripted": [
+                    {"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "RU"},
+                    {"time": "1h10min", "node": "S3", "type": "artillery", "perpetrator": "RU"},
+                ]
+            },
+            "center": {"merging": {"enabled": False}},
+        }
+    )
     rep = run_replication(loaded)
     assert rep.incidents["incident"].size == 2
 
 
 def test_report_expires_when_no_officer_comes(timeline):
-    loaded = timeline({"center": {
-        "desks": {"UA": {"officers": None,
-                         "shifts": [{"start": "10:00", "end": "11:00", "officers": 1}]}},
-        "triage": {"max_wait": "2h"},
-    }})
+    loaded = timeline(
+        {
+            "center": {
+                "desks": {
+                    "UA": {
+                        "officers": None,
+                        "shifts": [{"start": "10:00", "end": "11:00", "officers": 1}],
+                    }
+                },
+                "triage": {"max_wait": "2h"},
+            }
+        }
+    )
     rep = run_replication(loaded)
     r = _one(rep.reports)
     assert R.REPORT_STATES[r["state"]] == "expired"
@@ -143,11 +191,13 @@ def test_no_violations_gives_empty_tables(timeline):
 
 
 def test_unlimited_staff_means_no_wait(timeline):
-    loaded = timeline({
-        "horizon": "20d",
-        "violations": {"rate_per_day": 40, "scripted": []},
-        "center": {"desks": {p: {"officers": 200} for p in ("RU", "UA", "US")}},
-    })
+    loaded = timeline(
+        {
+            "horizon": "20d",
+            "violations": {"rate_per_day": 40, "scripted": []},
+            "center": {"desks": {p: {"officers": 200} for p in ("RU", "UA", "US")}},
+        }
+    )
     rep = run_replication(loaded)
     assert rep.reports["arrival"].size > 500
     wait = rep.reports["ack"] - rep.reports["arrival"]
@@ -155,15 +205,21 @@ def test_unlimited_staff_means_no_wait(timeline):
 
 
 def test_triage_never_starts_beyond_officers_on_duty(timeline):
-    shifts = [{"start": "06:00", "end": "18:00", "officers": 2},
-              {"start": "18:00", "end": "06:00", "officers": 1}]
-    loaded = timeline({
-        "horizon": "10d",
-        "violations": {"rate_per_day": 80, "scripted": []},
-        "center": {"desks": {"UA": {"officers": None, "shifts": shifts}},
-                   "assessment": {"enabled": False}},
-        "teams": {"enabled": False},
-    })
+    shifts = [
+        {"start": "06:00", "end": "18:00", "officers": 2},
+        {"start": "18:00", "end": "06:00", "officers": 1},
+    ]
+    loaded = timeline(
+        {
+            "horizon": "10d",
+            "violations": {"rate_per_day": 80, "scripted": []},
+            "center": {
+                "desks": {"UA": {"officers": None, "shifts": shifts}},
+                "assessment": {"enabled": False},
+            },
+            "teams": {"enabled": False},
+        }
+    )
     rep = run_replication(loaded)
     r = rep.reports
     ua = (r["desk"] == R.PARTIES.index("UA")) & np.isfinite(r["ack"])
@@ -177,8 +233,16 @@ def test_triage_never_starts_beyond_officers_on_duty(timeline):
 
 
 def test_same_seed_same_tables_and_other_seed_differs(timeline):
-    loaded = timeline({"horizon": "15d", "violations": {"rate_per_day": 30, "scripted": [],
-                                                         "escalation": {"branching_ratio": 0.3}}})
+    loaded = timeline(
+        {
+            "horizon": "15d",
+            "violations": {
+                "rate_per_day": 30,
+                "scripted": [],
+                "escalation": {"branching_ratio": 0.3},
+            },
+        }
+    )
     a = run_replication(loaded, 0, seed=11)
     b = run_replication(loaded, 0, seed=11)
     c = run_replication(loaded, 0, seed=12)
@@ -199,17 +263,22 @@ def test_replications_draw_different_streams(timeline):
 def test_more_severe_merged_report_brings_a_team(timeline):
     types = {
         "small_arms": {"share": 0.5, "severity": 1, "evidence_half_life": "1d"},
-        "artillery": {"share": 0.5, "severity": 3, "evidence_half_life": "2d",
-                      "attributable": 1.0},
+        "artillery": {"share": 0.5, "severity": 3, "evidence_half_life": "2d", "attributable": 1.0},
     }
     us_day_only = {"officers": None, "shifts": [{"start": "08:00", "end": "16:00", "officers": 1}]}
-    loaded = timeline({
-        "violations": {"types": types, "scripted": [
-            {"time": "1h", "node": "S2", "type": "small_arms", "perpetrator": "RU"},
-            {"time": "2h", "node": "S2", "type": "artillery", "perpetrator": "RU"}]},
-        "center": {"desks": {"US": us_day_only}},
-        "teams": {"min_severity": 2},
-    })
+    loaded = timeline(
+        {
+            "violations": {
+                "types": types,
+                "scripted": [
+                    {"time": "1h", "node": "S2", "type": "small_arms", "perpetrator": "RU"},
+                    {"time": "2h", "node": "S2", "type": "artillery", "perpetrator": "RU"},
+                ],
+            },
+            "center": {"desks": {"US": us_day_only}},
+            "teams": {"min_severity": 2},
+        }
+    )
     rep = run_replication(loaded)
     i = _one(rep.incidents)
     assert rep.incidents["incident"].size == 1 and i["n_reports"] == 2
@@ -223,8 +292,13 @@ def test_more_severe_merged_report_brings_a_team(timeline):
 
 
 def test_officers_are_reserved_for_a_joint_assessment_while_a_colleague_is_busy(timeline):
-    loaded = timeline({"reporting": {"channels": {
-        "civilian": {"detection": 1.0, "delay": "140min", "desk": "US"}}}})
+    loaded = timeline(
+        {
+            "reporting": {
+                "channels": {"civilian": {"detection": 1.0, "delay": "140min", "desk": "US"}}
+            }
+        }
+    )
     rep = run_replication(loaded)
     i = _one(rep.incidents)
     # verification ends at 210; the US officer triages the civilian report 200-220;
@@ -236,13 +310,18 @@ def test_officers_are_reserved_for_a_joint_assessment_while_a_colleague_is_busy(
 
 
 def test_reports_expire_when_an_officer_frees_up_not_later(timeline):
-    loaded = timeline({
-        "violations": {"scripted": [
-            {"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "RU"},
-            {"time": "1h", "node": "S4", "type": "artillery", "perpetrator": "RU"}]},
-        "center": {"triage": {"time": "60min", "max_wait": "30min"}},
-        "output": {"sample_interval": "1d"},
-    })
+    loaded = timeline(
+        {
+            "violations": {
+                "scripted": [
+                    {"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "RU"},
+                    {"time": "1h", "node": "S4", "type": "artillery", "perpetrator": "RU"},
+                ]
+            },
+            "center": {"triage": {"time": "60min", "max_wait": "30min"}},
+            "output": {"sample_interval": "1d"},
+        }
+    )
     rep = run_replication(loaded)
     states = [R.REPORT_STATES[s] for s in rep.reports["state"]]
     assert states == ["led_to_finding", "expired"]
@@ -250,8 +329,11 @@ def test_reports_expire_when_an_officer_frees_up_not_later(timeline):
 
 
 def test_sampling_interval_does_not_change_the_simulation(timeline):
-    over = {"horizon": "6d", "violations": {"rate_per_day": 120, "scripted": []},
-            "center": {"triage": {"time": "30min", "max_wait": "4h"}}}
+    over = {
+        "horizon": "6d",
+        "violations": {"rate_per_day": 120, "scripted": []},
+        "center": {"triage": {"time": "30min", "max_wait": "4h"}},
+    }
     a = run_replication(timeline({**over, "output": {"sample_interval": "1h"}}))
     b = run_replication(timeline({**over, "output": {"sample_interval": "1d"}}))
     assert (a.reports["state"] == R.REPORT_STATES.index("expired")).sum() > 10
@@ -276,10 +358,18 @@ def test_all_waiting_assessments_start_as_soon_as_officers_are_free():
     desks = [Desk(i, [2] * 1440, 0.0, 1e9) for i in range(3)]
     found = []
     center = Center(
-        env, desks, severity_first=False, triage_time=np.zeros(0), arrival=np.zeros(0),
-        severity=np.zeros(0, int), max_wait=None, on_triaged=lambda r: None,
-        on_expired=lambda r, t: None, assessment_time=lambda i: 30.0,
-        on_assessed=lambda i: found.append((i, env.now)), ack=np.zeros(0),
+        env,
+        desks,
+        severity_first=False,
+        triage_time=np.zeros(0),
+        arrival=np.zeros(0),
+        severity=np.zeros(0, int),
+        max_wait=None,
+        on_triaged=lambda r: None,
+        on_expired=lambda r, t: None,
+        assessment_time=lambda i: 30.0,
+        on_assessed=lambda i: found.append((i, env.now)),
+        ack=np.zeros(0),
         desk_of=np.zeros(0, int),
     )
     desks[2].busy.add(0.0, 2)  # both US officers busy until 300
@@ -304,8 +394,13 @@ def test_all_waiting_assessments_start_as_soon_as_officers_are_free():
 def test_response_target_is_undefined_when_no_incident_asks_for_a_team(timeline):
     from sim.metrics import target_shares
 
-    loaded = timeline({"horizon": "5d", "teams": {"enabled": False},
-                       "violations": {"rate_per_day": 20, "scripted": []}})
+    loaded = timeline(
+        {
+            "horizon": "5d",
+            "teams": {"enabled": False},
+            "violations": {"rate_per_day": 20, "scripted": []},
+        }
+    )
     rep = run_replication(loaded)
     shares = target_shares(rep, 0.0, loaded.scenario.targets)
     assert np.isnan(shares["response"]) and shares["finding"] > 0.9
@@ -314,13 +409,17 @@ def test_response_target_is_undefined_when_no_incident_asks_for_a_team(timeline)
 def test_littles_law_per_desk_on_a_busy_center(timeline):
     from sim.metrics import desk_stats
 
-    loaded = timeline({
-        "horizon": "40d", "warmup": "2d",
-        "violations": {"rate_per_day": 90, "scripted": []},
-        "center": {"triage": {"time": {"dist": "exponential", "mean": "25min"},
-                              "max_wait": "3h"}},
-        "teams": {"enabled": False},
-    })
+    loaded = timeline(
+        {
+            "horizon": "40d",
+            "warmup": "2d",
+            "violations": {"rate_per_day": 90, "scripted": []},
+            "center": {
+                "triage": {"time": {"dist": "exponential", "mean": "25min"}, "max_wait": "3h"}
+            },
+            "teams": {"enabled": False},
+        }
+    )
     rep = run_replication(loaded)
     for p, s in desk_stats(rep, 2880.0).items():
         if s["reports"] < 100:

@@ -74,7 +74,7 @@ def test_synthetic_line_structure(sectors, depth, spacing, every):
         assert g.has_edge(f"S{i}", f"S{i + 1}")
     assert nx.is_connected(g)
     # Sectors are on the line; the rear belongs to UA.
-    for n, d in g.nodes(data=True):
+    for _, d in g.nodes(data=True):
         assert d["side"] == ("line" if d["kind"] == "sector" else "UA")
         assert d["weight"] == (1.0 if d["kind"] == "sector" else 0.0)
     # A strike target exists exactly when there is more than one rear row.
@@ -95,8 +95,13 @@ def test_synthetic_line_survives_normalise():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [dict(sectors=1), dict(sectors=5, depth=0), dict(sectors=5, spacing_km=0.0),
-     dict(sectors=5, spacing_km=-1.0), dict(sectors=5, bases_every=0)],
+    [
+        dict(sectors=1),
+        dict(sectors=5, depth=0),
+        dict(sectors=5, spacing_km=0.0),
+        dict(sectors=5, spacing_km=-1.0),
+        dict(sectors=5, bases_every=0),
+    ],
 )
 def test_synthetic_line_rejects_bad_parameters(kwargs):
     with pytest.raises(NetworkError):
@@ -116,8 +121,14 @@ def test_normalise_defaults():
     g.add_edge("X", "Y")  # length from x/y
     g.add_edge("D", "X", length_km="12.5")  # given (as text, as GraphML may give it)
     h = normalise(g)
-    assert h.nodes["D"] == {"kind": "sector", "side": "line", "weight": 1.0,
-                            "strike_weight": 0.0, "lat": DONETSK[0], "lon": DONETSK[1]}
+    assert h.nodes["D"] == {
+        "kind": "sector",
+        "side": "line",
+        "weight": 1.0,
+        "strike_weight": 0.0,
+        "lat": DONETSK[0],
+        "lon": DONETSK[1],
+    }
     assert h.nodes["A"]["side"] == "UA" and h.nodes["A"]["weight"] == 0.0
     assert h.nodes["X"]["strike_weight"] == 2.0 and h.nodes["X"]["weight"] == 0.0
     assert h.nodes["Y"]["side"] == "RU" and h.nodes["Y"]["weight"] == 0.5
@@ -173,10 +184,8 @@ def test_normalise_rejects_empty_graph():
 
 def _example_graph() -> nx.Graph:
     g = nx.Graph(name="example")
-    g.add_node("Donetsk", kind="base", side="RU", lat=DONETSK[0], lon=DONETSK[1],
-               strike_weight=0.4)
-    g.add_node("Avdiivka", kind="sector", side="line", lat=AVDIIVKA[0], lon=AVDIIVKA[1],
-               weight=2.5)
+    g.add_node("Donetsk", kind="base", side="RU", lat=DONETSK[0], lon=DONETSK[1], strike_weight=0.4)
+    g.add_node("Avdiivka", kind="sector", side="line", lat=AVDIIVKA[0], lon=AVDIIVKA[1], weight=2.5)
     g.add_node("Yasynuvata", kind="sector", lat=YASYNUVATA[0], lon=YASYNUVATA[1])
     g.add_edge("Donetsk", "Avdiivka")  # from coordinates
     g.add_edge("Avdiivka", "Yasynuvata", length_km=12.5)
@@ -233,14 +242,22 @@ def test_load_node_link_minimal_without_edges(tmp_path):
 
 
 def _point(name, latlon, **props):
-    return {"type": "Feature", "properties": {"id": name, **props},
-            "geometry": {"type": "Point", "coordinates": [latlon[1], latlon[0]]}}
+    return {
+        "type": "Feature",
+        "properties": {"id": name, **props},
+        "geometry": {"type": "Point", "coordinates": [latlon[1], latlon[0]]},
+    }
 
 
 def _line(coords_latlon, **props):
-    return {"type": "Feature", "properties": props,
-            "geometry": {"type": "LineString",
-                         "coordinates": [[lon, lat] for lat, lon in coords_latlon]}}
+    return {
+        "type": "Feature",
+        "properties": props,
+        "geometry": {
+            "type": "LineString",
+            "coordinates": [[lon, lat] for lat, lon in coords_latlon],
+        },
+    }
 
 
 def _collection(*features):
@@ -275,15 +292,19 @@ def test_load_geojson_with_source_target_properties(tmp_path):
     # The line's geometry is far from everything: source/target decide the ends.
     data = _collection(
         _point("Donetsk", DONETSK, kind="base"),
-        {"type": "Feature", "properties": {"name": "Avdiivka"},  # name instead of id
-         "geometry": {"type": "Point", "coordinates": [AVDIIVKA[1], AVDIIVKA[0]]}},
+        {
+            "type": "Feature",
+            "properties": {"name": "Avdiivka"},  # name instead of id
+            "geometry": {"type": "Point", "coordinates": [AVDIIVKA[1], AVDIIVKA[0]]},
+        },
         _line([(10.0, 10.0), (11.0, 11.0)], source="Donetsk", target="Avdiivka", length_km=20.0),
     )
     path = tmp_path / "net.geojson"
     path.write_text(json.dumps(data), encoding="utf-8")
     h = load_graph(path)
     assert list(h.edges(data="length_km")) in (
-        [("Donetsk", "Avdiivka", 20.0)], [("Avdiivka", "Donetsk", 20.0)]
+        [("Donetsk", "Avdiivka", 20.0)],
+        [("Avdiivka", "Donetsk", 20.0)],
     )
     assert h.nodes["Avdiivka"]["kind"] == "sector"
 
@@ -321,8 +342,9 @@ def test_load_geojson_line_far_from_points(tmp_path):
 
 
 def test_load_geojson_unknown_source_node(tmp_path):
-    data = _collection(_point("Donetsk", DONETSK),
-                       _line([DONETSK, AVDIIVKA], source="Donetsk", target="Avdiivka"))
+    data = _collection(
+        _point("Donetsk", DONETSK), _line([DONETSK, AVDIIVKA], source="Donetsk", target="Avdiivka")
+    )
     path = tmp_path / "net.geojson"
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(NetworkError, match="unknown node 'Avdiivka'"):
@@ -343,14 +365,26 @@ def test_load_errors_name_the_file_and_the_problem(tmp_path):
         load_graph(bad_kind)
 
     neg = tmp_path / "neg.json"
-    neg.write_text(json.dumps({"nodes": [{"id": "a"}, {"id": "b"}],
-                               "edges": [{"source": "a", "target": "b", "length_km": -1}]}))
+    neg.write_text(
+        json.dumps(
+            {
+                "nodes": [{"id": "a"}, {"id": "b"}],
+                "edges": [{"source": "a", "target": "b", "length_km": -1}],
+            }
+        )
+    )
     with pytest.raises(NetworkError, match=r"edge 'a'-'b' has length_km -1.0; expected >= 0"):
         load_graph(neg)
 
     nolen = tmp_path / "nolen.json"
-    nolen.write_text(json.dumps({"nodes": [{"id": "a"}, {"id": "b", "lat": 1, "lon": 2}],
-                                 "edges": [{"source": "a", "target": "b"}]}))
+    nolen.write_text(
+        json.dumps(
+            {
+                "nodes": [{"id": "a"}, {"id": "b", "lat": 1, "lon": 2}],
+                "edges": [{"source": "a", "target": "b"}],
+            }
+        )
+    )
     with pytest.raises(NetworkError, match="no length_km and its nodes have no coordinates"):
         load_graph(nolen)
 
@@ -394,8 +428,9 @@ def test_builtin_donbas_south():
 
 
 def test_builtin_unknown_lists_available():
-    with pytest.raises(NetworkError,
-                       match=r"no built-in network called 'nope'; available: .*donbas_south"):
+    with pytest.raises(
+        NetworkError, match=r"no built-in network called 'nope'; available: .*donbas_south"
+    ):
         builtin("nope")
 
 
@@ -474,14 +509,29 @@ def test_unreachable_nodes_are_infinitely_far():
 
 
 def test_load_geojson_geometry_wins_over_lat_lon_properties(tmp_path):
-    data = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"id": "A", "lat": 1.0, "lon": 1.0},
-         "geometry": {"type": "Point", "coordinates": [37.8053, 48.0]}},
-        {"type": "Feature", "properties": {"id": "B"},
-         "geometry": {"type": "Point", "coordinates": [37.7450, 48.1453]}},
-        {"type": "Feature", "properties": {},
-         "geometry": {"type": "LineString", "coordinates": [[37.8053, 48.0], [37.7450, 48.1453]]}},
-    ]}
+    data = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"id": "A", "lat": 1.0, "lon": 1.0},
+                "geometry": {"type": "Point", "coordinates": [37.8053, 48.0]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"id": "B"},
+                "geometry": {"type": "Point", "coordinates": [37.7450, 48.1453]},
+            },
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {
+                    "type": "LineString",
+                    "coordinates": [[37.8053, 48.0], [37.7450, 48.1453]],
+                },
+            },
+        ],
+    }
     path = tmp_path / "net.geojson"
     path.write_text(json.dumps(data))
     g = load_graph(path)

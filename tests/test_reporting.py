@@ -27,23 +27,38 @@ NO_HORIZON = HORIZON + 30 * DAY
 RU, UA, US, CIVILIAN = 0, 1, 2, 3
 CH = {name: i for i, name in enumerate(CHANNELS)}
 
-VSPEC = ViolationsSpec.model_validate({
-    "rate_per_day": 300.0,
-    "perpetrator": {"RU": 0.6, "UA": 0.4},
-    "escalation": {"branching_ratio": 0.3},
-    "long_range_strikes": {"rate_per_day": 30.0},
-})
+VSPEC = ViolationsSpec.model_validate(
+    {
+        "rate_per_day": 300.0,
+        "perpetrator": {"RU": 0.6, "UA": 0.4},
+        "escalation": {"branching_ratio": 0.3},
+        "long_range_strikes": {"rate_per_day": 30.0},
+    }
+)
 
 RSPEC_DATA = {
     "channels": {
-        "affected": {"detection": 0.8, "delay": {"dist": "exponential", "mean": "1h"},
-                     "desk": "affected"},
-        "accused": {"detection": 0.1, "delay": {"dist": "lognormal", "mean": "4h", "sd": "2h"},
-                    "desk": "accused"},
-        "technical": {"detection": 0.6, "coverage": {"Chasiv Yar": 0.5, "Kherson": 0.0},
-                      "delay": {"dist": "uniform", "low": "10min", "high": "50min"}},
-        "civilian": {"detection": 0.2, "by_type": {"artillery": 0.9, "long_range_strike": 1.0},
-                     "delay": {"dist": "gamma", "mean": "3h", "sd": "1h"}, "desk": "US"},
+        "affected": {
+            "detection": 0.8,
+            "delay": {"dist": "exponential", "mean": "1h"},
+            "desk": "affected",
+        },
+        "accused": {
+            "detection": 0.1,
+            "delay": {"dist": "lognormal", "mean": "4h", "sd": "2h"},
+            "desk": "accused",
+        },
+        "technical": {
+            "detection": 0.6,
+            "coverage": {"Chasiv Yar": 0.5, "Kherson": 0.0},
+            "delay": {"dist": "uniform", "low": "10min", "high": "50min"},
+        },
+        "civilian": {
+            "detection": 0.2,
+            "by_type": {"artillery": 0.9, "long_range_strike": 1.0},
+            "delay": {"dist": "gamma", "mean": "3h", "sd": "1h"},
+            "desk": "US",
+        },
     },
     "false_reports": {"rate_per_day": {"RU": 10.0, "UA": 4.0}, "lag": "2h"},
 }
@@ -59,9 +74,15 @@ def graph() -> nx.Graph:
 def violations():
     g = graph()
     nodes = list(g.nodes)
-    v = generate_violations(VSPEC, g, nodes, HORIZON, stream(1, 0, "violations.background"),
-                            stream(1, 0, "violations.escalation"),
-                            stream(1, 0, "violations.strikes"))
+    v = generate_violations(
+        VSPEC,
+        g,
+        nodes,
+        HORIZON,
+        stream(1, 0, "violations.background"),
+        stream(1, 0, "violations.escalation"),
+        stream(1, 0, "violations.strikes"),
+    )
     return v, nodes
 
 
@@ -140,8 +161,7 @@ def test_detection_by_type_replaces_the_channel_default():
 
 
 def test_switched_off_channel_sends_nothing():
-    data = dict(RSPEC_DATA, channels=dict(RSPEC_DATA["channels"],
-                                          accused={"detection": 0.0}))
+    data = dict(RSPEC_DATA, channels=dict(RSPEC_DATA["channels"], accused={"detection": 0.0}))
     r = reports(ReportingSpec.model_validate(data))
     assert not (r["channel"] == CH["accused"]).any()
 
@@ -290,30 +310,46 @@ def test_changing_a_detection_chance_keeps_other_draws():
 def test_without_sectors_weight_no_false_reports_but_real_ones_still_flow():
     g = synthetic_line(4, depth=2)
     nodes = list(g.nodes)
-    vs = ViolationsSpec.model_validate({"rate_per_day": 0.0,
-                                        "long_range_strikes": {"rate_per_day": 10.0}})
-    v = generate_violations(vs, g, nodes, 5 * DAY, stream(2, 0, "a"), stream(2, 0, "b"),
-                            stream(2, 0, "c"))
+    vs = ViolationsSpec.model_validate(
+        {"rate_per_day": 0.0, "long_range_strikes": {"rate_per_day": 10.0}}
+    )
+    v = generate_violations(
+        vs, g, nodes, 5 * DAY, stream(2, 0, "a"), stream(2, 0, "b"), stream(2, 0, "c")
+    )
     assert v["time"].size > 0
     rs = ReportingSpec.model_validate(
-        {"false_reports": {"rate_per_day": {"RU": 50.0}},
-         "channels": {"affected": {"detection": 1.0}}})
+        {
+            "false_reports": {"rate_per_day": {"RU": 50.0}},
+            "channels": {"affected": {"detection": 1.0}},
+        }
+    )
     nx.set_node_attributes(g, 0.0, "weight")
     r = reporting.generate(rs, vs, v, g, nodes, NO_HORIZON, rngs(2))
     assert not r["false"].any()
-    assert np.array_equal(np.sort(r["violation"][r["channel"] == CH["affected"]]),
-                          v["violation"])
+    assert np.array_equal(np.sort(r["violation"][r["channel"] == CH["affected"]]), v["violation"])
 
 
 def test_no_violations_and_no_false_reports_give_no_reports():
     g = synthetic_line(4, depth=2)
     nodes = list(g.nodes)
     vs = ViolationsSpec.model_validate({"rate_per_day": 0.0})
-    v = generate_violations(vs, g, nodes, 5 * DAY, stream(3, 0, "a"), stream(3, 0, "b"),
-                            stream(3, 0, "c"))
+    v = generate_violations(
+        vs, g, nodes, 5 * DAY, stream(3, 0, "a"), stream(3, 0, "b"), stream(3, 0, "c")
+    )
     assert v["time"].size == 0
     rs = ReportingSpec.model_validate({"channels": {"affected": {"detection": 1.0}}})
     r = reporting.generate(rs, vs, v, g, nodes, 5 * DAY, rngs(3))
-    assert set(r) == {"report", "arrival", "violation", "channel", "sender", "desk", "node",
-                      "event_time", "type", "severity", "false"}
+    assert set(r) == {
+        "report",
+        "arrival",
+        "violation",
+        "channel",
+        "sender",
+        "desk",
+        "node",
+        "event_time",
+        "type",
+        "severity",
+        "false",
+    }
     assert all(col.size == 0 for col in r.values())

@@ -57,12 +57,16 @@ def test_resolved_scenario_round_trips(tmp_path):
 
 def test_extends_merges_and_overrides(tmp_path):
     write(tmp_path, MINIMAL, "base.yaml")
-    child = write(tmp_path, """\
+    child = write(
+        tmp_path,
+        """\
         extends: base.yaml
         name: child
         center:
           priority: severity
-        """, "child.yaml")
+        """,
+        "child.yaml",
+    )
     s = load_scenario(child).scenario
     assert s.name == "child"
     assert s.center.priority == "severity"
@@ -116,18 +120,25 @@ def test_negative_rate(tmp_path):
 
 
 def test_probability_above_one(tmp_path):
-    err = error_of(write(tmp_path, MINIMAL + textwrap.dedent("""\
+    err = error_of(
+        write(
+            tmp_path,
+            MINIMAL
+            + textwrap.dedent("""\
         reporting:
           channels:
             civilian: {detection: 1.5}
-        """)))
+        """),
+        )
+    )
     assert err.path == "reporting.channels.civilian.detection"
     assert "less than or equal to 1" in err.message
 
 
 def test_negative_probability_in_mapping(tmp_path):
-    err = error_of(write(tmp_path, MINIMAL.replace(
-        "teams:\n", "teams:\n  access_denial: {RU: -0.1}\n")))
+    err = error_of(
+        write(tmp_path, MINIMAL.replace("teams:\n", "teams:\n  access_denial: {RU: -0.1}\n"))
+    )
     assert err.path == "teams.access_denial.RU"
 
 
@@ -138,8 +149,12 @@ def test_duplicate_key_is_refused(tmp_path):
 
 
 def test_unquoted_clock_time_gets_a_hint(tmp_path):
-    err = error_of(write(tmp_path, MINIMAL.replace(
-        "teams:\n", "teams:\n  patrol_hours: {start: \"07:00\", end: 19:30}\n")))
+    err = error_of(
+        write(
+            tmp_path,
+            MINIMAL.replace("teams:\n", 'teams:\n  patrol_hours: {start: "07:00", end: 19:30}\n'),
+        )
+    )
     assert err.path == "teams.patrol_hours.end"
     assert 'in quotes, e.g. "19:30"' in err.message and "number 1170" in err.message
 
@@ -151,13 +166,16 @@ def test_list_given_where_a_mapping_is_expected(tmp_path):
 
 
 def test_typo_in_a_replaced_list_points_at_the_child_file(tmp_path):
-    p = write(tmp_path, f"""\
-        extends: {SCENARIOS / 'baseline.yaml'}
+    p = write(
+        tmp_path,
+        f"""\
+        extends: {SCENARIOS / "baseline.yaml"}
         name: typo
         teams:
           bases:
             - {{nod: Kharkiv, count: 2}}
-        """)
+        """,
+    )
     err = error_of(p)
     assert err.file == str(p) and err.line == 5
     assert err.path == "teams.bases[0].nod" and "unknown key" in err.message
@@ -171,46 +189,70 @@ def test_base_not_a_node(tmp_path):
 
 
 def test_misspelt_base_gets_a_suggestion(tmp_path):
-    p = write(tmp_path, f"""\
-        extends: {SCENARIOS / 'baseline.yaml'}
+    p = write(
+        tmp_path,
+        f"""\
+        extends: {SCENARIOS / "baseline.yaml"}
         name: typo
         teams:
           bases: [{{node: Kramatorks, count: 2}}]
-        """)
+        """,
+    )
     err = error_of(p)
     assert err.path == "teams.bases[0].node" and err.file == str(p) and err.line == 4
     assert "did you mean 'Kramatorsk'" in err.message
 
 
 def test_shift_plan_with_no_hours(tmp_path):
-    err = error_of(write(tmp_path, MINIMAL + textwrap.dedent("""\
+    err = error_of(
+        write(
+            tmp_path,
+            MINIMAL
+            + textwrap.dedent("""\
         center:
           desks:
             US:
               shifts:
                 - {start: "08:00", end: "16:00", officers: 0}
-        """)))
+        """),
+        )
+    )
     assert err.path == "center.desks.US.shifts"
     assert "no officer on duty" in err.message
 
 
 def test_desk_needs_officers_or_shifts_not_both(tmp_path):
-    err = error_of(write(tmp_path, MINIMAL + textwrap.dedent("""\
+    err = error_of(
+        write(
+            tmp_path,
+            MINIMAL
+            + textwrap.dedent("""\
         center:
           desks:
             UA: {officers: 2, shifts: [{start: "08:00", end: "16:00", officers: 1}]}
-        """)))
+        """),
+        )
+    )
     assert err.path == "center.desks.UA" and "exactly one" in err.message
 
 
 def test_bad_clock_time(tmp_path):
-    err = error_of(write(tmp_path, MINIMAL + textwrap.dedent("""\
+    err = error_of(
+        write(
+            tmp_path,
+            MINIMAL
+            + textwrap.dedent("""\
         center:
           desks:
             UA: {shifts: [{start: "25:00", end: "16:00", officers: 1}]}
-        """)))
-    assert err.path == "center.desks.UA.shifts[0].start" and "HH:MM" in err.message or \
-        "clock" in err.message
+        """),
+        )
+    )
+    assert (
+        err.path == "center.desks.UA.shifts[0].start"
+        and "HH:MM" in err.message
+        or "clock" in err.message
+    )
 
 
 def test_disconnected_graph_where_teams_travel(tmp_path):
@@ -222,13 +264,16 @@ def test_disconnected_graph_where_teams_travel(tmp_path):
     g.add_edges_from([("A", "B"), ("A", "Base")])
     data = nx.node_link_data(g, edges="edges")
     (tmp_path / "net.json").write_text(json.dumps(data))
-    p = write(tmp_path, """\
+    p = write(
+        tmp_path,
+        """\
         name: disc
         horizon: 1d
         network: {file: net.json}
         teams:
           bases: [{node: Base, count: 1}]
-        """)
+        """,
+    )
     err = error_of(p)
     assert err.path == "network"
     assert "disconnected" in err.message and "Island" in err.message
@@ -244,28 +289,47 @@ def test_branching_ratio_must_be_below_one(tmp_path):
 
 
 def test_type_shares_must_sum_to_one(tmp_path):
-    err = error_of(write(tmp_path, MINIMAL + textwrap.dedent("""\
+    err = error_of(
+        write(
+            tmp_path,
+            MINIMAL
+            + textwrap.dedent("""\
         violations:
           types:
             a: {share: 0.5, severity: 1, evidence_half_life: 1h}
             b: {share: 0.4, severity: 2, evidence_half_life: 1h}
-        """)))
-    assert err.path == "violations.types" and "sum to 1, they sum to 0.9 (a 0.5, b 0.4)" in \
-        err.message
+        """),
+        )
+    )
+    assert (
+        err.path == "violations.types" and "sum to 1, they sum to 0.9 (a 0.5, b 0.4)" in err.message
+    )
 
 
 def test_bad_distribution(tmp_path):
-    err = error_of(write(tmp_path, MINIMAL + textwrap.dedent("""\
+    err = error_of(
+        write(
+            tmp_path,
+            MINIMAL
+            + textwrap.dedent("""\
         center:
           triage:
             time: {dist: weibull, mean: 10min}
-        """)))
+        """),
+        )
+    )
     assert err.path == "center.triage.time" and "lognormal" in err.message
-    err = error_of(write(tmp_path, MINIMAL + textwrap.dedent("""\
+    err = error_of(
+        write(
+            tmp_path,
+            MINIMAL
+            + textwrap.dedent("""\
         center:
           triage:
             time: {dist: lognormal, mean: 10min}
-        """)))
+        """),
+        )
+    )
     assert err.path == "center.triage.time.sd" and "missing" in err.message
 
 

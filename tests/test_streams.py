@@ -12,8 +12,14 @@ import pytest
 
 from sim.streams import stable_id, stream
 
-NAMES = ["violations.background", "violations.escalation", "violations.strikes",
-         "reporting.affected", "reporting.false", "center.triage"]
+NAMES = [
+    "violations.background",
+    "violations.escalation",
+    "violations.strikes",
+    "reporting.affected",
+    "reporting.false",
+    "center.triage",
+]
 
 
 def draws(seed, rep, name, k=8):
@@ -77,8 +83,9 @@ def test_stable_id_is_not_python_hash():
     outs = []
     for salt in ("1", "2"):
         env = dict(os.environ, PYTHONHASHSEED=salt)
-        out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                             capture_output=True, text=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
+        ).stdout.split()
         outs.append(out)
     (h1, id1, r1), (h2, id2, r2) = outs
     assert h1 != h2  # the salt really changed hash() ...

@@ -157,8 +157,14 @@ def test_human_duration(minutes, text):
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("00:00", 0.0), ("07:30", 450.0), ("7:30", 450.0), ("23:59", 1439.0), ("24:00", 1440.0),
-     (" 12:05 ", 725.0)],
+    [
+        ("00:00", 0.0),
+        ("07:30", 450.0),
+        ("7:30", 450.0),
+        ("23:59", 1439.0),
+        ("24:00", 1440.0),
+        (" 12:05 ", 725.0),
+    ],
 )
 def test_parse_clock_valid(text, minutes):
     assert parse_clock(text) == minutes

@@ -108,15 +108,31 @@ def donbas() -> nx.Graph:
 
 def run(s: ViolationsSpec, graph: nx.Graph, horizon: float, seed: int = 1):
     nodes = list(graph.nodes)
-    v = generate(s, graph, nodes, horizon, stream(seed, 0, "violations.background"),
-                 stream(seed, 0, "violations.escalation"), stream(seed, 0, "violations.strikes"))
+    v = generate(
+        s,
+        graph,
+        nodes,
+        horizon,
+        stream(seed, 0, "violations.background"),
+        stream(seed, 0, "violations.escalation"),
+        stream(seed, 0, "violations.strikes"),
+    )
     return v, nodes
 
 
 def check_table(v, horizon):
     n = v["time"].size
-    for col in ("violation", "time", "node", "type", "severity", "perpetrator", "affected",
-                "parent", "strike"):
+    for col in (
+        "violation",
+        "time",
+        "node",
+        "type",
+        "severity",
+        "perpetrator",
+        "affected",
+        "parent",
+        "strike",
+    ):
         assert v[col].shape == (n,), col
     assert np.array_equal(v["violation"], np.arange(n))
     assert np.all(np.diff(v["time"]) >= 0)
@@ -164,8 +180,12 @@ def test_mean_cluster_size_is_one_over_one_minus_branching_ratio():
 @functools.lru_cache(maxsize=None)
 def escalated():
     s = spec(
-        escalation={"branching_ratio": 0.6, "decay": "3h", "neighbour_share": 0.3,
-                    "retaliation": 0.25},
+        escalation={
+            "branching_ratio": 0.6,
+            "decay": "3h",
+            "neighbour_share": 0.3,
+            "retaliation": 0.25,
+        },
         long_range_strikes={"rate_per_day": 5.0},
     )
     v, nodes = run(s, donbas(), 200 * DAY, seed=5)
@@ -242,8 +262,11 @@ def test_strikes_hit_targets_and_are_by_the_side_not_holding_them():
 def test_strikes_on_line_side_target_use_perpetrator_shares():
     g = synthetic_line(6, depth=2)
     nx.set_node_attributes(g, {"C0": "line"}, "side")
-    s = spec(rate_per_day=0.0, perpetrator={"RU": 0.0, "UA": 1.0},
-             long_range_strikes={"rate_per_day": 20.0})
+    s = spec(
+        rate_per_day=0.0,
+        perpetrator={"RU": 0.0, "UA": 1.0},
+        long_range_strikes={"rate_per_day": 20.0},
+    )
     v, nodes = run(s, g, 10 * DAY)
     assert v["time"].size > 100 and v["strike"].all()
     assert np.all(np.array(nodes)[v["node"]] == "C0")
@@ -294,12 +317,15 @@ def test_no_sector_weight_means_no_line_violations():
     assert v["time"].size == 0
 
 
-@pytest.mark.parametrize("bad", [
-    {"escalation": {"branching_ratio": 1.0}},
-    {"types": {"a": {"share": 0.5, "severity": 1, "evidence_half_life": "1h"}}},
-    {"perpetrator": {"RU": 0.5, "UA": 0.6}},
-    {"time_of_day": [1.0] * 23},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"escalation": {"branching_ratio": 1.0}},
+        {"types": {"a": {"share": 0.5, "severity": 1, "evidence_half_life": "1h"}}},
+        {"perpetrator": {"RU": 0.5, "UA": 0.6}},
+        {"time_of_day": [1.0] * 23},
+    ],
+)
 def test_spec_rejects_invalid(bad):
     import pydantic
 

@@ -1,0 +1,140 @@
+"""Replications in parallel, common random numbers, comparisons and confidence intervals."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim.compare import compare, format_comparison, paired_difference
+from sim.experiment import make_jobs, run, run_job
+from sim.parallel import map_ordered
+from sim.scenario import load_scenario
+
+from .conftest import SCENARIOS
+
+
+def short(tmp_path, name, horizon="8d", extra=""):
+    p = tmp_path / f"short_{name}"
+    p.write_text(f"extends: {SCENARIOS / name}\nhorizon: {horizon}\nwarmup: 1d\n" + extra)
+    return load_scenario(p)
+
+
+def _square(x):
+    return x * x
+
+
+def test_map_ordered_returns_results_in_job_order():
+    seen = []
+    out = map_ordered(_square, list(range(20)), workers=2, on_result=lambda k, r: seen.append(k))
+    assert out == [k * k for k in range(20)]
+    assert sorted(seen) == list(range(20))
+
+
+def test_results_identical_whatever_the_number_of_workers(tmp_path):
+    loaded = short(tmp_path, "baseline.yaml")
+    one = run(loaded, replications=4, workers=1)
+    two = run(loaded, replications=4, workers=2)
+    assert one.summary == two.summary
+    for a, b in zip(one.replications, two.replications):
+        for name in ("violations", "reports", "incidents"):
+            for k, col in getattr(a, name).items():
+                assert np.array_equal(col, getattr(b, name)[k], equal_nan=True), (name, k)
+
+
+def test_common_random_numbers_across_staffing(tmp_path):
+    base = short(tmp_path, "baseline.yaml")
+    thin = short(tmp_path, "thin_night_shift.yaml")
+    fwd = short(tmp_path, "forward_based_teams.yaml")
+    reps = [run(x, replications=2, workers=1).replications for x in (base, thin, fwd)]
+    for k in range(2):
+        ref = reps[0][k]
+        for other in (reps[1][k], reps[2][k]):
+            for col in ("time", "node", "type", "perpetrator", "parent"):
+                assert np.array_equal(ref.violations[col], other.violations[col])
+            for col in ("arrival", "violation", "channel", "desk", "triage_time"):
+                assert np.array_equal(ref.reports[col], other.reports[col])
+    # and the outcomes do differ
+    assert not np.array_equal(reps[0][0].reports["ack"], reps[1][0].reports["ack"], equal_nan=True)
+
+
+def test_paired_difference_of_identical_configurations_is_exactly_zero(tmp_path):
+    loaded = short(tmp_path, "baseline.yaml", horizon="5d")
+    comp = compare([loaded, loaded], replications=3, workers=1)
+    assert comp.names == ["baseline", "baseline-2"]
+    for row in comp.rows():
+        if row["configuration"] == "baseline-2" and row["mean"] == row["mean"]:
+            assert row["diff_mean"] == 0.0 and row["significant"] is False
+
+
+def test_compare_finds_forward_bases_faster(tmp_path):
+    base = short(tmp_path, "baseline.yaml", horizon="20d")
+    fwd = short(tmp_path, "forward_based_teams.yaml", horizon="20d")
+    comp = compare([base, fwd], replications=4, workers=2)
+    rows = {(r["metric"], r["configuration"]): r for r in comp.rows()}
+    d = rows[("response_mean", "forward_based_teams")]
+    assert d["significant"] and d["diff_high"] < 0
+    text = format_comparison(comp)
+    assert "Response time, mean" in text and "*" in text
+
+
+def test_precision_option_adds_replications_until_reached(tmp_path):
+    loaded = short(tmp_path, "baseline.yaml", horizon="6d")
+    comp = compare(
+        [loaded],
+        replications=3,
+        workers=2,
+        precision=0.02,
+        metric="utilisation_RU",
+        max_replications=40,
+    )
+    rel = comp.relative_half_width("utilisation_RU")[0]
+    assert comp.replications > 3
+    assert rel <= 0.02 or comp.replications == 40
+    assert comp.metadata["precision_reached"] == (rel <= 0.02)
+
+
+def test_paired_difference_examples():
+    d = paired_difference([1.0, 2.0, float("nan"), 4.0], [1.5, 2.5, 9.0, 4.4])
+    assert d["n"] == 3 and d["mean"] == pytest.approx(0.4666666)
+    assert not paired_difference([1.0], [2.0])["significant"]
+
+
+def test_confidence_intervals_cover_a_known_mean_95_percent_of_the_time(tmp_path):
+    """Reporting delays are exponential with mean 60 min, so the mean reporting
+    delay of a replication has expectation 60 (up to reports cut off by the
+    horizon, a bias of under 0.1 % here). Over 200 experiments of 5
+    replications, the 95% t interval must cover 60 in 95% of them, within 4
+    binomial standard errors (sd = sqrt(0.95 x 0.05 / 200) = 1.5 %)."""
+    p = tmp_path / "coverage.yaml"
+    p.write_text("""\
+name: coverage
+horizon: 10d
+network: {synthetic: {sectors: 4, depth: 1}}
+violations: {rate_per_day: 6}
+reporting:
+  channels:
+    affected: {detection: 1.0, delay: {dist: exponential, mean: 1h}}
+    accused: {detection: 0}
+    civilian: {detection: 0}
+teams: {enabled: false}
+center: {assessment: {enabled: false}}
+""")
+    loaded = load_scenario(p)
+    experiments, reps = 200, 5
+    jobs = make_jobs(loaded, 123, range(experiments * reps))
+    res = map_ordered(run_job, jobs, workers=2)
+    means = np.array([r["metrics"]["reporting_delay_mean"] for r in res]).reshape(experiments, reps)
+    m = means.mean(axis=1)
+    h = 2.7764 * means.std(axis=1, ddof=1) / math.sqrt(reps)
+    cover = float(((m - h <= 60.0) & (60.0 <= m + h)).mean())
+    assert abs(cover - 0.95) <= 4 * math.sqrt(0.95 * 0.05 / experiments)
+
+
+def test_dask_local_cluster_gives_the_same_results_as_processes(tmp_path):
+    loaded = short(tmp_path, "baseline.yaml", horizon="5d")
+    jobs = make_jobs(loaded, 9, range(4))
+    local = map_ordered(run_job, jobs, workers=2)
+    dask = map_ordered(run_job, jobs, workers=2, dask="local")
+    assert dask == local
