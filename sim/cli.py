@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .compare import CompareError
 from .parallel import ExecutionError
 from .scenario import ScenarioError, load_scenario
 
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (FileExistsError, PermissionError, ExecutionError) as exc:
+    except (FileExistsError, PermissionError, ExecutionError, CompareError) as exc:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
@@ -307,13 +308,15 @@ def _sweep(args, argv) -> int:
             f"(seed {meta['seed']}; {meta['points_reused']} point(s) reused from an earlier "
             "run)"
         )
-        shown = ("response_mean", "response_p90", "verification_rate", "within_response")
-        print(f"{'point':<6}{'parameters':<48}" + "".join(f"{m:>20}" for m in shown))
+        shown = ("acknowledge_mean", "response_p90", "violation_to_finding_mean",
+                 "verification_rate")
+        heads = ("acknowledge", "response p90", "viol. to finding", "verified")
+        print(f"{'point':<6}{'parameters':<48}" + "".join(f"{h:>18}" for h in heads))
         by = {(r["point"], r["metric"]): r for r in meta["rows"]}
         for k in range(meta["points"]):
             label = by[(k, shown[0])]["label"]
             cells = [show(m, by[(k, m)]["mean"]) for m in shown]
-            print(f"{k:<6}{label[:47]:<48}" + "".join(f"{c:>20}" for c in cells))
+            print(f"{k:<6}{label[:47]:<48}" + "".join(f"{c:>18}" for c in cells))
         print(f"\nTable (one row per point and metric, with 95% CI): {out}/sweep.csv")
     else:
         print(

@@ -20,6 +20,7 @@ from .experiment import make_jobs, run_job
 from .metrics import mean_ci
 from .parallel import map_ordered
 from .scenario import LoadedScenario
+from .units import format_duration
 
 # (key, label, kind): kind "time" is shown in hours, "share" in percent.
 KEY_METRICS: tuple[tuple[str, str, str], ...] = (
@@ -40,6 +41,10 @@ KEY_METRICS: tuple[tuple[str, str, str], ...] = (
     ("utilisation_teams", "Utilisation teams", "share"),
 )
 METRIC_KEYS = tuple(k for k, _, _ in KEY_METRICS)
+
+
+class CompareError(ValueError):
+    """Configurations that cannot be compared with each other."""
 
 
 def paired_difference(a: list[float], b: list[float]) -> dict[str, float]:
@@ -193,6 +198,16 @@ def compare(
     """
     if len(loadeds) < 1:
         raise ValueError("compare needs at least one configuration")
+    ref = loadeds[0].scenario
+    for ld in loadeds[1:]:
+        s = ld.scenario
+        if (s.horizon, s.warmup) != (ref.horizon, ref.warmup):
+            raise CompareError(
+                f"{ld.path or s.name} has horizon {format_duration(s.horizon)} and warm-up "
+                f"{format_duration(s.warmup)}, but {loadeds[0].path or ref.name} has "
+                f"{format_duration(ref.horizon)} and {format_duration(ref.warmup)}; "
+                "configurations compared must measure the same period"
+            )
     if metric not in METRIC_KEYS:
         raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRIC_KEYS)}")
     seed = loadeds[0].scenario.seed if seed is None else int(seed)

@@ -1,0 +1,210 @@
+"""Sweeps: key paths, grids, resuming after an interruption, and the staffing search."""
+
+from __future__ import annotations
+
+import csv
+import json
+import textwrap
+
+import pytest
+
+import sim.experiment
+import sim.sweep
+from sim.cli import main
+from sim.scenario import ScenarioError
+from sim.sweep import (
+    OptimizeSpec,
+    SweepSpec,
+    expand,
+    load_sweep,
+    parse_path,
+    run_optimize,
+    run_sweep,
+    set_path,
+    staff,
+)
+
+from .conftest import SCENARIOS
+
+BASE = f"""\
+extends: {SCENARIOS / "baseline.yaml"}
+name: sbase
+horizon: 4d
+warmup: 1d
+"""
+
+
+def files(tmp_path, sweep_text, base=BASE):
+    (tmp_path / "base.yaml").write_text(base)
+    p = tmp_path / "sweep.yaml"
+    p.write_text(textwrap.dedent(sweep_text))
+    return p
+
+
+GRID = """\
+name: s
+base: base.yaml
+replications: 2
+grid:
+  night:
+    paths: ["center.desks.RU.shifts[2].officers", "center.desks.UA.shifts[2].officers"]
+    values: [1, 3]
+  teams.speed_kmh: [30, 50]
+"""
+
+
+def test_parse_and_set_paths():
+    assert parse_path("a.b[2].c") == ["a", "b", 2, "c"]
+    assert parse_path("reporting.channels.technical.coverage.Chasiv Yar") == [
+        "reporting", "channels", "technical", "coverage", "Chasiv Yar"]
+    with pytest.raises(ValueError):
+        parse_path("a..b")
+    data = {"a": {"b": [{"c": 1}]}}
+    set_path(data, "a.b[0].c", 5)
+    assert data == {"a": {"b": [{"c": 5}]}}
+    with pytest.raises(ValueError, match="has only 1 item"):
+        set_path(data, "a.b[3].c", 1)
+    with pytest.raises(ValueError, match="'x' is not a key of a"):
+        set_path(data, "a.x.y", 1)
+
+
+def test_grid_expands_every_combination(tmp_path):
+    spec, path = load_sweep(files(tmp_path, GRID))
+    points = expand(spec, path)
+    assert len(points) == 4
+    p = points[3]
+    assert p.params == {"night": 3, "teams.speed_kmh": 50}
+    s = p.loaded.scenario
+    assert s.center.desks.RU.shifts[2].officers == 3 == s.center.desks.UA.shifts[2].officers
+    assert s.center.desks.US.shifts[2].officers == 2  # untouched
+    assert s.teams.speed_kmh == 50 and s.horizon == 4 * 1440
+
+
+def test_bad_key_path_names_the_sweep_key(tmp_path):
+    spec, path = load_sweep(files(tmp_path, GRID.replace("teams.speed_kmh", "teams.sped.kmh")))
+    with pytest.raises(ScenarioError) as exc:
+        expand(spec, path)
+    assert exc.value.path == "grid.teams.sped.kmh" and "'sped' is not a key" in exc.value.message
+
+
+def test_invalid_point_value_is_reported_with_the_point(tmp_path):
+    spec, path = load_sweep(files(tmp_path, GRID.replace("[30, 50]", "[30, -5]")))
+    with pytest.raises(ScenarioError) as exc:
+        expand(spec, path)
+    assert "point 1" in exc.value.message and exc.value.path == "teams.speed_kmh"
+
+
+def test_sweep_file_validation(tmp_path):
+    with pytest.raises(ScenarioError) as exc:
+        load_sweep(files(tmp_path, "name: s\nbase: base.yaml\nreplications: 2\n"))
+    assert "exactly one of grid or variants" in exc.value.message
+    with pytest.raises(ScenarioError) as exc:
+        load_sweep(files(tmp_path, GRID + "colour: red\n"))
+    assert exc.value.path == "colour"
+
+
+def test_sweep_table_and_resume_after_interruption(tmp_path, monkeypatch):
+    spec, path = load_sweep(files(tmp_path, GRID))
+    out = tmp_path / "out"
+    real = sim.experiment.run_job
+    calls = {"n": 0}
+
+    def flaky(job):
+        calls["n"] += 1
+        if calls["n"] > 5:  # two points done (2 reps each), then Ctrl-C
+            raise KeyboardInterrupt
+        return real(job)
+
+    monkeypatch.setattr(sim.sweep, "run_job", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(spec, path, out, workers=1)
+    stored = sorted((out / "points").glob("*.json"))
+    assert len(stored) == 2
+    assert not (out / "sweep.csv").exists()
+
+    monkeypatch.setattr(sim.sweep, "run_job", real)
+    meta = run_sweep(spec, path, out, workers=1)
+    assert meta["points_reused"] == 2 and meta["points"] == 4
+    with open(out / "sweep.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 4 * len(sim.compare.METRIC_KEYS)
+    assert {"point", "label", "night", "teams.speed_kmh", "metric", "mean", "low",
+            "high"} <= set(rows[0])
+
+    # the same again reuses everything and gives the same table
+    before = (out / "sweep.csv").read_bytes()
+    meta = run_sweep(spec, path, out, workers=2)
+    assert meta["points_reused"] == 4
+    assert (out / "sweep.csv").read_bytes() == before
+
+
+def test_changed_base_scenario_invalidates_stored_points(tmp_path):
+    spec, path = load_sweep(files(tmp_path, GRID))
+    out = tmp_path / "out"
+    run_sweep(spec, path, out, workers=1)
+    (tmp_path / "base.yaml").write_text(BASE + "center:\n  priority: severity\n")
+    meta = run_sweep(spec, path, out, workers=1)
+    assert meta["points_reused"] == 0
+
+
+def test_optimize_finds_the_cheapest_feasible_point(tmp_path):
+    text = """\
+    name: o
+    base: base.yaml
+    replications: 3
+    team_size: 5
+    costs: {officer: 1, team_member: 2}
+    constraints:
+      utilisation_RU: {max: 0.9}
+      within_acknowledge: {min: 0.5}
+    grid:
+      day:
+        paths: ["center.desks.RU.shifts[0].officers", "center.desks.RU.shifts[1].officers"]
+        values: [1, 2, 4]
+      kramatorsk: ["teams.bases[1].count"]
+    """
+    text = text.replace('kramatorsk: ["teams.bases[1].count"]',
+                        'kramatorsk: {paths: ["teams.bases[1].count"], values: [1, 3]}')
+    spec, path = load_sweep(files(tmp_path, text), OptimizeSpec)
+    meta = run_optimize(spec, path, tmp_path / "out", workers=2)
+    frontier = meta["frontier"]
+    costs = [r["cost"] for r in frontier]
+    assert costs == sorted(costs)
+    best = meta["best"]
+    assert best is not None and best["feasible"]
+    # brute force: every point, the cheapest feasible one is the same
+    points = expand(spec, path)
+    all_meta = run_optimize(spec.model_copy(update={"max_points": 200}), path,
+                            tmp_path / "out", workers=2)
+    feasible = [r for r in all_meta["frontier"] if r["feasible"]]
+    assert min(r["cost"] for r in feasible) == best["cost"]
+    s = staff(points[0].loaded, 5)
+    assert s == {"officers": 1 + 1 + 2 + 4 + 4 + 2 + 4 + 4 + 2, "team_members": 5 * 15}
+
+
+def test_cli_sweep_compare_optimize(tmp_path, capsys):
+    sweep = files(tmp_path, GRID)
+    out = tmp_path / "sw"
+    assert main(["sweep", str(sweep), "--out", str(out), "-j", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "Sweep s: 4 points x 2 replications" in text and (out / "sweep.json").exists()
+    data = json.loads((out / "sweep.json").read_text())
+    assert data["points"] == 4 and len(data["rows"]) == 4 * len(sim.compare.METRIC_KEYS)
+
+    a = tmp_path / "base.yaml"
+    cmp_out = tmp_path / "cmp"
+    assert main(["compare", str(a), str(SCENARIOS / "thin_night_shift.yaml"), "-n", "2",
+                 "--out", str(cmp_out), "-j", "2"]) == 2
+    assert "must measure the same period" in capsys.readouterr().err
+    assert main(["compare", str(a), str(a), "-n", "2", "--out", str(cmp_out), "-j", "2"]) == 0
+    rows = list(csv.DictReader(open(cmp_out / "comparison.csv")))
+    assert {r["configuration"] for r in rows} == {"sbase", "sbase-2"}
+    assert (cmp_out / "comparison.json").exists()
+
+    opt = tmp_path / "opt.yaml"
+    opt.write_text(GRID.replace("name: s", "name: o") + "constraints:\n"
+                   "  within_finding: {min: 0.1}\n")
+    assert main(["optimize", str(opt), "--out", str(tmp_path / "o"), "-j", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "Least-cost configuration meeting every target: point" in text
+    assert (tmp_path / "o" / "frontier.csv").exists()
