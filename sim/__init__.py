@@ -25,8 +25,15 @@ __all__ = [
 ]
 
 
-def run(scenario, seed=None, replications=None, progress=None):
+def run(scenario, seed=None, replications=None, progress=None, workers=None, dask=None):
     """Run a scenario's replications; see :func:`sim.experiment.run`."""
     from .experiment import run as _run
 
-    return _run(scenario, seed=seed, replications=replications, progress=progress)
+    return _run(
+        scenario,
+        seed=seed,
+        replications=replications,
+        progress=progress,
+        workers=workers,
+        dask=dask,
+    )

@@ -41,8 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--quiet", "-q", action="store_true", help="print no summary or progress")
 
-    for sp in (r,):
-        _exec_args(sp, default_workers="1")
+    _exec_args(r)
 
     c = sub.add_parser(
         "compare", help="compare configurations over the same replications (paired CIs)"
@@ -92,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
         )
         sp.add_argument("--results-root", default="results")
         sp.add_argument("--quiet", "-q", action="store_true")
+        if name == "sweep":
+            sp.add_argument(
+                "--tables",
+                action="store_true",
+                help="also write every replication's tables (CSV) under "
+                "<out>/tables/ (written by the workers)",
+            )
         _exec_args(sp)
 
     v = sub.add_parser("validate", help="check scenario files without running them")
@@ -159,13 +165,12 @@ def _run(args, argv) -> int:
         check_out_dir(Path(args.out))
     loaded = load_scenario(args.scenario)
     progress = None if args.quiet else Progress()
-    workers = 1 if args.workers is None and args.dask is None else args.workers
     result = run(
         loaded,
         seed=args.seed,
         replications=args.replications,
         progress=progress,
-        workers=workers,
+        workers=args.workers,
         dask=args.dask,
     )
     if progress is not None:
@@ -272,6 +277,7 @@ def _sweep(args, argv) -> int:
                 dask=args.dask,
                 progress=counter,
                 command=_command(argv),
+                tables=args.tables,
             )
         else:
             meta = run_optimize(
@@ -308,8 +314,12 @@ def _sweep(args, argv) -> int:
             f"(seed {meta['seed']}; {meta['points_reused']} point(s) reused from an earlier "
             "run)"
         )
-        shown = ("acknowledge_mean", "response_p90", "violation_to_finding_mean",
-                 "verification_rate")
+        shown = (
+            "acknowledge_mean",
+            "response_p90",
+            "violation_to_finding_mean",
+            "verification_rate",
+        )
         heads = ("acknowledge", "response p90", "viol. to finding", "verified")
         print(f"{'point':<6}{'parameters':<48}" + "".join(f"{h:>18}" for h in heads))
         by = {(r["point"], r["metric"]): r for r in meta["rows"]}

@@ -89,6 +89,8 @@ class Job:
     full : bool
         Return the whole :class:`ReplicationResult` (tables included) instead
         of a compact summary.
+    tables_dir : str or None
+        Also write the replication's tables as CSV under this directory.
     """
 
     scenario_json: str
@@ -96,6 +98,7 @@ class Job:
     replication: int
     seed: int
     full: bool = False
+    tables_dir: str | None = None
 
 
 @functools.lru_cache(maxsize=16)
@@ -119,16 +122,30 @@ def run_job(job: Job) -> ReplicationResult | dict[str, Any]:
     """Run one replication (in whichever process receives the job)."""
     prep = _prepared(job.scenario_json, job.base_dir)
     rep = run_replication(prep, job.replication, job.seed)
+    if job.tables_dir is not None:
+        from .io import write_replication_tables
+
+        one = RunResult(prep.loaded, job.seed, [rep], {}, {})
+        write_replication_tables(one, Path(job.tables_dir) / f"rep-{job.replication:03d}")
     return rep if job.full else compact(rep, prep.scenario)
 
 
 def make_jobs(
-    loaded: LoadedScenario, seed: int, replications: range | list[int], full: bool = False
+    loaded: LoadedScenario,
+    seed: int,
+    replications: range | list[int],
+    full: bool = False,
+    tables_dir: str | Path | None = None,
 ) -> list[Job]:
-    """Jobs for the given replication numbers of one scenario."""
+    """Jobs for the given replication numbers of one scenario.
+
+    With ``tables_dir`` each job also writes its replication's tables to
+    ``tables_dir/rep-<k>/`` (from the worker, so they never travel back).
+    """
     text = json.dumps(loaded.scenario.resolved(), sort_keys=True)
-    base = str(loaded.path.parent if loaded.path is not None else Path.cwd())
-    return [Job(text, base, int(k), int(seed), full) for k in replications]
+    base = str(Path(loaded.base_dir).resolve())
+    out = None if tables_dir is None else str(Path(tables_dir).resolve())
+    return [Job(text, base, int(k), int(seed), full, out) for k in replications]
 
 
 def run(
@@ -136,7 +153,7 @@ def run(
     seed: int | None = None,
     replications: int | None = None,
     progress: ProgressFn | None = None,
-    workers: int | None = 1,
+    workers: int | None = None,
     dask: str | None = None,
 ) -> RunResult:
     """Run every replication of a scenario and summarise.
@@ -153,7 +170,8 @@ def run(
         per simulated day when running in this process, once per finished
         replication otherwise.
     workers : int or None
-        Worker processes (None: all cores; 1: this process).
+        Worker processes (None: all cores; 1: in this process, with progress
+        inside each replication).
     dask : str, optional
         ``"local"`` or a Dask scheduler address (see :mod:`sim.parallel`).
 

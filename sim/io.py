@@ -218,6 +218,24 @@ def write_run(result, out_dir: Path, command: str | None = None) -> Path:
     return Path(out_dir)
 
 
+def write_replication_tables(result, out_dir: Path) -> None:
+    """The tables of a one-replication result, written atomically to ``out_dir``
+    (replaced if it exists, so a re-run job leaves one complete copy)."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for name in TABLES:
+            write_csv(tmp / f"{name}.csv", decoded(result, name))
+        write_csv(tmp / "timeseries.csv", decoded(result, "series"))
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def write_network(path: Path, graph) -> None:
     """The network the run used, as node-link JSON (loadable with ``network.file``)."""
     import networkx as nx

@@ -817,12 +817,22 @@ class LoadedScenario:
         attributes normalised by :mod:`sim.network`.
     path : pathlib.Path or None
         The scenario file.
+    base_dir : pathlib.Path
+        Directory that relative paths in the scenario (``network.file``) are
+        resolved against.
     """
 
-    def __init__(self, scenario: Scenario, graph: nx.Graph, path: Path | None):
+    def __init__(
+        self, scenario: Scenario, graph: nx.Graph, path: Path | None, base_dir: Path | None = None
+    ):
         self.scenario = scenario
         self.graph = graph
         self.path = path
+        self.base_dir = (
+            Path(base_dir)
+            if base_dir is not None
+            else (path.parent if path is not None else Path.cwd())
+        )
 
     def __repr__(self) -> str:
         return f"LoadedScenario({self.scenario.name!r}, nodes={self.graph.number_of_nodes()})"
@@ -882,7 +892,7 @@ def _validate(data: dict[str, Any], origin, path: Path) -> LoadedScenario:
         raise err from None
     graph = _build_network(scen, file, origin, path.parent)
     _check_against_network(scen, graph, file, origin)
-    return LoadedScenario(scen, graph, path if path.name != "<dict>" else None)
+    return LoadedScenario(scen, graph, path if path.name != "<dict>" else None, path.parent)
 
 
 def _build_network(scen: Scenario, file: str, origin, base_dir: Path) -> nx.Graph:

@@ -336,9 +336,14 @@ def run_points(
     workers: int | None = None,
     dask: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    tables: bool = False,
 ) -> tuple[list[list[dict[str, Any]]], int]:
     """Run (or load) every point; return per-point replication summaries and
-    how many points were loaded from the store."""
+    how many points were loaded from the store.
+
+    With ``tables`` the workers also write every replication's tables to
+    ``<store>/../tables/<point>-<fingerprint>/rep-<k>/``.
+    """
     results: dict[int, list[dict[str, Any]]] = {}
     fps = {p.index: fingerprint(p, seed, replications) for p in points}
     todo = []
@@ -352,7 +357,8 @@ def run_points(
     jobs: list[Job] = []
     owner: list[int] = []
     for p in todo:
-        for job in make_jobs(p.loaded, seed, range(replications)):
+        tdir = store.dir.parent / "tables" / f"{p.index:03d}-{fps[p.index]}" if tables else None
+        for job in make_jobs(p.loaded, seed, range(replications), tables_dir=tdir):
             jobs.append(job)
             owner.append(p.index)
     partial: dict[int, dict[int, dict[str, Any]]] = {p.index: {} for p in todo}
@@ -491,8 +497,12 @@ def run_sweep(
     dask: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     command: str | None = None,
+    tables: bool = False,
 ) -> dict[str, Any]:
-    """Run a sweep into ``out_dir`` (resuming stored points); return its metadata."""
+    """Run a sweep into ``out_dir`` (resuming stored points); return its metadata.
+
+    With ``tables`` every replication's tables are also written, by the
+    workers, under ``out_dir/tables/``."""
     from .io import provenance
 
     points = expand(spec, sweep_path)
@@ -505,6 +515,7 @@ def run_sweep(
         workers=workers,
         dask=dask,
         progress=progress,
+        tables=tables,
     )
     rows = [row for p, per in zip(points, per_point) for row in point_rows(p, per)]
     meta = {

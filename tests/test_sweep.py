@@ -14,7 +14,6 @@ from sim.cli import main
 from sim.scenario import ScenarioError
 from sim.sweep import (
     OptimizeSpec,
-    SweepSpec,
     expand,
     load_sweep,
     parse_path,
@@ -56,7 +55,12 @@ grid:
 def test_parse_and_set_paths():
     assert parse_path("a.b[2].c") == ["a", "b", 2, "c"]
     assert parse_path("reporting.channels.technical.coverage.Chasiv Yar") == [
-        "reporting", "channels", "technical", "coverage", "Chasiv Yar"]
+        "reporting",
+        "channels",
+        "technical",
+        "coverage",
+        "Chasiv Yar",
+    ]
     with pytest.raises(ValueError):
         parse_path("a..b")
     data = {"a": {"b": [{"c": 1}]}}
@@ -128,8 +132,9 @@ def test_sweep_table_and_resume_after_interruption(tmp_path, monkeypatch):
     with open(out / "sweep.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == 4 * len(sim.compare.METRIC_KEYS)
-    assert {"point", "label", "night", "teams.speed_kmh", "metric", "mean", "low",
-            "high"} <= set(rows[0])
+    assert {"point", "label", "night", "teams.speed_kmh", "metric", "mean", "low", "high"} <= set(
+        rows[0]
+    )
 
     # the same again reuses everything and gives the same table
     before = (out / "sweep.csv").read_bytes()
@@ -163,8 +168,10 @@ def test_optimize_finds_the_cheapest_feasible_point(tmp_path):
         values: [1, 2, 4]
       kramatorsk: ["teams.bases[1].count"]
     """
-    text = text.replace('kramatorsk: ["teams.bases[1].count"]',
-                        'kramatorsk: {paths: ["teams.bases[1].count"], values: [1, 3]}')
+    text = text.replace(
+        'kramatorsk: ["teams.bases[1].count"]',
+        'kramatorsk: {paths: ["teams.bases[1].count"], values: [1, 3]}',
+    )
     spec, path = load_sweep(files(tmp_path, text), OptimizeSpec)
     meta = run_optimize(spec, path, tmp_path / "out", workers=2)
     frontier = meta["frontier"]
@@ -174,8 +181,9 @@ def test_optimize_finds_the_cheapest_feasible_point(tmp_path):
     assert best is not None and best["feasible"]
     # brute force: every point, the cheapest feasible one is the same
     points = expand(spec, path)
-    all_meta = run_optimize(spec.model_copy(update={"max_points": 200}), path,
-                            tmp_path / "out", workers=2)
+    all_meta = run_optimize(
+        spec.model_copy(update={"max_points": 200}), path, tmp_path / "out", workers=2
+    )
     feasible = [r for r in all_meta["frontier"] if r["feasible"]]
     assert min(r["cost"] for r in feasible) == best["cost"]
     s = staff(points[0].loaded, 5)
@@ -193,8 +201,22 @@ def test_cli_sweep_compare_optimize(tmp_path, capsys):
 
     a = tmp_path / "base.yaml"
     cmp_out = tmp_path / "cmp"
-    assert main(["compare", str(a), str(SCENARIOS / "thin_night_shift.yaml"), "-n", "2",
-                 "--out", str(cmp_out), "-j", "2"]) == 2
+    assert (
+        main(
+            [
+                "compare",
+                str(a),
+                str(SCENARIOS / "thin_night_shift.yaml"),
+                "-n",
+                "2",
+                "--out",
+                str(cmp_out),
+                "-j",
+                "2",
+            ]
+        )
+        == 2
+    )
     assert "must measure the same period" in capsys.readouterr().err
     assert main(["compare", str(a), str(a), "-n", "2", "--out", str(cmp_out), "-j", "2"]) == 0
     rows = list(csv.DictReader(open(cmp_out / "comparison.csv")))
@@ -202,9 +224,21 @@ def test_cli_sweep_compare_optimize(tmp_path, capsys):
     assert (cmp_out / "comparison.json").exists()
 
     opt = tmp_path / "opt.yaml"
-    opt.write_text(GRID.replace("name: s", "name: o") + "constraints:\n"
-                   "  within_finding: {min: 0.1}\n")
+    opt.write_text(
+        GRID.replace("name: s", "name: o") + "constraints:\n  within_finding: {min: 0.1}\n"
+    )
     assert main(["optimize", str(opt), "--out", str(tmp_path / "o"), "-j", "2"]) == 0
     text = capsys.readouterr().out
     assert "Least-cost configuration meeting every target: point" in text
     assert (tmp_path / "o" / "frontier.csv").exists()
+
+
+def test_sweep_tables_on_request_are_written_by_the_workers(tmp_path):
+    sweep = files(tmp_path, GRID.replace("values: [1, 3]", "values: [1]").replace(
+        "[30, 50]", "[30]"))
+    out = tmp_path / "sw"
+    assert main(["sweep", str(sweep), "--out", str(out), "-j", "2", "--tables", "-q"]) == 0
+    reps = sorted((out / "tables").glob("*/rep-*"))
+    assert [r.name for r in reps] == ["rep-000", "rep-001"]
+    assert {p.name for p in reps[0].iterdir()} == {
+        "violations.csv", "reports.csv", "incidents.csv", "timeseries.csv"}
