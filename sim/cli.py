@@ -100,6 +100,17 @@ def _parser() -> argparse.ArgumentParser:
             )
         _exec_args(sp)
 
+    m = sub.add_parser(
+        "check-model",
+        help="run the analytic validation checks and write the table (docs/validation.md)",
+    )
+    m.add_argument(
+        "--out",
+        default="docs/validation.md",
+        help="markdown file to write (default docs/validation.md)",
+    )
+    m.add_argument("--workers", "-j", type=int, help="worker processes (default: all cores)")
+
     v = sub.add_parser("validate", help="check scenario files without running them")
     v.add_argument("files", nargs="+", help="scenario YAML files")
     return p
@@ -132,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             return _compare(args, argv)
         if args.command in ("sweep", "optimize"):
             return _sweep(args, argv)
+        if args.command == "check-model":
+            return _check_model(args)
     except ScenarioError as exc:
         if args.debug:
             raise
@@ -352,6 +365,29 @@ def _sweep(args, argv) -> int:
             )
         print(f"Frontier explored: {out}/frontier.csv")
     return 0
+
+
+def _check_model(args) -> int:
+    from .validation import markdown, run_all
+
+    if not _check_exec(args):
+        return 2
+    checks = run_all(
+        workers=args.workers,
+        progress=lambda name: print(f"running {name} checks ...", file=sys.stderr),
+    )
+    text = markdown(checks)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(text, encoding="utf-8")
+    width = max(len(c.case) for c in checks)
+    for c in checks:
+        cells = c.cells()
+        print(f"{cells[0]:<{width}}  {cells[1]:>12}  {cells[2]:>12}  {cells[3]:>26}  {cells[4]}")
+    failed = [c for c in checks if not c.passed]
+    print(
+        f"\n{len(checks) - len(failed)} of {len(checks)} checks pass; table written to {args.out}"
+    )
+    return 1 if failed else 0
 
 
 def _validate(args) -> int:

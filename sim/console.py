@@ -77,6 +77,10 @@ def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         + "   ".join(f"{p} {desks[p]['mean_queue']:.2f}" for p in ("RU", "UA", "US"))
     )
     out.append(
+        f"{'Probability of waiting for triage':<{w}}"
+        + "   ".join(f"{p} {_pct(desks[p]['p_wait'])}" for p in ("RU", "UA", "US"))
+    )
+    out.append(
         f"{'Mean wait for triage':<{w}}"
         + "   ".join(f"{p} {human_duration(desks[p]['mean_wait'])}" for p in ("RU", "UA", "US"))
     )
