@@ -195,6 +195,7 @@ class _Replication:
             on_site=self._on_site,
             on_result=self._team_result,
             on_gave_up=self._gave_up,
+            on_returned=self._returned,
             start=start,
             end=end,
         )
@@ -303,6 +304,7 @@ class _Replication:
                 "affected": affected,
                 "team": -1,
                 "base": -1,
+                "returned": NAN,
                 "km": NAN,
                 "dispatch": NAN,
                 "depart": NAN,
@@ -327,6 +329,9 @@ class _Replication:
         rec["team"], rec["km"], rec["dispatch"] = team, km, self.env.now
         base_node = self.prep.distances.base_nodes[self.prep.team_base[team]]
         rec["base"] = self.prep.distances.index[base_node]
+
+    def _returned(self, inc: int) -> None:
+        self.inc[inc]["returned"] = self.env.now
 
     def _departed(self, inc: int) -> None:
         self.inc[inc]["depart"] = self.env.now
@@ -597,6 +602,7 @@ class _Replication:
             "access_denied": col("denied", bool),
             "n_verified": n_ver,
             "finding": col("finding"),
+            "returned": col("returned"),
             "outcome": outcome,
             "reason": reason,
             "attribution": col("attribution", np.int64),

@@ -78,6 +78,8 @@ class TeamPool:
         Called when the team's work on the incident is done (it then returns).
     on_gave_up : callable(incident)
         Called when an incident waited too long for a team.
+    on_returned : callable(incident)
+        Called when the team sent to an incident is back at its base.
     """
 
     def __init__(
@@ -98,6 +100,7 @@ class TeamPool:
         on_site: Callable[[int, int], bool],
         on_result: Callable[[int], None],
         on_gave_up: Callable[[int], None],
+        on_returned: Callable[[int], None],
         start: float,
         end: float,
     ):
@@ -115,6 +118,7 @@ class TeamPool:
         self.on_site = on_site
         self.on_result = on_result
         self.on_gave_up = on_gave_up
+        self.on_returned = on_returned
         self.max_minutes = np.inf if max_travel_km is None else max_travel_km / speed_kmh * 60.0
         self.in_range = (
             (self.minutes[team_base] <= self.max_minutes).any(axis=0)
@@ -184,6 +188,7 @@ class TeamPool:
         if leave > env.now:
             yield env.timeout(leave - env.now)
         yield env.timeout(travel)
+        self.on_returned(incident)
         self.idle[team] = True
         self.busy.add(env.now, -1)
         self._next(team)

@@ -427,3 +427,26 @@ def test_littles_law_per_desk_on_a_busy_center(timeline):
         little = s["reports_per_minute"] * s["mean_time_in_queue"]
         # boundary effects at the window edges are a few reports' worth
         assert s["mean_queue"] == pytest.approx(little, rel=0.03), p
+
+
+def test_desks_follow_the_shift_plan_and_never_idle_while_reports_wait(timeline):
+    shifts = [{"start": "06:00", "end": "14:00", "officers": 3},
+              {"start": "14:00", "end": "22:00", "officers": 2},
+              {"start": "22:00", "end": "06:00", "officers": 1}]
+    loaded = timeline({
+        "horizon": "8d",
+        "violations": {"rate_per_day": 100, "scripted": []},
+        "center": {"desks": {"UA": {"officers": None, "shifts": shifts}},
+                   "assessment": {"enabled": False}, "triage": {"max_wait": None}},
+        "teams": {"enabled": False},
+        "output": {"sample_interval": "13min"},
+    })
+    rep = run_replication(loaded)
+    s = rep.series
+    staff = loaded.scenario.center.desks.UA.staffing()
+    minute = (s["time"] % 1440).astype(int)
+    assert np.array_equal(s["on_duty_UA"], np.array(staff)[minute])
+    waiting = s["queue_UA"] > 0
+    assert waiting.sum() > 50
+    # work conservation: with reports waiting, every officer on duty is busy
+    assert (s["busy_UA"][waiting] >= s["on_duty_UA"][waiting]).all()
