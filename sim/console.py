@@ -89,11 +89,11 @@ def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-class Progress:
-    """Prints progress to a stream once a run has taken more than ``after`` seconds.
+class _Line:
+    """A progress line on a stream, shown only once work has run ``after`` seconds.
 
-    On a terminal the line is rewritten in place; otherwise a line is written
-    at most every ``every`` seconds.
+    On a terminal the line is rewritten in place; otherwise a new line is
+    written at most every ``every`` seconds (and for the final update).
     """
 
     def __init__(self, stream: TextIO | None = None, after: float = 2.0, every: float = 5.0):
@@ -105,62 +105,17 @@ class Progress:
         self.shown = False
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
 
-    def __call__(self, rep: int, reps: int, now: float, horizon: float) -> None:
-        t = time.perf_counter() - self.t0
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def due(self, final: bool = False) -> bool:
+        t = self.elapsed()
         if t < self.after:
-            return
-        if not self.tty and t - self.last < self.every:
-            return
-        self.last = t
-        done = (rep + now / horizon) / reps
-        eta = t / done - t if done > 0 else float("nan")
-        msg = (
-            f"replication {rep + 1}/{reps}, day {now / 1440:.0f}/{horizon / 1440:.0f} "
-            f"({100 * done:.0f}% done, {t:.0f}s elapsed, ~{eta:.0f}s left)"
-        )
-        if self.tty:
-            self.stream.write("\r" + msg + "   ")
-        else:
-            self.stream.write(msg + "\n")
-        self.stream.flush()
-        self.shown = True
+            return False
+        return self.tty or final or t - self.last >= self.every
 
-    def finish(self) -> None:
-        if self.shown and self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-class Counter:
-    """Progress of a batch of jobs: ``done/total``, elapsed time and time left.
-
-    Prints only once the batch has run ``after`` seconds; on a terminal the
-    line is rewritten in place.
-    """
-
-    def __init__(
-        self,
-        what: str = "jobs",
-        stream: TextIO | None = None,
-        after: float = 2.0,
-        every: float = 5.0,
-    ):
-        self.what = what
-        self.stream = stream or sys.stderr
-        self.after = after
-        self.every = every
-        self.t0 = time.perf_counter()
-        self.last = 0.0
-        self.shown = False
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
-
-    def __call__(self, done: int, total: int, extra: str = "") -> None:
-        t = time.perf_counter() - self.t0
-        if t < self.after or (not self.tty and t - self.last < self.every and done < total):
-            return
-        self.last = t
-        left = t / done * (total - done) if done else float("nan")
-        msg = f"{done}/{total} {self.what} done{extra}, {t:.0f}s elapsed, ~{left:.0f}s left"
+    def emit(self, msg: str) -> None:
+        self.last = self.elapsed()
         self.stream.write(("\r" + msg + "   ") if self.tty else msg + "\n")
         self.stream.flush()
         self.shown = True
@@ -169,3 +124,39 @@ class Counter:
         if self.shown and self.tty:
             self.stream.write("\n")
             self.stream.flush()
+
+
+class Progress(_Line):
+    """Progress of a run: replication, simulated day, elapsed and remaining time."""
+
+    def __call__(self, rep: int, reps: int, now: float, horizon: float) -> None:
+        if not self.due():
+            return
+        t = self.elapsed()
+        done = (rep + now / horizon) / reps
+        eta = t / done - t if done > 0 else float("nan")
+        self.emit(
+            f"replication {rep + 1}/{reps}, day {now / 1440:.0f}/{horizon / 1440:.0f} "
+            f"({100 * done:.0f}% done, {t:.0f}s elapsed, ~{eta:.0f}s left)"
+        )
+
+
+class Counter(_Line):
+    """Progress of a batch of jobs: ``done/total``, elapsed time and time left."""
+
+    def __init__(
+        self,
+        what: str = "jobs",
+        stream: TextIO | None = None,
+        after: float = 2.0,
+        every: float = 5.0,
+    ):
+        super().__init__(stream, after, every)
+        self.what = what
+
+    def __call__(self, done: int, total: int, extra: str = "") -> None:
+        if not self.due(final=done >= total):
+            return
+        t = self.elapsed()
+        left = t / done * (total - done) if done else float("nan")
+        self.emit(f"{done}/{total} {self.what} done{extra}, {t:.0f}s elapsed, ~{left:.0f}s left")
