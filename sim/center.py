@@ -27,6 +27,22 @@ import simpy
 PARTIES = ("RU", "UA", "US")
 
 
+class _ShiftChange(simpy.events.Event):
+    """A timeout processed before ordinary events at the same instant.
+
+    A shift change at 06:00 must take effect before work that would start at
+    06:00, so an officer whose shift ends at 06:00 takes no new report then.
+    SimPy orders simultaneous events by priority, then by scheduling order;
+    this event uses the urgent priority (as SimPy's own process start does).
+    """
+
+    def __init__(self, env: simpy.Environment, delay: float):
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+        env.schedule(self, simpy.core.URGENT, delay)
+
+
 class Level:
     """A piecewise-constant quantity with its exact time integral over a window.
 
@@ -162,24 +178,28 @@ class Center:
         self.joint_waiting = Level(desks[0].busy.start, desks[0].busy.end)
 
     # ------------------------------------------------------------------ shifts
-    def shift_process(self, desk: Desk):
-        """Apply the desk's daily staffing changes, day after day."""
+    def shift_process(self):
+        """Apply every desk's daily staffing changes, day after day.
+
+        Changes at the same minute are applied to all desks before any work
+        is handed out, so no desk acts on another desk's outdated staffing.
+        """
         env = self.env
+        minutes = sorted({m for d in self.desks for m, _ in d.changes})
+        level_at = [dict(d.changes) for d in self.desks]
         day = 0.0
-        points = desk.changes
         while True:
-            for minute, level in points:
+            for minute in minutes:
                 t = day + minute
                 if t > env.now:
-                    yield env.timeout(t - env.now)
-                desk.on_duty.set(env.now, float(level))
-                if self.joint:
-                    if not self._all_staffed():
-                        self._release_reservations()
-                    for d in self.desks:
-                        self.dispatch(d)
-                else:
-                    self.dispatch(desk)
+                    yield _ShiftChange(env, t - env.now)
+                changed = [d for d, lv in zip(self.desks, level_at) if minute in lv]
+                for d in changed:
+                    d.on_duty.set(env.now, float(level_at[d.code][minute]))
+                if self.joint and not self._all_staffed():
+                    self._release_reservations()
+                for d in self.desks if self.joint else changed:
+                    self.dispatch(d)
             day += 1440.0
 
     # ------------------------------------------------------------------ intake

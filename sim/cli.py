@@ -1,4 +1,5 @@
-"""Command-line interface: ``cfsim run``, ``cfsim validate``.
+"""Command-line interface: ``cfsim run``, ``compare``, ``sweep``, ``optimize``,
+``plot``, ``report``, ``validate``, ``check-model``.
 
 The CLI is thin: it parses arguments, calls library functions and turns
 known errors into messages a non-programmer can act on (exit 2 for bad
@@ -40,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         help="where default result directories go (default: results)",
     )
     r.add_argument("--quiet", "-q", action="store_true", help="print no summary or progress")
+    _plots_arg(r)
 
     _exec_args(r)
 
@@ -72,6 +74,14 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--out", help="result directory (default: results/compare/<run-id>)")
     c.add_argument("--results-root", default="results")
     c.add_argument("--quiet", "-q", action="store_true")
+    c.add_argument(
+        "--tables",
+        action="store_true",
+        help="also write each configuration's full run (tables, summary) under "
+        "<out>/runs/<name>/, by running its replications once more with the same seed "
+        "(identical results); needed for distribution, timeline and map figures",
+    )
+    _plots_arg(c, " (implies --tables)")
     _exec_args(c)
 
     for name, help_, root in (
@@ -98,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
                 help="also write every replication's tables (CSV) under "
                 "<out>/tables/ (written by the workers)",
             )
+        _plots_arg(sp)
         _exec_args(sp)
 
     m = sub.add_parser(
@@ -111,9 +122,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     m.add_argument("--workers", "-j", type=int, help="worker processes (default: all cores)")
 
+    pl = sub.add_parser(
+        "plot", help="make figures from saved results (a run, comparison, sweep or optimize)"
+    )
+    pl.add_argument("results", help="a result directory written by run, compare, sweep or optimize")
+    pl.add_argument(
+        "--kind",
+        "-k",
+        action="append",
+        metavar="KIND",
+        help="figure to make, e.g. ecdf or map (repeat, or separate with commas; default: "
+        "every figure the directory supports; docs/plots.md lists them)",
+    )
+    pl.add_argument("--format", "-f", choices=("png", "svg", "pdf"), default="png")
+    pl.add_argument("--out", help="where to write the figures (default: RESULTS/figures)")
+    pl.add_argument("--quiet", "-q", action="store_true")
+
+    rp = sub.add_parser(
+        "report", help="write report.html: one self-contained page with summary and figures"
+    )
+    rp.add_argument("results", help="a result directory written by run, compare, sweep or optimize")
+    rp.add_argument("--out", help="the HTML file to write (default: RESULTS/report.html)")
+    rp.add_argument("--quiet", "-q", action="store_true")
+
     v = sub.add_parser("validate", help="check scenario files without running them")
     v.add_argument("files", nargs="+", help="scenario YAML files")
     return p
+
+
+def _plots_arg(p: argparse.ArgumentParser, extra: str = "") -> None:
+    p.add_argument(
+        "--plots",
+        action="store_true",
+        help=f"also write every figure (PNG) under <out>/figures/{extra}; "
+        "cfsim plot makes them later from the saved results",
+    )
 
 
 def _exec_args(p: argparse.ArgumentParser, default_workers: str = "all cores") -> None:
@@ -145,6 +188,10 @@ def main(argv: list[str] | None = None) -> int:
             return _sweep(args, argv)
         if args.command == "check-model":
             return _check_model(args)
+        if args.command == "plot":
+            return _plot(args)
+        if args.command == "report":
+            return _report(args)
     except ScenarioError as exc:
         if args.debug:
             raise
@@ -197,6 +244,27 @@ def _run(args, argv) -> int:
     if not args.quiet:
         print(format_summary(result.summary, result.metadata))
         print(f"\nResults written to {out}/ ({result.metadata['wall_seconds']:.1f} s)")
+    if args.plots:
+        from .plotting import run_data, run_figures
+
+        # From the data in memory, exactly as `cfsim plot` reads them back from disk.
+        return _figures(args, out, lambda: run_figures([run_data(result)]))
+    return 0
+
+
+def _figures(args, out: Path, makers=None) -> int:
+    """Every figure of the results in ``out`` (``--plots``); 2 if they cannot be made."""
+    from .plotting import ResultsError, make_figures
+
+    try:
+        files = make_figures(out, makers=makers() if makers else None)
+    except ResultsError as exc:
+        if args.debug:
+            raise
+        print(f"error: the results are saved, but not the figures: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(f"{len(files)} figures written to {out / 'figures'}/; a report: cfsim report {out}")
     return 0
 
 
@@ -261,7 +329,35 @@ def _compare(args, argv) -> int:
                 f"within {args.max_replications} replications"
             )
         print(f"\nResults written to {out}/")
+    if args.tables or args.plots:
+        _compare_tables(args, argv, comp, loadeds, out)
+    if args.plots:
+        return _figures(args, out)
     return 0
+
+
+def _compare_tables(args, argv, comp, loadeds, out: Path) -> None:
+    """Each configuration's full run under ``out/runs/<name>/``: the same replications
+    under the same seed as the comparison, hence the same numbers, with every table."""
+    from .console import Progress
+    from .experiment import run
+    from .io import write_run
+
+    for name, ld in zip(comp.names, loadeds):
+        progress = None if args.quiet else Progress()
+        result = run(
+            ld,
+            seed=comp.seed,
+            replications=comp.replications,
+            workers=args.workers,
+            dask=args.dask,
+            progress=progress,
+        )
+        if progress is not None:
+            progress.finish()
+        write_run(result, out / "runs" / name, command=_command(argv))
+    if not args.quiet:
+        print(f"Each configuration's run, with its tables, written to {out / 'runs'}/")
 
 
 def _sweep(args, argv) -> int:
@@ -313,7 +409,7 @@ def _sweep(args, argv) -> int:
     if counter is not None:
         counter.finish()
     if args.quiet:
-        return 0
+        return _figures(args, out) if args.plots else 0
     kinds = {k: kind_ for k, _, kind_ in KEY_METRICS}
 
     def show(metric: str, v: float) -> str:
@@ -364,6 +460,46 @@ def _sweep(args, argv) -> int:
                 f"positions + {best['team_members']} team members"
             )
         print(f"Frontier explored: {out}/frontier.csv")
+    return _figures(args, out) if args.plots else 0
+
+
+def _plot(args) -> int:
+    from .plotting import KINDS, ResultsError, make_figures
+
+    kinds = [k.strip() for arg in args.kind or [] for k in arg.split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        print(
+            f"error: unknown figure kind {', '.join(unknown)}; choose from {', '.join(KINDS)}",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        files = make_figures(args.results, kinds or None, args.format, args.out)
+    except ResultsError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        for f in files:
+            print(f)
+    return 0
+
+
+def _report(args) -> int:
+    from .plotting import ResultsError
+    from .report import write_report
+
+    try:
+        path = write_report(args.results, args.out)
+    except ResultsError as exc:
+        if args.debug:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(f"Report written to {path} (open it in any browser)")
     return 0
 
 

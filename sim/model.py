@@ -201,8 +201,7 @@ class _Replication:
         )
         self.use_teams = t.enabled and self.teams.size > 0
         self.open_level = Level(start, end)
-        for d in desks:
-            env.process(self.center.shift_process(d))
+        env.process(self.center.shift_process())
         env.process(self._arrivals())
         series = self._series_buffers()
         env.process(self._sampler(series))

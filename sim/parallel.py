@@ -9,6 +9,7 @@ it or when it finished; results come back in job order.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Callable, Sequence
 
@@ -86,6 +87,33 @@ def map_ordered(
     return results
 
 
+def _connect(client_cls, address: str, deadline: float = 20.0):
+    """Connect to a scheduler, giving up after ``deadline`` seconds whatever happens.
+
+    ``Client(timeout=...)`` bounds only the TCP connect; a listener that is
+    not a Dask scheduler can stall the handshake for ever, so the connection
+    is made in a daemon thread and abandoned if it does not finish in time.
+    """
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = client_cls(address, timeout="10s")
+        except BaseException as exc:  # reported below, in the caller's thread
+            box["error"] = exc
+
+    t = threading.Thread(target=connect, daemon=True)
+    t.start()
+    t.join(deadline)
+    if "client" in box:
+        return box["client"]
+    why = f"{box['error']}" if "error" in box else f"no answer within {deadline:g} s"
+    raise ExecutionError(
+        f"cannot use the Dask scheduler at {address}: {why}. Expected the address of a "
+        "running dask-scheduler, such as tcp://scheduler:8786, or 'local'"
+    )
+
+
 def _map_dask(fn, jobs, address, workers, on_result):
     try:
         from distributed import Client, LocalCluster, as_completed
@@ -102,12 +130,7 @@ def _map_dask(fn, jobs, address, workers, on_result):
             )
             client = Client(cluster)
         else:
-            try:
-                client = Client(address, timeout="10s")
-            except (OSError, TimeoutError) as exc:
-                raise ExecutionError(
-                    f"cannot reach the Dask scheduler at {address}: {exc}"
-                ) from None
+            client = _connect(Client, address)
         with client:
             futures = client.map(fn, jobs, pure=False)
             index = {f.key: k for k, f in enumerate(futures)}

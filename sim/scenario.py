@@ -76,8 +76,13 @@ class ScenarioError(Exception):
 
 
 class _Strict(BaseModel):
+    # strict: no silent conversions (true -> 1 officer, "3" -> 3, 2.5 -> error not 2)
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, validate_default=True
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        validate_default=True,
+        strict=True,
     )
 
 

@@ -60,6 +60,27 @@ def test_pure_layers_do_not_import_the_engine():
             assert not bad, f"sim/{name}.py imports {sorted(bad)}"
 
 
+# Figures and reports read saved results; they never run the model.
+PRESENTATION = {"plotting", "report"}
+
+
+def test_plotting_and_report_never_run_the_model():
+    found = modules()
+    assert PRESENTATION <= set(found), "sim/plotting.py and sim/report.py exist"
+    for name in PRESENTATION:
+        imps = found[name]
+        runners = ENGINE | {"experiment", "parallel", "compare", "sweep", "cli"}
+        bad = imps & ({"simpy"} | {f"sim.{m}" for m in runners})
+        assert not bad, f"sim/{name}.py imports {sorted(bad)}; it must only read results"
+        assert not imps & {"seaborn", "pandas"}, f"sim/{name}.py: matplotlib and numpy only"
+
+
+def test_only_presentation_imports_matplotlib():
+    for name, imps in modules().items():
+        if "matplotlib" in imps:
+            assert name in PRESENTATION, f"sim/{name}.py imports matplotlib"
+
+
 def test_nothing_imports_the_cli():
     for name, imps in modules().items():
         if name not in ("cli", "__main__"):
