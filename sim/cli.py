@@ -286,9 +286,23 @@ def _compare(args, argv) -> int:
 
     if not _check_exec(args):
         return 2
+    if len(args.scenarios) < 2:
+        print(
+            "error: compare needs two or more scenario files (the first is the reference); "
+            "for one scenario use cfsim run",
+            file=sys.stderr,
+        )
+        return 2
     if args.replications < 2:
         print(
             "error: --replications must be at least 2 to give confidence intervals", file=sys.stderr
+        )
+        return 2
+    if args.precision is not None and args.max_replications < args.replications:
+        print(
+            f"error: --max-replications ({args.max_replications}) is below --replications "
+            f"({args.replications})",
+            file=sys.stderr,
         )
         return 2
     if args.metric not in METRIC_KEYS:
@@ -300,6 +314,14 @@ def _compare(args, argv) -> int:
     if args.out:
         check_out_dir(Path(args.out))
     loadeds = [load_scenario(f) for f in args.scenarios]
+    seeds = {ld.scenario.seed for ld in loadeds}
+    if args.seed is None and len(seeds) > 1 and not args.quiet:
+        print(
+            f"note: the scenarios name different seeds ({', '.join(map(str, sorted(seeds)))}); "
+            f"all run under {loadeds[0].scenario.seed}, the first one's, so they share "
+            "their random numbers",
+            file=sys.stderr,
+        )
     counter = None if args.quiet else Counter("replications")
     comp = compare(
         loadeds,
@@ -323,11 +345,19 @@ def _compare(args, argv) -> int:
     write_comparison(comp, loadeds, out, command=_command(argv))
     if not args.quiet:
         print(format_comparison(comp))
-        if args.precision is not None and not comp.metadata["precision_reached"]:
-            print(
-                f"\nnote: the precision {args.precision} on {args.metric} was not reached "
-                f"within {args.max_replications} replications"
-            )
+        if args.precision is not None:
+            got = max(comp.relative_half_width(args.metric))
+            if comp.metadata["precision_reached"]:
+                print(
+                    f"\nprecision reached: the 95% CI half-width of {args.metric} is within "
+                    f"{100 * got:.1f}% of its mean after {comp.replications} replications"
+                )
+            else:
+                print(
+                    f"\nnote: the precision {args.precision} on {args.metric} was not reached "
+                    f"within {args.max_replications} replications (the widest CI half-width "
+                    f"is {100 * got:.1f}% of its mean)"
+                )
         print(f"\nResults written to {out}/")
     if args.tables or args.plots:
         _compare_tables(args, argv, comp, loadeds, out)
@@ -438,21 +468,43 @@ def _sweep(args, argv) -> int:
             print(f"{k:<6}{label[:47]:<48}" + "".join(f"{c:>18}" for c in cells))
         print(f"\nTable (one row per point and metric, with 95% CI): {out}/sweep.csv")
     else:
+        targets = meta["constraints"]
+
+        def target_text(m: str) -> str:
+            side, lim = next(iter(targets[m].items()))
+            return f"{m} {'≤' if side == 'max' else '≥'} {show(m, lim)}"
+
         print(
             f"Optimize {spec.name}: evaluated {meta['evaluated']} of {meta['grid_points']} "
             f"grid points, cheapest first ({spec.replications} replications each)"
         )
+        print(
+            "Targets, to be met with 95% confidence (the whole CI inside the limit): "
+            + "; ".join(target_text(m) for m in targets)
+        )
         for row in meta["frontier"]:
-            mark = "meets targets" if row["feasible"] else "misses"
+            missed = [m for m in targets if not row[f"{m}_ok"]]
+            mark = "meets targets" if row["feasible"] else "misses " + ", ".join(missed)
             cons = "; ".join(
                 f"{m} {show(m, row[m + '_mean'])} [{show(m, row[m + '_low'])}, "
                 f"{show(m, row[m + '_high'])}]"
                 for m in spec.constraints
             )
-            print(f"  cost {row['cost']:>7.1f}  {row['label']:<70}  {mark:<14} {cons}")
+            print(f"  cost {row['cost']:>7.1f}  {row['label']:<70}  {mark:<38} | {cons}")
         best = meta["best"]
         if best is None:
-            print("\nNo point met every target with 95% confidence.")
+            never = [m for m in targets if not any(r[f"{m}_ok"] for r in meta["frontier"])]
+            print(
+                "\nNo point met every target with 95% confidence."
+                + (
+                    f" No point met: {', '.join(target_text(m) for m in never)}."
+                    if never
+                    else " Each target was met by some point, but never all at once."
+                )
+            )
+            print(f"Frontier explored: {out}/frontier.csv")
+            _ = args.plots and _figures(args, out)
+            return 1
         else:
             print(
                 f"\nLeast-cost configuration meeting every target: point {best['point']} "
@@ -527,9 +579,26 @@ def _check_model(args) -> int:
 
 
 def _validate(args) -> int:
+    """Check scenario files, and sweep or optimize files (every point they make)."""
+    import yaml
+
+    from .sweep import OptimizeSpec, SweepSpec, expand, load_sweep
+
     bad = 0
     for f in args.files:
         try:
+            try:
+                head = yaml.safe_load(Path(f).read_text(encoding="utf-8"))
+            except (OSError, yaml.YAMLError, UnicodeDecodeError):
+                head = None  # load_scenario reports it properly
+            if isinstance(head, dict) and "base" in head:
+                kind = OptimizeSpec if "constraints" in head else SweepSpec
+                spec, path = load_sweep(f, kind)
+                points = expand(spec, path)
+                what = "optimize" if kind is OptimizeSpec else "sweep"
+                print(f"ok: {f} ({what} {spec.name}: {len(points)} points, each a valid "
+                      "scenario)")
+                continue
             loaded = load_scenario(f)
         except ScenarioError as exc:
             print(f"error: {exc}", file=sys.stderr)

@@ -145,8 +145,8 @@ class Comparison:
 class _Ticker:
     """Counts finished jobs for a progress callback."""
 
-    def __init__(self, total: int, progress: Callable[[int, int], None] | None):
-        self.total, self.done, self.progress = total, 0, progress
+    def __init__(self, total: int, progress: Callable[[int, int], None] | None, done: int = 0):
+        self.total, self.done, self.progress = total, done, progress
 
     def __call__(self, _k: int, _result: Any) -> None:
         self.done += 1
@@ -223,7 +223,8 @@ def compare(
             for job in make_jobs(ld, seed, reps):
                 jobs.append(job)
                 owner.append(c)
-        tick = _Ticker(len(jobs), progress)
+        before = n_done * len(loadeds)  # replications already run in earlier batches
+        tick = _Ticker(before + len(jobs), progress, done=before)
         results = map_ordered(run_job, jobs, workers=workers, dask=dask, on_result=tick)
         for c, res in zip(owner, results):
             per[c].append(res)
@@ -252,19 +253,26 @@ def compare(
     return comp
 
 
-def _cell(mean: float, low: float, high: float, kind: str) -> str:
+def _cell(mean: float, low: float, high: float, scale: float) -> str:
+    """``mean [low, high]`` times ``scale``, one decimal, without a "-0.0"."""
     if mean is None or mean != mean:
         return "-"
-    if kind == "time":
-        f = 1 / 60.0
-        s = f"{mean * f:.1f}"
-        if low == low and high == high:
-            s += f" [{low * f:.1f}, {high * f:.1f}]"
-        return s
-    s = f"{100 * mean:.1f}"
+
+    def f(x: float) -> str:
+        return f"{x * scale + 0.0:.1f}".replace("-0.0", "0.0")
+
+    s = f(mean)
     if low == low and high == high:
-        s += f" [{100 * low:.1f}, {100 * high:.1f}]"
+        s += f" [{f(low)}, {f(high)}]"
     return s
+
+
+def _scale(kind: str, means: list[float]) -> tuple[float, str]:
+    """Display scale and unit of a metric row: shares in %, times in min or h."""
+    if kind != "time":
+        return 100.0, "%"
+    finite = [abs(m) for m in means if m == m]
+    return (1.0, "min") if finite and max(finite) < 120 else (1 / 60.0, "h")
 
 
 def format_comparison(comp: Comparison) -> str:
@@ -277,25 +285,25 @@ def format_comparison(comp: Comparison) -> str:
     lines = [
         f"{len(names)} configurations, {comp.replications} replications each, seed {comp.seed}, "
         "common random numbers",
-        "times in hours, shares in percent; [95% CI]; Δ = paired difference vs "
-        f"{names[0]}; * = significant at 5%",
+        f"mean [95% CI]; Δ = paired difference vs {names[0]} [95% CI]; * = significant at 5%",
         "",
     ]
-    head = f"{'metric':<28}" + "".join(f"{n:>{width}}" for n in names)
+    head = f"{'metric':<34}" + "".join(f"{n:>{width}}" for n in names)
     head += "".join(f"{'Δ ' + n:>{width}}" for n in names[1:])
     lines.append(head)
     for key, label, kind in KEY_METRICS:
+        scale, unit = _scale(kind, [by[(key, n)]["mean"] for n in names])
         cells = []
         for n in names:
             r = by[(key, n)]
-            cells.append(_cell(r["mean"], r["low"], r["high"], kind))
+            cells.append(_cell(r["mean"], r["low"], r["high"], scale))
         diffs = []
         for n in names[1:]:
             r = by[(key, n)]
-            d = _cell(r["diff_mean"], r["diff_low"], r["diff_high"], kind)
+            d = _cell(r["diff_mean"], r["diff_low"], r["diff_high"], scale)
             diffs.append(d + (" *" if r["significant"] else "  "))
         lines.append(
-            f"{label:<28}"
+            f"{label + ' (' + unit + ')':<34}"
             + "".join(f"{c:>{width}}" for c in cells)
             + "".join(f"{d:>{width}}" for d in diffs)
         )

@@ -649,6 +649,14 @@ def _friendly(err: dict[str, Any]) -> str:
     msg = err.get("msg", "invalid value")
     inp = err.get("input")
     if typ == "extra_forbidden":
+        loc = tuple(err.get("loc", ()))
+        keys = _allowed_keys(loc[:-1]) if loc else None
+        if keys:
+            import difflib
+
+            close = difflib.get_close_matches(str(loc[-1]), keys, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            return f"unknown key{hint}; the keys allowed here are: {', '.join(keys)}"
         return "unknown key (check the spelling; see docs/scenarios.md for the keys allowed here)"
     if typ == "missing":
         return "required key is missing"
@@ -667,6 +675,36 @@ def _friendly(err: dict[str, Any]) -> str:
     if inp is not None and not isinstance(inp, (dict, list)) and "got " not in msg:
         return f"{msg}; got {inp!r}"
     return msg
+
+
+def _allowed_keys(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> list[str] | None:
+    """The keys a mapping at ``loc`` may hold, following the schema (None if unknown)."""
+    import types as _types
+    import typing
+
+    model: Any = root or Scenario
+    parts = list(loc)
+    while parts:
+        part = parts.pop(0)
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if field is None:
+            return None
+        ann = field.annotation
+        while True:
+            origin = typing.get_origin(ann)
+            args = [a for a in typing.get_args(ann) if a is not type(None)]
+            if origin in (typing.Union, _types.UnionType) and len(args) == 1:
+                ann = args[0]
+            elif origin in (list, dict) and args:
+                if parts:
+                    parts.pop(0)  # the list index or the mapping's own key
+                ann = args[-1]
+            else:
+                break
+        if not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return None
+        model = ann
+    return [f.alias or name for name, f in model.model_fields.items()]
 
 
 def _kind(value: Any) -> str:

@@ -93,6 +93,10 @@ class SweepSpec(_Strict):
     def _one(self) -> "SweepSpec":
         if bool(self.grid) == bool(self.variants):
             raise ValueError("give exactly one of grid or variants")
+        names = [v.name for v in self.variants]
+        dup = sorted({n for n in names if names.count(n) > 1})
+        if dup:
+            raise ValueError(f"variant names must differ; repeated: {', '.join(dup)}")
         for key, vals in self.grid.items():
             if isinstance(vals, list) and not vals:
                 raise ValueError(f"grid.{key}: give at least one value")
@@ -175,15 +179,15 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
         where = _loc_to_path(tuple(parts[:i])) or "the scenario"
         if isinstance(part, int):
             if not isinstance(node, list):
-                raise ValueError(f"{path}: {where} is not a list")
+                raise ValueError(f"{where} is not a list")
             if part >= len(node):
-                raise ValueError(f"{path}: {where} has only {len(node)} item(s)")
+                raise ValueError(f"{where} has only {len(node)} item(s) (indices start at 0)")
         else:
             if not isinstance(node, dict):
-                raise ValueError(f"{path}: {where} is not a mapping")
+                raise ValueError(f"{where} is not a mapping")
             if part not in node and not last:
                 keys = ", ".join(sorted(map(str, node)))
-                raise ValueError(f"{path}: {part!r} is not a key of {where} (keys: {keys})")
+                raise ValueError(f"{part!r} is not a key of {where} (keys: {keys})")
         if last:
             node[part] = value
         else:
@@ -224,9 +228,13 @@ def load_sweep(path: str | Path, kind: type[SweepSpec] = SweepSpec) -> tuple[Swe
 def expand(spec: SweepSpec, sweep_path: Path) -> list[Point]:
     """The points of a sweep, each a validated scenario."""
     base_path = Path(os.path.normpath(sweep_path.parent / spec.base))
+    if not base_path.exists():
+        raise ScenarioError(
+            str(sweep_path), "base", f"the base scenario {base_path} does not exist"
+        )
     base = load_scenario(base_path)
     resolved = base.scenario.resolved()
-    combos: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    combos: list[tuple[str, dict[str, Any], dict[str, tuple[str, Any]]]] = []
     if spec.grid:
         names = list(spec.grid)
         value_lists = [
@@ -234,25 +242,26 @@ def expand(spec: SweepSpec, sweep_path: Path) -> list[Point]:
         ]
         for values in itertools.product(*value_lists):
             params = dict(zip(names, values))
-            sets: dict[str, Any] = {}
+            sets: dict[str, tuple[str, Any]] = {}  # path -> (sweep key, value)
             for name, value in params.items():
                 p = spec.grid[name]
                 for path in p.paths if isinstance(p, LinkedParameter) else [name]:
-                    sets[path] = value
+                    sets[path] = (f"grid.{name}", value)
             label = ", ".join(f"{k}={v}" for k, v in params.items())
             combos.append((label, params, sets))
     else:
-        for v in spec.variants:
-            combos.append((v.name, {"variant": v.name, **v.set}, dict(v.set)))
+        for k, v in enumerate(spec.variants):
+            sets = {path: (f"variants[{k}].set.{path}", val) for path, val in v.set.items()}
+            combos.append((v.name, {"variant": v.name, **v.set}, sets))
     points = []
     for k, (label, params, sets) in enumerate(combos):
         data = copy.deepcopy(resolved)
-        for path, value in sets.items():
+        for path, (key, value) in sets.items():
             try:
                 set_path(data, path, value)
             except ValueError as exc:
-                key = "grid" if spec.grid else f"variants[{k}].set"
-                raise ScenarioError(str(sweep_path), f"{key}.{path}", str(exc)) from None
+                where = key if key.endswith(path) else f"{key} ({path})"
+                raise ScenarioError(str(sweep_path), where, str(exc)) from None
         data["name"] = f"{spec.name}-{k:03d}"
         data["replications"] = spec.replications
         if spec.seed is not None:
@@ -286,6 +295,9 @@ def _atomic_write(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; results are for sharing
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -395,6 +407,7 @@ def point_rows(
                 "label": point.label,
                 **_flat(point.params),
                 "metric": key,
+                "unit": "minutes" if key in TIME_METRICS else "fraction",
                 "mean": ci["mean"],
                 "low": ci["low"],
                 "high": ci["high"],
@@ -438,17 +451,17 @@ def limit_value(metric: str, raw: float | str) -> float:
     return value
 
 
+def meets(per_rep: list[dict[str, Any]], metric: str, side: str, lim: float) -> bool:
+    """True when one constraint holds at 95% confidence (the whole CI inside the limit)."""
+    ci = mean_ci([r["metrics"][metric] for r in per_rep])
+    if ci["n"] < 2:
+        return False
+    return bool(ci["high"] <= lim) if side == "max" else bool(ci["low"] >= lim)
+
+
 def feasible(per_rep: list[dict[str, Any]], limits: dict[str, tuple[str, float]]) -> bool:
-    """True when every constraint holds at 95% confidence (the CI is inside the limit)."""
-    for metric, (side, lim) in limits.items():
-        ci = mean_ci([r["metrics"][metric] for r in per_rep])
-        if ci["n"] < 2:
-            return False
-        if side == "max" and not ci["high"] <= lim:
-            return False
-        if side == "min" and not ci["low"] >= lim:
-            return False
-    return True
+    """True when every constraint holds at 95% confidence."""
+    return all(meets(per_rep, m, side, lim) for m, (side, lim) in limits.items())
 
 
 def optimize_order(points: list[Point], spec: OptimizeSpec) -> list[tuple[float, Point]]:
@@ -462,8 +475,59 @@ def optimize_order(points: list[Point], spec: OptimizeSpec) -> list[tuple[float,
     return out
 
 
+def _claim(out_dir: Path, kind: str, name: str) -> None:
+    """Refuse to mix results: ``out_dir`` must be empty or hold the same sweep."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise FileExistsError(f"{out_dir} exists and is a file; choose a directory for --out")
+    marker = out_dir / ".cfsim"
+    if marker.exists():
+        other = marker.read_text(encoding="utf-8").strip()
+        if other != f"{kind} {name}":
+            raise FileExistsError(
+                f"{out_dir} holds the results of {other!r}; choose another --out for "
+                f"{kind} {name!r}"
+            )
+    elif out_dir.exists() and any(out_dir.iterdir()):
+        raise FileExistsError(
+            f"{out_dir} is not empty and holds no sweep results; choose another --out"
+        )
+    else:
+        _atomic_write(marker, f"{kind} {name}\n")
+
+
+def _spec_as_run(spec: SweepSpec, path: Path, seed: int) -> str:
+    """The sweep file as run: base as an absolute path and the seed used, so it
+    can be run again from the results directory."""
+    data = spec.model_dump(mode="json")
+    data["base"] = str((Path(path).parent / spec.base).resolve())
+    data["seed"] = seed
+    return yaml.safe_dump(data, sort_keys=False)
+
+
 def _seed(spec: SweepSpec, points: list[Point]) -> int:
     return spec.seed if spec.seed is not None else points[0].loaded.scenario.seed
+
+
+_FIXED_COLUMNS = {
+    "point",
+    "label",
+    "metric",
+    "unit",
+    "mean",
+    "low",
+    "high",
+    "half_width",
+    "n",
+    "cost",
+    "officers",
+    "team_members",
+    "feasible",
+}
+
+
+def _is_result_column(key: str) -> bool:
+    return key in _FIXED_COLUMNS or key.endswith(("_mean", "_low", "_high", "_ok"))
 
 
 def write_table(out_dir: Path, stem: str, rows: list[dict[str, Any]], meta: dict[str, Any]) -> None:
@@ -473,7 +537,9 @@ def write_table(out_dir: Path, stem: str, rows: list[dict[str, Any]], meta: dict
 
     from .io import _clean, _fmt
 
-    cols: list[str] = []
+    cols: list[str] = ["point", "label"]
+    for r in rows:  # parameters first, whatever row first has them
+        cols += [k for k in r if k not in cols and not _is_result_column(k)]
     for r in rows:
         cols += [k for k in r if k not in cols]
     buf = _io.StringIO()
@@ -505,6 +571,7 @@ def run_sweep(
     workers, under ``out_dir/tables/``."""
     from .io import provenance
 
+    _claim(out_dir, "sweep", spec.name)
     points = expand(spec, sweep_path)
     seed = _seed(spec, points)
     per_point, reused = run_points(
@@ -529,9 +596,7 @@ def run_sweep(
         "version": __version__,
         **provenance(command),
     }
-    _atomic_write(
-        out_dir / "sweep.yaml", yaml.safe_dump(spec.model_dump(mode="json"), sort_keys=False)
-    )
+    _atomic_write(out_dir / "sweep.yaml", _spec_as_run(spec, sweep_path, seed))
     write_table(out_dir, "sweep", rows, meta)
     return {**meta, "rows": rows}
 
@@ -569,6 +634,7 @@ def run_optimize(
             limits[metric] = (side, limit_value(metric, getattr(c, side)))
         except ValueError as exc:
             raise ScenarioError(str(path), f"constraints.{metric}.{side}", str(exc)) from None
+    _claim(out_dir, "optimize", spec.name)
     points = expand(spec, path)
     seed = _seed(spec, points)
     ordered = optimize_order(points, spec)
@@ -616,6 +682,7 @@ def run_optimize(
                     f"{metric}_mean": ci["mean"],
                     f"{metric}_low": ci["low"],
                     f"{metric}_high": ci["high"],
+                    f"{metric}_ok": meets(per, metric, *limits[metric]),
                 }
             )
         frontier.append(row)
@@ -636,5 +703,6 @@ def run_optimize(
         "version": __version__,
         **provenance(command),
     }
+    _atomic_write(out_dir / "optimize.yaml", _spec_as_run(spec, path, seed))
     write_table(out_dir, "frontier", frontier, meta)
     return {**meta, "frontier": frontier}

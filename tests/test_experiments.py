@@ -138,3 +138,39 @@ def test_dask_local_cluster_gives_the_same_results_as_processes(tmp_path):
     local = map_ordered(run_job, jobs, workers=2)
     dask = map_ordered(run_job, jobs, workers=2, dask="local")
     assert dask == local
+
+
+def test_dask_address_that_is_not_a_scheduler_fails_clearly_and_quickly():
+    import socket
+    import threading
+    import time
+
+    from sim.parallel import ExecutionError, _connect
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+    conns = []
+    threading.Thread(target=lambda: conns.append(srv.accept()), daemon=True).start()
+
+    class SlowClient:  # what distributed.Client does against a silent listener
+        def __init__(self, address, timeout):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.recv(1)  # waits for a handshake that never comes
+
+    t = time.perf_counter()
+    with pytest.raises(ExecutionError, match="no answer within 1 s"):
+        _connect(SlowClient, f"tcp://127.0.0.1:{port}", deadline=1.0)
+    assert time.perf_counter() - t < 5
+    srv.close()
+
+
+def test_bad_dask_address_is_a_clear_error(capsys, tmp_path):
+    from sim.cli import main
+
+    p = tmp_path / "s.yaml"
+    p.write_text(f"extends: {SCENARIOS / 'baseline.yaml'}\nhorizon: 3d\nwarmup: 1d\n")
+    assert main(["run", str(p), "-q", "--dask", "foo", "-n", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot use the Dask scheduler at foo" in err and "Traceback" not in err
