@@ -245,7 +245,8 @@ def _run(args, argv) -> int:
         print(format_summary(result.summary, result.metadata))
         print(f"\nResults written to {out}/ ({result.metadata['wall_seconds']:.1f} s)")
     if args.plots:
-        from .plotting import run_data, run_figures
+        from .plotting import run_figures
+        from .results import run_data
 
         # From the data in memory, exactly as `cfsim plot` reads them back from disk.
         return _figures(args, out, lambda: run_figures([run_data(result)]))
@@ -254,7 +255,8 @@ def _run(args, argv) -> int:
 
 def _figures(args, out: Path, makers=None) -> int:
     """Every figure of the results in ``out`` (``--plots``); 2 if they cannot be made."""
-    from .plotting import ResultsError, make_figures
+    from .plotting import make_figures
+    from .results import ResultsError
 
     try:
         files = make_figures(out, makers=makers() if makers else None)
@@ -516,7 +518,8 @@ def _sweep(args, argv) -> int:
 
 
 def _plot(args) -> int:
-    from .plotting import KINDS, ResultsError, make_figures
+    from .plotting import KINDS, make_figures
+    from .results import ResultsError
 
     kinds = [k.strip() for arg in args.kind or [] for k in arg.split(",") if k.strip()]
     unknown = [k for k in kinds if k not in KINDS]
@@ -540,8 +543,8 @@ def _plot(args) -> int:
 
 
 def _report(args) -> int:
-    from .plotting import ResultsError
     from .report import write_report
+    from .results import ResultsError
 
     try:
         path = write_report(args.results, args.out)
@@ -596,8 +599,7 @@ def _validate(args) -> int:
                 spec, path = load_sweep(f, kind)
                 points = expand(spec, path)
                 what = "optimize" if kind is OptimizeSpec else "sweep"
-                print(f"ok: {f} ({what} {spec.name}: {len(points)} points, each a valid "
-                      "scenario)")
+                print(f"ok: {f} ({what} {spec.name}: {len(points)} points, each a valid scenario)")
                 continue
             loaded = load_scenario(f)
         except ScenarioError as exc:

@@ -17,29 +17,11 @@ from typing import Any, Callable
 import numpy as np
 
 from .experiment import make_jobs, run_job
-from .metrics import mean_ci
+from .metrics import KEY_METRICS, mean_ci
 from .parallel import map_ordered
 from .scenario import LoadedScenario
 from .units import format_duration
 
-# (key, label, kind): kind "time" is shown in hours, "share" in percent.
-KEY_METRICS: tuple[tuple[str, str, str], ...] = (
-    ("response_mean", "Response time, mean", "time"),
-    ("response_p90", "Response time, p90", "time"),
-    ("finding_mean", "Time to finding, mean", "time"),
-    ("finding_p90", "Time to finding, p90", "time"),
-    ("acknowledge_mean", "Time to acknowledge, mean", "time"),
-    ("violation_to_finding_mean", "Violation to finding, mean", "time"),
-    ("verification_rate", "Verification rate", "share"),
-    ("attribution_accuracy", "Attribution accuracy", "share"),
-    ("within_acknowledge", "Within acknowledge target", "share"),
-    ("within_response", "Within response target", "share"),
-    ("within_finding", "Within finding target", "share"),
-    ("utilisation_RU", "Utilisation RU desk", "share"),
-    ("utilisation_UA", "Utilisation UA desk", "share"),
-    ("utilisation_US", "Utilisation US desk", "share"),
-    ("utilisation_teams", "Utilisation teams", "share"),
-)
 METRIC_KEYS = tuple(k for k, _, _ in KEY_METRICS)
 
 

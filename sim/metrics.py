@@ -33,6 +33,27 @@ DELAY_TITLES = {
     "violation_to_finding": "Violation to finding (end to end)",
 }
 
+# The key metrics of a replication (see :func:`replication_metrics`) that
+# comparisons, sweeps, figures and reports show: (key, label, kind). Kind
+# "time" is in minutes (shown in hours), "share" a fraction (shown in percent).
+KEY_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("response_mean", "Response time, mean", "time"),
+    ("response_p90", "Response time, p90", "time"),
+    ("finding_mean", "Time to finding, mean", "time"),
+    ("finding_p90", "Time to finding, p90", "time"),
+    ("acknowledge_mean", "Time to acknowledge, mean", "time"),
+    ("violation_to_finding_mean", "Violation to finding, mean", "time"),
+    ("verification_rate", "Verification rate", "share"),
+    ("attribution_accuracy", "Attribution accuracy", "share"),
+    ("within_acknowledge", "Within acknowledge target", "share"),
+    ("within_response", "Within response target", "share"),
+    ("within_finding", "Within finding target", "share"),
+    ("utilisation_RU", "Utilisation RU desk", "share"),
+    ("utilisation_UA", "Utilisation UA desk", "share"),
+    ("utilisation_US", "Utilisation US desk", "share"),
+    ("utilisation_teams", "Utilisation teams", "share"),
+)
+
 # Two-sided 95% Student t quantiles for 1..30 degrees of freedom.
 _T975 = (
     12.7062,

@@ -21,6 +21,10 @@ from typing import Any
 import yaml
 
 from . import plotting as P
+from .metrics import KEY_METRICS
+from .plotting.experiments import _sweep_table
+from .plotting.style import _fmt_time
+from .results import detect, load_run
 
 REPORT_DPI = 100
 """Resolution of the figures in the page (``cfsim plot`` writes 150 dpi files)."""
@@ -108,7 +112,7 @@ def _num(v: Any) -> float:
 
 
 def _time(v: Any) -> str:
-    return P._fmt_time(_num(v))
+    return _fmt_time(_num(v))
 
 
 def _pct(v: Any) -> str:
@@ -247,7 +251,7 @@ _RUN_KIND = {k: kind for k, _, kind in _RUN_METRICS}
 
 
 def _run_body(d: Path) -> tuple[str, str]:
-    run = P.load_run(d)
+    run = load_run(d)
     s, scen = run.summary, run.scenario
     meta = json.loads(_read(d / "metadata.json") or "{}")
     title = f"Scenario {scen.name}"
@@ -265,8 +269,8 @@ def _run_body(d: Path) -> tuple[str, str]:
                 ("Scenario file", meta.get("scenario_file")),
                 ("Seed", scen.seed),
                 ("Replications", s["replications"]),
-                ("Horizon", P._fmt_time(scen.horizon)),
-                ("Warm-up (not measured)", P._fmt_time(scen.warmup)),
+                ("Horizon", _fmt_time(scen.horizon)),
+                ("Warm-up (not measured)", _fmt_time(scen.warmup)),
                 ("Measured per replication", f"{s['measured_days_per_replication']:g} days"),
                 ("Package version", meta.get("version")),
                 ("Command", meta.get("command")),
@@ -285,9 +289,7 @@ def _run_body(d: Path) -> tuple[str, str]:
     parts.append(
         '<p class="muted">Mean over replications with its 95% confidence interval '
         "(Student t); targets: "
-        + ", ".join(
-            f"{k} {P._fmt_time(t['limit_minutes'])}" for k, t in s.get("targets", {}).items()
-        )
+        + ", ".join(f"{k} {_fmt_time(t['limit_minutes'])}" for k, t in s.get("targets", {}).items())
         + ".</p>"
     )
     parts.append(_table(["Metric", "Mean", "95% CI", "Replications"], rows))
@@ -398,7 +400,7 @@ def _comparison_body(d: Path) -> tuple[str, str]:
     )
     by = {(r["metric"], r["configuration"]): r for r in meta["rows"]}
     rows = []
-    for key, label, _kind in P.METRICS:
+    for key, label, _kind in KEY_METRICS:
         cells = [_e(label)]
         for n in names:
             r = by.get((key, n))
@@ -456,7 +458,7 @@ def _sweep_body(d: Path) -> tuple[str, str]:
             ]
         )
     )
-    points = P._sweep_table(meta["rows"])
+    points = _sweep_table(meta["rows"])
     rows = []
     for k in sorted(points):
         cells = [str(k), _e(points[k]["label"])]
@@ -548,7 +550,7 @@ def _optimize_body(d: Path) -> tuple[str, str]:
 def build_report(directory: str | Path) -> str:
     """The HTML of the report on a results directory (see :func:`write_report`)."""
     d = Path(directory)
-    kind = P.detect(d)
+    kind = detect(d)
     body = {
         "run": _run_body,
         "comparison": _comparison_body,
@@ -570,7 +572,7 @@ def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
 
     Raises
     ------
-    sim.plotting.ResultsError
+    sim.results.ResultsError
         When ``directory`` holds no results.
     """
     text = build_report(directory)

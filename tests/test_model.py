@@ -430,17 +430,24 @@ def test_littles_law_per_desk_on_a_busy_center(timeline):
 
 
 def test_desks_follow_the_shift_plan_and_never_idle_while_reports_wait(timeline):
-    shifts = [{"start": "06:00", "end": "14:00", "officers": 3},
-              {"start": "14:00", "end": "22:00", "officers": 2},
-              {"start": "22:00", "end": "06:00", "officers": 1}]
-    loaded = timeline({
-        "horizon": "8d",
-        "violations": {"rate_per_day": 100, "scripted": []},
-        "center": {"desks": {"UA": {"officers": None, "shifts": shifts}},
-                   "assessment": {"enabled": False}, "triage": {"max_wait": None}},
-        "teams": {"enabled": False},
-        "output": {"sample_interval": "13min"},
-    })
+    shifts = [
+        {"start": "06:00", "end": "14:00", "officers": 3},
+        {"start": "14:00", "end": "22:00", "officers": 2},
+        {"start": "22:00", "end": "06:00", "officers": 1},
+    ]
+    loaded = timeline(
+        {
+            "horizon": "8d",
+            "violations": {"rate_per_day": 100, "scripted": []},
+            "center": {
+                "desks": {"UA": {"officers": None, "shifts": shifts}},
+                "assessment": {"enabled": False},
+                "triage": {"max_wait": None},
+            },
+            "teams": {"enabled": False},
+            "output": {"sample_interval": "13min"},
+        }
+    )
     rep = run_replication(loaded)
     s = rep.series
     staff = loaded.scenario.center.desks.UA.staffing()

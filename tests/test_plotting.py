@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -265,7 +266,7 @@ def test_tick_labels_and_titles_do_not_overlap(figures):
 
 def test_the_overlap_check_catches_crowded_ticks():
     fig = Figure(figsize=(3, 2))
-    P.FigureCanvasAgg(fig)
+    FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     ax.set_xticks(range(30), [f"label number {k}" for k in range(30)])
     fig.canvas.draw()
@@ -307,11 +308,14 @@ def test_the_reference_configuration_keeps_its_colour_everywhere():
         assert seen["b"] == P.PALETTE[1].lower(), fig
 
 
-def test_metric_names_match_the_comparison_table():
-    # plotting keeps its own copy: importing sim.compare would pull in the engine
-    from sim.compare import KEY_METRICS
+def test_plotting_and_the_comparison_table_share_one_metric_list():
+    # one definition in sim.metrics: plotting cannot import sim.compare (the engine)
+    from sim import compare, metrics
+    from sim.plotting import experiments
 
-    assert P.METRICS == KEY_METRICS
+    assert compare.KEY_METRICS is metrics.KEY_METRICS
+    assert experiments.KEY_METRICS is metrics.KEY_METRICS
+    assert P.METRIC_LABEL == {k: label for k, label, _ in metrics.KEY_METRICS}
 
 
 def test_ecdf_counts_cases_that_never_happened():

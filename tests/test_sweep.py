@@ -236,14 +236,19 @@ def test_cli_sweep_compare_optimize(tmp_path, capsys):
 
 
 def test_sweep_tables_on_request_are_written_by_the_workers(tmp_path):
-    sweep = files(tmp_path, GRID.replace("values: [1, 3]", "values: [1]").replace(
-        "[30, 50]", "[30]"))
+    sweep = files(
+        tmp_path, GRID.replace("values: [1, 3]", "values: [1]").replace("[30, 50]", "[30]")
+    )
     out = tmp_path / "sw"
     assert main(["sweep", str(sweep), "--out", str(out), "-j", "2", "--tables", "-q"]) == 0
     reps = sorted((out / "tables").glob("*/rep-*"))
     assert [r.name for r in reps] == ["rep-000", "rep-001"]
     assert {p.name for p in reps[0].iterdir()} == {
-        "violations.csv", "reports.csv", "incidents.csv", "timeseries.csv"}
+        "violations.csv",
+        "reports.csv",
+        "incidents.csv",
+        "timeseries.csv",
+    }
 
 
 def test_cli_refusals_and_messages(tmp_path, capsys):
@@ -251,13 +256,28 @@ def test_cli_refusals_and_messages(tmp_path, capsys):
     base.write_text(BASE)
     assert main(["compare", str(base), "-n", "2"]) == 2
     assert "two or more scenario files" in capsys.readouterr().err
-    assert main(["compare", str(base), str(base), "-n", "5", "--precision", "0.1",
-                 "--max-replications", "3"]) == 2
+    assert (
+        main(
+            [
+                "compare",
+                str(base),
+                str(base),
+                "-n",
+                "5",
+                "--precision",
+                "0.1",
+                "--max-replications",
+                "3",
+            ]
+        )
+        == 2
+    )
     assert "--max-replications (3) is below --replications (5)" in capsys.readouterr().err
 
     # a sweep may not write into another sweep's results
-    sweep = files(tmp_path, GRID.replace("values: [1, 3]", "values: [1]").replace(
-        "[30, 50]", "[30]"))
+    sweep = files(
+        tmp_path, GRID.replace("values: [1, 3]", "values: [1]").replace("[30, 50]", "[30]")
+    )
     out = tmp_path / "sw"
     assert main(["sweep", str(sweep), "--out", str(out), "-q", "-j", "1"]) == 0
     other = tmp_path / "other.yaml"
@@ -275,16 +295,21 @@ def test_cli_refusals_and_messages(tmp_path, capsys):
 
 
 def test_duplicate_variant_names_are_refused(tmp_path):
-    text = "name: v\nbase: base.yaml\nreplications: 2\nvariants:\n" \
+    text = (
+        "name: v\nbase: base.yaml\nreplications: 2\nvariants:\n"
         "  - {name: a, set: {teams.speed_kmh: 30}}\n  - {name: a, set: {teams.speed_kmh: 50}}\n"
+    )
     with pytest.raises(ScenarioError) as exc:
         load_sweep(files(tmp_path, text))
     assert "repeated: a" in exc.value.message
 
 
 def test_optimize_with_an_impossible_target_says_which_and_fails(tmp_path, capsys):
-    opt = files(tmp_path, GRID.replace("name: s", "name: o")
-                + "constraints:\n  response_p90: {max: 1min}\n  within_finding: {min: 0.1}\n")
+    opt = files(
+        tmp_path,
+        GRID.replace("name: s", "name: o")
+        + "constraints:\n  response_p90: {max: 1min}\n  within_finding: {min: 0.1}\n",
+    )
     assert main(["optimize", str(opt), "--out", str(tmp_path / "o"), "-j", "2"]) == 1
     text = capsys.readouterr().out
     assert "Targets, to be met with 95% confidence" in text
