@@ -227,25 +227,14 @@ def _read(path: Path) -> str:
 
 # --------------------------------------------------------------------------- kinds
 
-# Key metrics of a run, in the order of the printed summary.
+# Key metrics of a run, in the order of the printed summary: the shared list
+# (sim.metrics.KEY_METRICS) with the reporting delay first and the detection
+# rate before the other shares.
 _RUN_METRICS = (
-    ("reporting_delay_mean", "Reporting delay, mean", "time"),
-    ("acknowledge_mean", "Time to acknowledge, mean", "time"),
-    ("response_mean", "Response time, mean", "time"),
-    ("response_p90", "Response time, p90", "time"),
-    ("finding_mean", "Time to finding, mean", "time"),
-    ("finding_p90", "Time to finding, p90", "time"),
-    ("violation_to_finding_mean", "Violation to finding, mean", "time"),
-    ("detection_rate", "Detection rate", "share"),
-    ("verification_rate", "Verification rate", "share"),
-    ("attribution_accuracy", "Attribution accuracy", "share"),
-    ("within_acknowledge", "Within acknowledge target", "share"),
-    ("within_response", "Within response target", "share"),
-    ("within_finding", "Within finding target", "share"),
-    ("utilisation_RU", "Utilisation RU desk", "share"),
-    ("utilisation_UA", "Utilisation UA desk", "share"),
-    ("utilisation_US", "Utilisation US desk", "share"),
-    ("utilisation_teams", "Utilisation teams", "share"),
+    (("reporting_delay_mean", "Reporting delay, mean", "time"),)
+    + tuple(m for m in KEY_METRICS if m[2] == "time")
+    + (("detection_rate", "Detection rate", "share"),)
+    + tuple(m for m in KEY_METRICS if m[2] == "share")
 )
 _RUN_KIND = {k: kind for k, _, kind in _RUN_METRICS}
 
