@@ -12,7 +12,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .scenario import LoadedScenario, Scenario, ScenarioError, load_scenario, scenario_from_dict
+from .loader import LoadedScenario, load_scenario, scenario_from_dict
+from .scenario import Scenario, ScenarioError
 
 __all__ = [
     "LoadedScenario",

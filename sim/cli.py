@@ -16,7 +16,8 @@ from pathlib import Path
 from . import __version__
 from .compare import CompareError
 from .parallel import ExecutionError
-from .scenario import ScenarioError, load_scenario
+from .loader import load_scenario
+from .scenario import ScenarioError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -266,7 +267,8 @@ def _figures(args, out: Path, makers=None) -> int:
         print(f"error: the results are saved, but not the figures: {exc}", file=sys.stderr)
         return 2
     if not args.quiet:
-        print(f"{len(files)} figures written to {out / 'figures'}/; a report: cfsim report {out}")
+        noun = "figure" if len(files) == 1 else "figures"
+        print(f"{len(files)} {noun} written to {out / 'figures'}/; a report: cfsim report {out}")
     return 0
 
 

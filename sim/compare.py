@@ -19,7 +19,7 @@ import numpy as np
 from .experiment import make_jobs, run_job
 from .metrics import KEY_METRICS, mean_ci
 from .parallel import map_ordered
-from .scenario import LoadedScenario
+from .loader import LoadedScenario
 from .units import format_duration
 
 METRIC_KEYS = tuple(k for k, _, _ in KEY_METRICS)

@@ -22,7 +22,7 @@ from .metrics import measured, replication_metrics, summarise
 from .model import Prepared, run_replication
 from .parallel import map_ordered
 from .records import ReplicationResult
-from .scenario import LoadedScenario, load_scenario, scenario_from_dict
+from .loader import LoadedScenario, load_scenario, scenario_from_dict
 
 ProgressFn = Callable[[int, int, float, float], None]
 """``progress(replication, replications, now, horizon)``."""

@@ -20,7 +20,7 @@ from . import records as R
 from . import reporting, violations
 from .center import Center, Desk, Level
 from .network import Distances
-from .scenario import LoadedScenario
+from .loader import LoadedScenario
 from .streams import stream
 from .teams import TeamPool
 from .violations import TypeTable

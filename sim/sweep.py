@@ -35,15 +35,15 @@ from .distributions import _duration
 from .experiment import Job, make_jobs, run_job
 from .metrics import mean_ci
 from .parallel import map_ordered
-from .scenario import (
+from .loader import (
     LoadedScenario,
-    ScenarioError,
     _Doc,
     _friendly,
     _loc_to_path,
     load_scenario,
     scenario_from_dict,
 )
+from .scenario import ScenarioError
 
 # --------------------------------------------------------------------------- files
 

@@ -34,7 +34,7 @@ from .experiment import Job, _prepared, make_jobs
 from .metrics import desk_stats, mean_ci, t975
 from .model import run_replication
 from .parallel import map_ordered
-from .scenario import load_scenario, scenario_from_dict
+from .loader import load_scenario, scenario_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 VALIDATION = ROOT / "scenarios" / "validation"

@@ -18,6 +18,7 @@ NO_ENGINE = {
     "records",
     "docgen",
     "scenario",
+    "loader",
     "network",
     "distributions",
     "units",
