@@ -22,7 +22,7 @@ import yaml
 
 from . import plotting as P
 from .metrics import KEY_METRICS
-from .plotting.experiments import _sweep_table
+from .plotting.experiments import _sweep_table, clip_interval
 from .plotting.style import _fmt_time
 from .results import detect, load_run
 
@@ -31,47 +31,81 @@ REPORT_DPI = 100
 
 READING: dict[str, str] = {
     "distributions": "Each panel is a histogram of one delay: the height of a step is the "
-    "share of all cases that fell in that bin. The dashed line is the median. The axis stops "
-    "at the 99th percentile so that the bulk stays readable; the longest case is noted.",
+    "share of the cases with a value (those where the event happened; the n in brackets) "
+    "that fell in that bin, so each histogram adds up to 100%. The dashed line is the "
+    "median. The axis stops at the 99th percentile so that the bulk stays readable; the "
+    "longest case is noted.",
     "ecdf": "Follow a vertical line from any time on the axis: the curve tells what share of "
-    "cases took at most that long. The dotted red line is the service target; the legend "
-    "gives the share within it. Cases where the event never happened (no team went, a report "
-    "expired) count in the total, so a curve that levels off below 100% shows the share "
-    "that never got there.",
+    "cases took at most that long. The dotted red line is the service target (when "
+    "configurations have different targets, each one's is drawn in its colour); the legend "
+    "gives each configuration's share within its own target. Cases where the event never "
+    "happened (no team went, a report expired) count in the total, so a curve that levels "
+    "off below 100% shows the share that never got there.",
     "violins": "The box covers the middle half of the cases (white line: median; white dot: "
     "mean), the whiskers reach the 5th and 95th percentiles and the shaded violin shows where "
     "the cases cluster. Differences between replications show how much one run varies by "
     "chance.",
     "breakdown": "Bars are median response times, the thin line runs on to the 90th "
-    "percentile. Use it to see which kinds of incident and which sectors wait longest; "
-    "few incidents (small n) make a bar uncertain.",
+    "percentile; n is the number of incidents behind a bar (written for up to three "
+    "configurations). Use it to see which kinds of incident and which sectors wait "
+    "longest; few incidents (small n) make a bar uncertain.",
     "timeline": "Daily means over the whole run. The hatched area is the warm-up, which the "
     "statistics leave out; after it the curves should fluctuate around a level. A curve that "
     "keeps rising means the center does not keep up.",
-    "week": "One week hour by hour in the first replication, just after the warm-up. Shaded "
-    "hours have fewer officers on duty than the best-staffed time of day (the night shift): "
-    "queues that build up there are the cost of thin staffing.",
+    "week": "A close look at the first replication, at the scenario's sampling interval: the "
+    "week just after the warm-up, or the last days of a shorter run (the title gives the "
+    "days and the interval). Shaded hours have fewer officers on duty than the "
+    "best-staffed time of day (the night shift): queues that build up there are the cost "
+    "of thin staffing.",
     "map": "Sectors on the line of contact coloured by how many violations happen there (per "
-    "day) and by how long the first team takes to arrive (median). Triangles are team bases "
+    "day; the scale starts at zero) and by how long the first team takes to arrive (median; "
+    "the scale runs from the fastest to the slowest sector). Triangles are team bases "
     "with their number of teams; open diamonds are rear targets of long-range strikes.",
     "metrics": "Each dot is a configuration's mean over replications, the line its 95% "
-    "confidence interval. Overlapping intervals do not mean no difference: the paired "
+    "confidence interval (cut at the possible range: no share below 0 or above 100%, no "
+    "time below zero). Times of two hours or more are in hours, shorter ones in their own "
+    "panel in minutes. Overlapping intervals do not mean no difference: the paired "
     "differences (next figure) are sharper because every configuration saw the same "
     "violations.",
     "differences": "Each dot is the mean difference from the reference configuration over "
     "paired replications, with its 95% interval. Filled dots are significant at 5% (the "
     "interval excludes zero); hollow dots are not.",
     "sweep": "Each panel shows one key metric as the swept parameter changes, with the 95% "
-    "confidence interval of each point. Look for where a curve bends: that is where service "
-    "starts to collapse.",
+    "confidence interval of each point (cut at the possible range). Look for where a curve "
+    "bends: that is where service starts to collapse.",
     "heatmap": "Each cell is one combination of the two parameters; the colour and the "
     "number give the mean, the number below it the 95% half-width. Colour scales start at "
     "zero so a pale difference is a small one.",
     "frontier": "Every configuration explored, by cost. Filled dots meet every target with "
     "95% confidence; the dashed line is the target; the blue step is the best mean that "
-    "money can buy at or below each cost; the star is the cheapest configuration meeting "
-    "every target.",
+    "money can buy at or below each cost; the orange ring marks the cheapest configuration "
+    "meeting every target.",
 }
+
+# A run's map shows violations per day and response times; a comparison's map one
+# configuration per panel, coloured by response time only.
+RUN_MAP = (
+    "The line-of-contact graph: sectors coloured by violations per day and median response "
+    "time, bases and rear targets marked",
+    READING["map"],
+)
+COMPARISON_MAP = (
+    "The line-of-contact graph, one panel per configuration: sectors coloured by median "
+    "response time on one scale, bases and rear targets marked",
+    "One panel per configuration, sectors coloured by the median time for the first team to "
+    "arrive, on one colour scale running from the fastest to the slowest sector of any "
+    "configuration. Triangles are team bases with their number of teams; open diamonds are "
+    "rear targets of long-range strikes.",
+)
+CLIPPED = (
+    "Intervals are shown cut to the possible range (shares between 0 and 100%, times not "
+    "below zero); the JSON and CSV files keep the raw Student-t interval, which can reach "
+    "past it with few replications."
+)
+NO_BREAKDOWN = (
+    "No breakdown of response times: no incident asked for a team (teams disabled or none "
+    "in range), so there are no response times to break down."
+)
 
 _CSS = """
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #222;
@@ -125,16 +159,23 @@ def _value(key: str, v: Any) -> str:
     return _time(v) if kind == "time" else _pct(v)
 
 
+def _kind(key: str) -> str:
+    return P.METRIC_KIND.get(key) or _RUN_KIND.get(key, "time")
+
+
 def _ci(key: str, ci: dict[str, Any]) -> tuple[str, str]:
-    """(mean, "[low, high]") formatted for a metric."""
-    lo, hi = _num(ci.get("low")), _num(ci.get("high"))
+    """(mean, "[low, high]") formatted for a metric, the interval cut to the possible
+    range (:func:`sim.plotting.experiments.clip_interval`)."""
+    _, lo, hi = clip_interval(_kind(key), 0.0, _num(ci.get("low")), _num(ci.get("high")))
     rng = f"[{_value(key, lo)}, {_value(key, hi)}]" if lo == lo and hi == hi else "-"
     return _value(key, ci.get("mean")), rng
 
 
 def triplet(key: str, mean: Any, low: Any, high: Any, signed: bool = False) -> str:
     """``mean [low, high]`` in one unit: minutes or hours for times, percent (or
-    percentage points when ``signed``) for shares.
+    percentage points when ``signed``) for shares. The interval is cut to the
+    possible range (shares 0-100%, times at least 0; differences of shares within
+    ±100 points).
 
     Examples
     --------
@@ -144,12 +185,16 @@ def triplet(key: str, mean: Any, low: Any, high: Any, signed: bool = False) -> s
     '-1.8 h [-7.0, +3.5]'
     >>> triplet("verification_rate", 0.103, 0.037, 0.17, signed=True)
     '+10.3 pt [+3.7, +17.0]'
+    >>> triplet("within_response", 0.617, 0.224, 1.01)
+    '61.7% [22.4, 100.0]'
+    >>> triplet("response_p90", 1380.0, -2838.0, 5610.0)
+    '23.0 h [0.0, 93.5]'
     """
-    m, lo, hi = _num(mean), _num(low), _num(high)
+    m, lo, hi = clip_interval(_kind(key), _num(mean), _num(low), _num(high), diff=signed)
     if m != m:
         return "-"
     sign = "+" if signed else ""
-    if (P.METRIC_KIND.get(key) or _RUN_KIND.get(key, "time")) == "time":
+    if _kind(key) == "time":
         big = max(abs(v) for v in (m, lo, hi) if v == v)
         div, unit, fmt = (1.0, "min", f"{sign}.0f") if big < 120 else (60.0, "h", f"{sign}.1f")
     else:
@@ -188,19 +233,33 @@ def compact_png(png: bytes) -> bytes:
     return buf.getvalue()
 
 
-def _figures(makers: dict[str, Any]) -> str:
+def _figures(
+    makers: dict[str, Any],
+    captions: dict[str, tuple[str, str]] | None = None,
+    notes: list[str] | None = None,
+) -> str:
+    """The figures section; ``captions`` overrides the heading and the reading note of
+    a kind, ``notes`` are written before the figures (e.g. why one is missing)."""
     out = ['<h2 id="figures">Figures</h2>']
+    out += [f'<p class="muted">{_e(n)}</p>' for n in notes or []]
     for kind, make in makers.items():
         fig = make()
         png = compact_png(P.png_bytes(fig, dpi=REPORT_DPI))
         data = base64.b64encode(png).decode("ascii")
-        title = P.KINDS.get(kind, kind)
+        title, reading = (captions or {}).get(
+            kind, (P.KINDS.get(kind, kind), READING.get(kind, ""))
+        )
         out.append(
             f'<figure id="fig-{_e(kind)}"><h3>{_e(title)}</h3>'
             f'<img src="data:image/png;base64,{data}" alt="{_e(title)}">'
-            f"<figcaption>{_e(READING.get(kind, ''))}</figcaption></figure>"
+            f"<figcaption>{_e(reading)}</figcaption></figure>"
         )
     return "\n".join(out)
+
+
+def _missing_notes(makers: dict[str, Any]) -> list[str]:
+    """Why a figure of a run (or of the runs of a comparison) is not there."""
+    return [NO_BREAKDOWN] if "distributions" in makers and "breakdown" not in makers else []
 
 
 def _page(title: str, body: str) -> str:
@@ -279,7 +338,7 @@ def _run_body(d: Path) -> tuple[str, str]:
         '<p class="muted">Mean over replications with its 95% confidence interval '
         "(Student t); targets: "
         + ", ".join(f"{k} {_fmt_time(t['limit_minutes'])}" for k, t in s.get("targets", {}).items())
-        + ".</p>"
+        + f". {_e(CLIPPED)}</p>"
     )
     parts.append(_table(["Metric", "Mean", "95% CI", "Replications"], rows))
     parts.append('<h2 id="delays">Delays</h2>')
@@ -347,7 +406,8 @@ def _run_body(d: Path) -> tuple[str, str]:
                 ],
             )
         )
-    parts.append(_figures(P.run_figures([run])))
+    makers = P.run_figures([run])
+    parts.append(_figures(makers, captions={"map": RUN_MAP}, notes=_missing_notes(makers)))
     parts.append('<h2 id="scenario">The scenario as run</h2>')
     parts.append(
         '<p class="muted">Every default filled in; <code>cfsim run</code> on this file '
@@ -408,7 +468,7 @@ def _comparison_body(d: Path) -> tuple[str, str]:
     parts.append('<h2 id="metrics">Key metrics</h2>')
     parts.append(
         '<p class="muted">Mean over replications [95% confidence interval]; Δ in time or '
-        "percentage points (pt).</p>"
+        f"percentage points (pt). {_e(CLIPPED)}</p>"
     )
     parts.append(_table(["Metric", *names, *(f"Δ {n}" for n in names[1:])], rows))
     _, makers = P.figure_makers(d)
@@ -418,7 +478,7 @@ def _comparison_body(d: Path) -> tuple[str, str]:
             "configuration's tables: run <code>cfsim compare ... --tables</code> (or "
             "<code>--plots</code>).</p>"
         )
-    parts.append(_figures(makers))
+    parts.append(_figures(makers, captions={"map": COMPARISON_MAP}, notes=_missing_notes(makers)))
     parts.append('<h2 id="scenario">The configurations as run</h2>')
     for n in names:
         parts.append(_yaml_block(f"{n}: scenario-{n}.yaml", _read(d / f"scenario-{n}.yaml")))
@@ -456,7 +516,9 @@ def _sweep_body(d: Path) -> tuple[str, str]:
             cells.append(triplet(key, m, lo, hi))
         rows.append(cells)
     parts.append('<h2 id="metrics">Key metrics per point</h2>')
-    parts.append('<p class="muted">Mean over replications [95% confidence interval].</p>')
+    parts.append(
+        f'<p class="muted">Mean over replications [95% confidence interval]. {_e(CLIPPED)}</p>'
+    )
     parts.append(
         _table(["Point", "Parameters", *(P.METRIC_LABEL[k] for k in P.SWEEP_METRICS)], rows)
     )
@@ -517,6 +579,9 @@ def _optimize_body(d: Path) -> tuple[str, str]:
         cells.append("yes" if r["feasible"] else "no")
         rows.append(cells)
     parts.append('<h2 id="metrics">Points explored, cheapest first</h2>')
+    parts.append(
+        f'<p class="muted">Mean over replications [95% confidence interval]. {_e(CLIPPED)}</p>'
+    )
     parts.append(
         _table(
             [

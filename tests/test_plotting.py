@@ -4,17 +4,22 @@ right after a run; every figure is labelled; bad directories give clear errors."
 
 from __future__ import annotations
 
+import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.colors import to_hex
+from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import StepPatch
+from matplotlib.text import Text
 from PIL import Image
 
 from sim import plotting as P
@@ -26,12 +31,17 @@ from sim.scenario import load_scenario
 from .conftest import SCENARIOS
 
 SHORT = "horizon: 6d\nwarmup: 1d\nreplications: 2\n"
+# a configuration name long enough to break a layout that does not wrap or shorten it
+LONG_NAME = "thin_night_shift_with_a_rather_long_configuration_name"
+NO_RESPONSE = "No response times"
 
 
-def short_scenario(directory: Path, base: str = "baseline.yaml", extra: str = "") -> Path:
+def short_scenario(
+    directory: Path, base: str = "baseline.yaml", extra: str = "", stem: str | None = None
+) -> Path:
     """A six-day variant of a shipped scenario (one day of warm-up, two replications)."""
     directory.mkdir(parents=True, exist_ok=True)
-    p = directory / f"short_{base}"
+    p = directory / f"{stem or 'short_' + base.removesuffix('.yaml')}.yaml"
     p.write_text(f"extends: {SCENARIOS / base}\n{SHORT}{extra}")
     return p
 
@@ -62,7 +72,7 @@ def small(tmp_path_factory):
 def comparison(tmp_path_factory):
     root = tmp_path_factory.mktemp("compare")
     a = short_scenario(root, "baseline.yaml")
-    b = short_scenario(root, "thin_night_shift.yaml")
+    b = short_scenario(root, "thin_night_shift.yaml", f"name: {LONG_NAME}\n")
     out = root / "cmp"
     args = ["compare", str(a), str(b), "-n", "2", "--out", str(out), "-q", "--plots", "-j", "1"]
     assert main(args) == 0
@@ -94,6 +104,7 @@ def sweeps(tmp_path_factory):
         "    values: [30min, 2h, 4h]\n",
         "delay",
     )
+    single = _sweep_file(root, 'grid:\n  "teams.speed_kmh": [40]\n', "single")
     variants = _sweep_file(
         root,
         "variants:\n  - {name: slow, set: {teams.speed_kmh: 30}}\n"
@@ -113,6 +124,7 @@ def sweeps(tmp_path_factory):
         ("grid2", grid, "sweep"),
         ("delay", one, "sweep"),
         ("variants", variants, "sweep"),
+        ("single", single, "sweep"),
         ("least", opt, "optimize"),
     ):
         d = root / f"out-{name}"
@@ -163,7 +175,7 @@ def test_comparison_overlays_every_configuration(comparison):
     for p in (comparison / "figures").glob("*.png"):
         check_png(p)
     runs = P.comparison_runs(comparison)
-    assert [r.name for r in runs] == ["baseline", "thin_night_shift"]
+    assert [r.name for r in runs] == ["baseline", LONG_NAME]
 
 
 def test_comparison_tables_hold_the_same_replications_as_the_comparison(comparison):
@@ -181,6 +193,7 @@ def test_sweep_and_optimize_figures(sweeps):
         "grid2": {"sweep", "heatmap"},
         "delay": {"sweep"},
         "variants": {"sweep"},
+        "single": {"sweep"},
         "least": {"frontier"},
     }
     for name, kinds in expect.items():
@@ -205,10 +218,33 @@ def test_vector_formats_are_reproducible(small, tmp_path, fmt, magic):
 
 
 @pytest.fixture(scope="module")
-def figures(small, comparison, sweeps) -> dict[str, Figure]:
+def no_teams(tmp_path_factory):
+    """A comparison of a run without teams (the reference), the baseline and the
+    baseline with a tighter response target; its runs/ hold each as a run directory."""
+    root = tmp_path_factory.mktemp("noteams")
+    files = [
+        short_scenario(root, extra="name: no_teams\nteams: {enabled: false}\n", stem="a"),
+        short_scenario(root, stem="b"),
+        short_scenario(root, extra="name: tight_target\ntargets: {response: 12h}\n", stem="c"),
+    ]
+    out = root / "cmp"
+    args = ["compare", *map(str, files), "-n", "2", "--out", str(out), "-q", "--plots", "-j", "1"]
+    assert main(args) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def figures(small, comparison, sweeps, no_teams) -> dict[str, Figure]:
     """Every figure kind of every kind of results directory, drawn."""
     figs = {}
-    for label, d in (("run", small), ("comparison", comparison), *sweeps.items()):
+    dirs = (
+        ("run", small),
+        ("comparison", comparison),
+        *sweeps.items(),
+        ("no-teams run", no_teams / "runs" / "no_teams"),
+        ("no-teams comparison", no_teams),
+    )
+    for label, d in dirs:
         _, makers = P.figure_makers(d)
         for kind, make in makers.items():
             figs[f"{label}:{kind}"] = fig = make()
@@ -225,7 +261,8 @@ def _overlapping(boxes) -> bool:
 
 
 def test_every_figure_is_titled_labelled_with_units_and_has_a_legend(figures):
-    assert len(figures) == 7 + 9 + 5
+    # run, comparison, sweeps and search, a run without teams (no breakdown), a comparison
+    assert len(figures) == 7 + 9 + 6 + 6 + 9
     for name, fig in figures.items():
         assert fig._suptitle is not None and fig._suptitle.get_text().strip(), name
         axes = [ax for ax in fig.axes if ax.get_visible() and not _is_colorbar(ax)]
@@ -262,6 +299,68 @@ def test_tick_labels_and_titles_do_not_overlap(figures):
         titles = [ax.title.get_window_extent(r) for ax in fig.axes if ax.get_title()]
         sup = fig._suptitle.get_window_extent(r)
         assert not any(sup.overlaps(t) for t in titles), (name, "title overlaps a panel title")
+
+
+def _inside(inner, outer, tol: float = 1.5) -> bool:
+    return (
+        inner.x0 >= outer.x0 - tol
+        and inner.x1 <= outer.x1 + tol
+        and inner.y0 >= outer.y0 - tol
+        and inner.y1 <= outer.y1 + tol
+    )
+
+
+def _shown_ticks(ax) -> list:
+    """Tick labels within the axis limits (those outside are not drawn)."""
+    out = []
+    for axis, k, (lo, hi) in ((ax.xaxis, 0, ax.get_xlim()), (ax.yaxis, 1, ax.get_ylim())):
+        lo, hi = min(lo, hi), max(lo, hi)
+        out += [t for t in axis.get_ticklabels() if lo <= t.get_position()[k] <= hi]
+    return out
+
+
+def test_nothing_is_cut_off_at_the_edge_of_a_figure_or_a_panel(figures):
+    """Titles, tick labels and legends stay inside the figure, notes written in a panel
+    inside the panel: long configuration names are wrapped or shortened (the
+    comparison has one)."""
+    for name, fig in figures.items():
+        r = fig.canvas.get_renderer()
+        page = fig.bbox
+        for leg in fig.legends:
+            assert _inside(leg.get_window_extent(r), page), (name, "legend cut off")
+        for ax in fig.axes:
+            if not ax.get_visible():
+                continue
+            for t in (ax.title, ax._left_title, *_shown_ticks(ax)):
+                if t.get_visible() and t.get_text():
+                    assert _inside(t.get_window_extent(r), page), (name, t.get_text())
+            if ax.get_legend():
+                assert _inside(ax.get_legend().get_window_extent(r), page), (name, "legend")
+            if "map" in name:
+                continue  # labels of a map may reach past its frame by design
+            box = ax.get_window_extent(r)
+            for t in ax.texts:
+                if t.get_visible() and t.get_text():
+                    assert _inside(t.get_window_extent(r), box), (name, t.get_text())
+            legend = ax.get_legend()
+            if legend and legend.get_bbox_to_anchor().bounds == ax.bbox.bounds:  # placed inside
+                assert _inside(legend.get_window_extent(r), box), (name, "legend past its panel")
+
+
+def test_distribution_notes_stay_above_the_curves(figures):
+    for name in ("run:distributions", "comparison:distributions"):
+        fig = figures[name]
+        r = fig.canvas.get_renderer()
+        for ax in fig.axes:
+            notes = [t.get_window_extent(r) for t in ax.texts if t.get_text()]
+            if not notes:
+                continue
+            low = min(b.y0 for b in notes)
+            peak = max(
+                (p.get_window_extent(r).y1 for p in ax.patches if isinstance(p, StepPatch)),
+                default=0.0,
+            )
+            assert peak <= low + 1, (name, ax.get_title(), "the notes cover the histogram")
 
 
 def test_the_overlap_check_catches_crowded_ticks():
@@ -333,6 +432,153 @@ def test_a_network_without_coordinates_has_no_map(small):
         for k in ("lat", "lon", "x_km", "y_km"):
             n.pop(k, None)
     assert "map" not in P.run_figures([data])
+
+
+# --------------------------------------------------------------------------- edge cases
+
+
+def _texts(fig: Figure) -> str:
+    return "\n".join(t.get_text() for t in fig.findobj(Text))
+
+
+def _panel(fig: Figure, title: str):
+    return next(
+        ax
+        for ax in fig.axes
+        if ax.get_title().startswith(title) or ax.get_title(loc="left").startswith(title)
+    )
+
+
+def test_a_run_without_teams_says_so_instead_of_drawing_empty_panels(no_teams):
+    d = no_teams / "runs" / "no_teams"
+    _, makers = P.figure_makers(d)
+    # no incident ever had a team: nothing to break down, every other figure is there
+    assert list(makers) == [k for k in P.RUN_KINDS if k != "breakdown"]
+    for kind in ("distributions", "ecdf", "violins"):
+        fig = makers[kind]()
+        ax = _panel(fig, "Response time")
+        assert NO_RESPONSE in _texts(ax), kind
+        assert not ax.get_xticks().size and not ax.get_yticks().size, kind  # no made-up scale
+    fig = makers["map"]()
+    assert NO_RESPONSE in _texts(_panel(fig, "Median response time"))
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert len(bars) == 1 and bars[0].get_ylim()[0] == 0  # violations per day, from zero
+    for kind in ("week", "timeline"):
+        assert "No teams" in _texts(_panel(makers[kind](), "Teams busy")), kind
+    with pytest.raises(P.ResultsError, match="no incident asked for a team"):
+        P.make_figures(d, ["breakdown"], makers=makers)
+
+
+def test_the_ecdf_covers_a_configuration_the_reference_has_no_data_for(no_teams):
+    runs = P.comparison_runs(no_teams)
+    assert [r.name for r in runs] == ["no_teams", "baseline", "tight_target"]
+    fig = P.figure_makers(no_teams)[1]["ecdf"]()
+    ax = _panel(fig, "Response time")
+    p99 = max(np.nanpercentile(P.delay_samples(r)["response"]["values"], 99) for r in runs[1:])
+    div = 60.0 if ax.get_xlabel().endswith("(h)") else 1.0
+    assert ax.get_xlim()[1] >= p99 / div
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "no_teams: no incident asked for a team", labels
+    # the same with data reaching well past the target
+    values = np.linspace(60.0, 6000.0, 100)
+    fig = P.plot_ecdf(
+        {"ref": {k: np.array([]) for k in P.DELAY_KEYS}, "b": {k: values for k in P.DELAY_KEYS}},
+        {"response": 24 * 60},
+    )
+    assert _panel(fig, "Response time").get_xlim()[1] >= np.percentile(values, 99) / 60
+
+
+def test_each_configuration_is_counted_against_its_own_target(no_teams):
+    fig = P.figure_makers(no_teams)[1]["ecdf"]()
+    ax = _panel(fig, "Response time")
+    shown = {}
+    for t in ax.get_legend().get_texts():
+        m = re.match(r"(\w+): (\d+)% within (.+)$", t.get_text())
+        if m:
+            shown[m.group(1)] = (int(m.group(2)), m.group(3))
+    assert shown["baseline"][1] == "24 h" and shown["tight_target"][1] == "12 h", shown
+    # each share against its own target, as in the comparison (which averages the
+    # replications' shares instead of pooling them: close, not equal)
+    table = {}
+    with open(no_teams / "comparison.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["metric"] == "within_response" and row["mean"]:
+                table[row["configuration"]] = 100 * float(row["mean"])
+    for name in ("baseline", "tight_target"):
+        assert abs(shown[name][0] - table[name]) < 8, (name, shown, table)
+    assert shown["baseline"][0] - shown["tight_target"][0] > 10
+    # targets that differ are drawn each in its configuration's colour
+    lines = {ln.get_label(): to_hex(ln.get_color()) for ln in ax.lines}
+    assert lines["target of baseline: 24 h"] == P.PALETTE[1].lower()
+    assert lines["target of tight_target: 12 h"] == P.PALETTE[2].lower()
+
+
+def test_a_one_point_sweep_shows_its_interval(sweeps):
+    fig = P.figure_makers(sweeps["single"])[1]["sweep"]()
+    assert "1 point × 2 replications" in fig._suptitle.get_text()
+    for ax in fig.axes:
+        bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+        assert bars and not any(isinstance(c, PolyCollection) for c in ax.collections)
+        (x,) = bars[0].lines[0].get_xdata()
+        lo, hi = ax.get_xlim()
+        assert lo < x < hi and min(x - lo, hi - x) > 0.1 * (hi - lo)  # not on a spine
+
+
+def test_intervals_are_cut_to_the_possible_range(figures):
+    fig = figures["comparison:metrics"]
+    for ax in fig.axes:
+        share = ax.get_title() == "Shares"
+        for c in ax.containers:
+            for seg in c.lines[2][0].get_segments():
+                xs = [p[0] for p in seg]
+                assert min(xs) >= 0 and (not share or max(xs) <= 100), (ax.get_title(), xs)
+    # short times get a minutes panel: no mean of a few minutes on the hours axis' zero line
+    minutes = _panel(fig, "Shorter times")
+    assert minutes.get_xlabel() == "Time (min)"
+    assert "Time to acknowledge, mean" in [t.get_text() for t in minutes.get_yticklabels()]
+
+
+def test_a_frontier_rings_the_best_point_behind_it_and_lists_only_what_it_shows(sweeps):
+    meta = json.loads((sweeps["least"] / "frontier.json").read_text())
+    rows = [dict(r, feasible=k in (1, 2)) for k, r in enumerate(meta["rows"])]
+    best = rows[1]
+    fig = P.plot_frontier(rows, meta["constraints"], best)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "meets every target (95%)" in labels and "misses a target" in labels
+    for ax in fig.axes:
+        (ring,) = [ln for ln in ax.lines if ln.get_markersize() > 10]
+        points = [c.lines[0] for c in ax.containers]
+        assert ring.get_zorder() < min(p.get_zorder() for p in points)
+        assert ring.get_xdata()[0] in [p.get_xdata()[0] for p in points]  # at the dodged x
+    fig = P.plot_frontier([dict(r, feasible=False) for r in rows], meta["constraints"], None)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "meets every target (95%)" not in labels and "misses a target" in labels
+
+
+def test_violins_say_when_replications_are_left_out(small):
+    data = P.load_run(small)
+    for t in ("reports", "incidents"):
+        cols = data.tables[t]
+        reps = cols["replication"]
+        data.tables[t] = {
+            k: np.concatenate([v + 2 * j if k == "replication" else v for j in range(7)])
+            for k, v in cols.items()
+        }
+        assert data.tables[t]["replication"].max() == reps.max() + 12
+    fig = P.run_figures([data])["violins"]()
+    assert "the first 12 of 14 replications" in fig._suptitle.get_text()
+
+
+def test_comparison_timelines_draw_earlier_configurations_wider(figures):
+    for kind in ("timeline", "week"):
+        ax = figures[f"comparison:{kind}"].axes[0]
+        widths = [ln.get_linewidth() for ln in ax.lines if not ln.get_label().startswith("_")]
+        assert widths[0] > widths[1], (kind, widths)
+
+
+def test_bins_under_a_minute_are_labelled_in_seconds():
+    fig = P.plot_distributions({"a": {k: np.linspace(0.0, 10.0, 200) for k in P.DELAY_KEYS}})
+    assert "per 15-s bin" in fig.axes[0].get_ylabel()
 
 
 # --------------------------------------------------------------------------- errors

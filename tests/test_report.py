@@ -115,6 +115,31 @@ def test_reports_of_comparisons_sweeps_and_searches(tmp_path):
     assert "Sweep s" in text and len(_images(text)) == 2
 
 
+def _cells(text: str) -> list[str]:
+    return re.findall(r"<td>(\[[^\]]+, [^\]]+\])</td>", text)
+
+
+def test_intervals_in_the_report_are_cut_to_the_possible_range(run_dir):
+    text = (run_dir / "report.html").read_text()
+    assert "cut to the possible range" in text and "keep the raw Student-t interval" in text
+    cells = _cells(text)
+    assert cells
+    for cell in cells:
+        assert "[-" not in cell, cell  # no time or share below zero
+        for pct in re.findall(r"([\d.]+)%", cell):
+            assert float(pct) <= 100.0, cell
+
+
+def test_the_report_of_a_run_without_teams_explains_the_missing_breakdown(tmp_path):
+    scen = short_scenario(tmp_path, extra="teams: {enabled: false}\n")
+    out = tmp_path / "run"
+    assert main(["run", str(scen), "--out", str(out), "-q", "-j", "1"]) == 0
+    text = build_report(out)
+    assert len(_images(text)) == len(P.RUN_KINDS) - 1
+    assert 'id="fig-breakdown"' not in text
+    assert "No breakdown of response times: no incident asked for a team" in text
+
+
 # --------------------------------------------------------------------------- a real browser
 
 

@@ -17,9 +17,12 @@ from .style import (
     _fmt_time,
     _legend_below,
     _nice_step,
+    _no_data,
     _p,
+    _short,
     _styled,
     _subtitle,
+    _wrap,
     colour,
     time_unit,
 )
@@ -45,6 +48,20 @@ DELAY_UNITS = {
     "response": "incidents that asked for a team",
     "finding": "incidents",
 }
+# What an empty panel says (e.g. response times with teams switched off).
+NO_DATA = {
+    "reporting_delay": "No reporting delays: no true report after the warm-up",
+    "acknowledge": "No times to acknowledge: no report after the warm-up",
+    "response": "No response times: no incident asked for a team\n"
+    "(teams disabled or none in range)",
+    "finding": "No times to finding: no incident after the warm-up",
+}
+# ... and what a configuration without data in a panel says in its legend or note
+NONE = {k: "no data" for k in NO_DATA} | {"response": "no incident asked for a team"}
+MAX_NOTED = 5  # configurations whose median a distribution panel writes out
+LINE_PT = 10.0  # a line of 7.5 pt notes, in points
+LINE_FRACTION = 0.058  # the same as a fraction of a distribution panel's height
+MAX_N_LABELLED = 3  # breakdowns write n= beside the bars of up to this many configurations
 
 
 # --------------------------------------------------------------------------- distributions
@@ -54,8 +71,8 @@ DELAY_UNITS = {
 def plot_distributions(
     samples: dict[str, dict[str, np.ndarray]], note: str = "", title: str | None = None
 ) -> Figure:
-    """Histograms (share of samples per bin) of the four delays, one panel each,
-    configurations overlaid as step outlines.
+    """Histograms (share of the finite samples per bin) of the four delays, one panel
+    each, configurations overlaid as step outlines. A panel without data says so.
 
     Parameters
     ----------
@@ -66,23 +83,33 @@ def plot_distributions(
         Second title line (what was run).
     """
     names = list(samples)
+    several = len(names) > 1
     fig = _figure(10, 7)
     axes = fig.subplots(2, 2).ravel()
     for ax, key in zip(axes, DELAY_KEYS):
         vals = {n: _finite(samples[n][key]) for n in names}
+        ax.set_title(f"{DELAY_LABELS[key]} ({DELAY_SPANS[key]})")
+        who = DELAY_UNITS[key].split(" that")[0]
+        if not any(v.size for v in vals.values()):
+            ax.set_xlabel(DELAY_LABELS[key])
+            ax.set_ylabel(f"% of {who} per bin")
+            _no_data(ax, NO_DATA[key])
+            continue
         top = max((_p(v, 99) for v in vals.values() if v.size), default=math.nan)
         top = top if top == top and top > 0 else 1.0
         div, unit = time_unit(top)
         step = _nice_step(top / div)
         edges = np.arange(0.0, top / div + step, step)
+        peak = 0.0
         for k, n in enumerate(names):
             v = vals[n] / div
             if v.size == 0:
                 continue
             counts, _ = np.histogram(v, bins=edges)
             share = 100.0 * counts / v.size
+            peak = max(peak, float(share.max()))
             c = colour(k)
-            if len(names) == 1:
+            if not several:
                 ax.stairs(share, edges, fill=True, color=c, alpha=0.25)
             # earlier configurations drawn wider, so identical curves (shared random
             # numbers) remain visible underneath later ones
@@ -91,27 +118,38 @@ def plot_distributions(
             med = float(np.median(v))
             ax.axvline(med, color=c, linestyle="--", linewidth=1.0)
         ax.set_xlim(0, edges[-1])
-        ax.set_title(f"{DELAY_LABELS[key]} ({DELAY_SPANS[key]})")
         ax.set_xlabel(f"{DELAY_LABELS[key]} ({unit})")
         step_txt = _fmt_time(step * div).replace(" ", "-")
-        ax.set_ylabel(f"% of {DELAY_UNITS[key].split(' that')[0]} per {step_txt} bin")
+        ax.set_ylabel(f"% of {who} per {step_txt} bin")
+        # the medians (one line per configuration, in its colour) and the longest case,
+        # written top right above the curves: the axis gets headroom for them
+        lines = []
+        for k, n in enumerate(names[:MAX_NOTED]):
+            v = vals[n]
+            who_ = f"{_short(n, 22)}: " if several else ""
+            text = f"median {_fmt_time(float(np.median(v)))}" if v.size else NONE[key]
+            lines.append((who_ + text, colour(k) if several else "#555555"))
+        if len(names) > MAX_NOTED:
+            lines.append((f"(+{len(names) - MAX_NOTED} more)", "#555555"))
         most = max((v.max() for v in vals.values() if v.size), default=math.nan)
-        meds = [
-            f"median {n + ': ' if len(names) > 1 else ''}{_fmt_time(float(np.median(v)))}"
-            for n, v in vals.items()
-            if v.size
-        ][:4]
-        ax.text(
-            0.98,
-            0.97,
-            "\n".join(meds) + f"\nlongest {_fmt_time(most)} (axis cut at the 99th percentile)",
-            transform=ax.transAxes,
-            ha="right",
-            va="top",
-            fontsize=7.5,
-            color="#555555",
-        )
-    handles = [Patch(facecolor=colour(k), alpha=0.6, label=n) for k, n in enumerate(names)]
+        lines.append((f"longest {_fmt_time(most)} (axis cut at the 99th percentile)", "#555555"))
+        for j, (text, c) in enumerate(lines):
+            ax.annotate(
+                text,
+                (0.98, 0.97),
+                xycoords="axes fraction",
+                xytext=(0, -LINE_PT * j),
+                textcoords="offset points",
+                ha="right",
+                va="top",
+                fontsize=7.5,
+                color=c,
+            )
+        room = 0.93 - LINE_FRACTION * len(lines)
+        ax.set_ylim(0, max(peak, 1e-9) / room)
+    handles = [
+        Patch(facecolor=colour(k), alpha=0.6, label=_short(n, 45)) for k, n in enumerate(names)
+    ]
     handles.append(Line2D([], [], color="#444444", linestyle="--", label="median"))
     _legend_below(fig, handles, ncol=len(handles))
     _subtitle(fig, title or "Delay distributions", note)
@@ -133,10 +171,21 @@ def ecdf(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, np.arange(1, x.size + 1) / max(v.size, 1)
 
 
+def _per_configuration(
+    targets: dict[str, Any] | None, names: list[str]
+) -> dict[str, dict[str, float | None]]:
+    """Targets per configuration from ``{delay: limit}`` (the same for every
+    configuration) or ``{configuration: {delay: limit}}``."""
+    targets = targets or {}
+    if any(isinstance(v, dict) for v in targets.values()):
+        return {n: dict(targets.get(n) or {}) for n in names}
+    return {n: dict(targets) for n in names}
+
+
 @_styled
 def plot_ecdf(
     samples: dict[str, dict[str, np.ndarray]],
-    targets: dict[str, float | None] | None = None,
+    targets: dict[str, Any] | None = None,
     note: str = "",
     title: str | None = None,
 ) -> Figure:
@@ -150,45 +199,68 @@ def plot_ecdf(
         happened (such entities count in the denominator: a curve that levels off
         below 100% shows the share that never got there).
     targets : dict, optional
-        ``{delay: limit in minutes}`` (``acknowledge``, ``response``, ``finding``).
+        ``{delay: limit in minutes}`` (``acknowledge``, ``response``, ``finding``),
+        the same for every configuration, or ``{configuration: {delay: limit}}``.
+        Each configuration's share is counted against its own target; when the
+        targets differ, each configuration's target is drawn in its colour.
     """
-    targets = targets or {}
     names = list(samples)
+    per = _per_configuration(targets, names)
     fig = _figure(10, 7)
     axes = fig.subplots(2, 2).ravel()
     for ax, key in zip(axes, DELAY_KEYS):
-        target = targets.get(key)
-        top = max((_p(samples[n][key], 99) for n in names), default=math.nan)
+        ts = {n: per[n].get(key) or None for n in names}
+        same = len(set(ts.values())) == 1
+        ax.set_title(f"{DELAY_LABELS[key]} ({DELAY_SPANS[key]})")
+        ax.set_ylabel(f"Cumulative % of {DELAY_UNITS[key]}")
+        if not any(np.asarray(samples[n][key]).size for n in names):
+            ax.set_xlabel(DELAY_LABELS[key])
+            _no_data(ax, NO_DATA[key])
+            continue
+        tops = [_p(samples[n][key], 99) for n in names]
+        top = max((t for t in tops if t == t), default=math.nan)
         top = top if top == top and top > 0 else 1.0
-        if target:
-            top = max(top, 1.25 * target)
+        limits = [t for t in ts.values() if t]
+        if limits:
+            top = max(top, 1.25 * max(limits))
         div, unit = time_unit(top)
         for k, n in enumerate(names):
             v = np.asarray(samples[n][key], dtype=float)
-            x, y = ecdf(v)
+            lw = 1.4 + 1.1 * (len(names) - 1 - k)
+            label = _short(n)
             if v.size == 0:
+                ax.plot([], [], color=colour(k), linewidth=lw, label=f"{label}: {NONE[key]}")
                 continue
+            x, y = ecdf(v)
             xs = np.concatenate([[0.0], x / div, [top / div]])
             ys = 100 * np.concatenate([[0.0], y, [y[-1] if y.size else 0.0]])
-            label = n
-            if target:
-                within = 100.0 * float(np.sum(v <= target)) / v.size
-                label = f"{n}: {within:.0f}% within target"
-            lw = 1.4 + 1.1 * (len(names) - 1 - k)
+            t = ts[n]
+            if t:
+                within = 100.0 * float(np.sum(v <= t)) / v.size
+                label += f": {within:.0f}% within " + ("target" if same else _fmt_time(t))
             ax.step(xs, ys, where="post", color=colour(k), linewidth=lw, label=label)
-        if target:
+        if same and ts[names[0]]:
+            t = ts[names[0]]
             ax.axvline(
-                target / div,
+                t / div,
                 color="#C0392B",
                 linestyle=":",
                 linewidth=1.5,
-                label=f"target {_fmt_time(target)}",
+                label=f"target {_fmt_time(t)}",
             )
+        elif not same:
+            for k, n in enumerate(names):
+                if ts[n]:
+                    ax.axvline(
+                        ts[n] / div,
+                        color=colour(k),
+                        linestyle=":",
+                        linewidth=1.8,
+                        label=f"target of {_short(n, 22)}: {_fmt_time(ts[n])}",
+                    )
         ax.set_xlim(0, top / div)
         ax.set_ylim(0, 101)
-        ax.set_title(f"{DELAY_LABELS[key]} ({DELAY_SPANS[key]})")
         ax.set_xlabel(f"{DELAY_LABELS[key]} ({unit})")
-        ax.set_ylabel(f"Cumulative % of {DELAY_UNITS[key]}")
         ax.legend(loc="lower right")
     _subtitle(fig, title or "Share within each delay (cumulative)", note)
     return fig
@@ -220,8 +292,17 @@ def plot_violins(
     fig = _figure(10, 7)
     axes = fig.subplots(2, 2).ravel()
     pos = np.arange(1, len(groups) + 1)
+    rotate = len(groups) > 6
+    # names wrapped to the room under each violin (about 60 characters per panel)
+    ticks = [_wrap(g, 18 if rotate else max(8, 56 // len(groups)), 3) for g in groups]
     for ax, key in zip(axes, DELAY_KEYS):
         vals = [_finite(samples[g][key]) for g in groups]
+        ax.set_title(f"{DELAY_LABELS[key]} ({DELAY_SPANS[key]})")
+        ax.set_xlabel(group_title)
+        if not any(v.size for v in vals):
+            ax.set_ylabel(DELAY_LABELS[key])
+            _no_data(ax, NO_DATA[key])
+            continue
         top = max((_p(v, 99) for v in vals if v.size), default=math.nan)
         top = top if top == top and top > 0 else 1.0
         div, unit = time_unit(top)
@@ -256,14 +337,22 @@ def plot_violins(
                         "markersize": 4,
                     },
                 )
-        ax.set_xticks(pos, groups, rotation=30 if len(groups) > 6 else 0)
+            else:
+                ax.text(
+                    pos[j],
+                    0.04 * top / div,
+                    "no data",
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                    color="#555555",
+                )
+        ax.set_xticks(pos, ticks, rotation=30 if rotate else 0, ha="right" if rotate else "center")
         ax.set_ylim(0, top / div * 1.02)
         ax.set_xlim(0.4, len(groups) + 0.6)
-        ax.set_title(f"{DELAY_LABELS[key]} ({DELAY_SPANS[key]})")
         ax.set_ylabel(f"{DELAY_LABELS[key]} ({unit})")
-        ax.set_xlabel(group_title)
     legend = legend or {g: c for g, c in zip(groups, colours)}
-    handles = [Patch(facecolor=c, alpha=0.6, label=n) for n, c in legend.items()]
+    handles = [Patch(facecolor=c, alpha=0.6, label=_short(n, 45)) for n, c in legend.items()]
     handles.append(
         Patch(facecolor="#888888", edgecolor="#222222", label="box: quartiles, median (line)")
     )
@@ -323,6 +412,11 @@ def _bar_rows(
     ax.grid(axis="y", visible=False)
 
 
+def has_response_times(breakdown: dict[str, dict[str, np.ndarray]]) -> bool:
+    """Whether a :func:`~sim.results.response_breakdown` holds any response time."""
+    return any(_finite(v).size for part in breakdown.values() for v in part.values())
+
+
 @_styled
 def plot_breakdown(
     data: dict[str, dict[str, dict[str, np.ndarray]]],
@@ -332,7 +426,10 @@ def plot_breakdown(
     title: str | None = None,
 ) -> Figure:
     """Median response time (bar) and 90th percentile (tick) by violation type, by
-    severity, and for the slowest sectors (ranked by the reference's median).
+    severity, and for the slowest sectors (ranked by the median of the first
+    configuration that has response times: the reference unless it has none).
+    ``n=`` beside each bar gives the incidents behind it (for up to
+    :data:`MAX_N_LABELLED` configurations; more would crowd the rows).
 
     Parameters
     ----------
@@ -342,10 +439,12 @@ def plot_breakdown(
     top : int
         Sectors shown.
     min_n : int
-        Sectors with fewer incidents in the reference are not ranked.
+        Sectors with fewer incidents in the ranking configuration are not ranked.
     """
     names = list(data)
-    ref = data[names[0]]
+    have = {n: has_response_times(data[n]) for n in names}
+    rank_by = next((n for n in names if have[n]), names[0])
+    ref = data[rank_by]
     types = sorted({t for d in data.values() for t in d["type"]})
     sevs = sorted({s for d in data.values() for s in d["severity"]}, key=int)
     ranked = sorted(
@@ -364,21 +463,35 @@ def plot_breakdown(
         fig.add_subplot(gs[1, 0]),
         fig.add_subplot(gs[:, 1]),
     )
-    single = len(names) == 1
-    _bar_rows(ax_t, types, {n: data[n]["type"] for n in names}, div, single)
-    _bar_rows(ax_s, sevs, {n: data[n]["severity"] for n in names}, div, single)
-    _bar_rows(ax_c, ranked, {n: data[n]["sector"] for n in names}, div, single)
+    show_n = len(names) <= MAX_N_LABELLED
+    _bar_rows(ax_t, types, {n: data[n]["type"] for n in names}, div, show_n)
+    _bar_rows(ax_s, sevs, {n: data[n]["severity"] for n in names}, div, show_n)
+    _bar_rows(ax_c, ranked, {n: data[n]["sector"] for n in names}, div, show_n)
     ax_t.set_title("By violation type (claimed in the first report)")
     ax_t.set_ylabel("Violation type")
     ax_s.set_title("By severity (highest reported)")
     ax_s.set_ylabel("Severity (1 = minor, 5 = most severe)")
-    ax_c.set_title(f"The {len(ranked)} slowest sectors (by median; at least {min_n} incidents)")
+    by = "" if rank_by == names[0] else f" of {_short(rank_by, 24)}"
+    ax_c.set_title(
+        f"The {len(ranked)} slowest sectors{chr(10) if by else ' '}"
+        f"(by median{by}; at least {min_n} incidents)"
+        if ranked
+        else f"Slowest sectors (none with at least {min_n} incidents)"
+    )
     ax_c.set_ylabel("Sector")
-    xmax = top_val / div * (1.18 if single else 1.05)
-    for ax in (ax_t, ax_s, ax_c):
+    xmax = top_val / div * (1.2 if show_n else 1.05)
+    for ax, cats in ((ax_t, types), (ax_s, sevs), (ax_c, ranked)):
         ax.set_xlabel(f"Response time ({unit})")
         ax.set_xlim(0, xmax)
-    handles = [Patch(facecolor=colour(k), label=f"{n}: median") for k, n in enumerate(names)]
+        if not cats:
+            _no_data(ax, NO_DATA["response"] if not any(have.values()) else "No sector qualifies")
+    handles = [
+        Patch(
+            facecolor=colour(k),
+            label=f"{_short(n, 40)}: " + ("median" if have[n] else "no response times"),
+        )
+        for k, n in enumerate(names)
+    ]
     handles.append(
         Line2D([], [], color="#333333", marker="|", markersize=7, label="90th percentile")
     )

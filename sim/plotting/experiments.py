@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 import matplotlib
+import matplotlib.transforms
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -16,10 +17,21 @@ from matplotlib.patches import Patch
 from ..metrics import KEY_METRICS
 from ..results import ResultsError
 from ..units import parse_duration
-from .style import _figure, _fmt_time, _legend_below, _styled, _subtitle, colour, time_unit
+from .style import (
+    _figure,
+    _fmt_time,
+    _legend_below,
+    _short,
+    _styled,
+    _wrap,
+    _subtitle,
+    colour,
+    time_unit,
+)
 
 METRIC_LABEL = {k: label for k, label, _ in KEY_METRICS}
 METRIC_KIND = {k: kind for k, _, kind in KEY_METRICS}
+BEST_FILL = "#FBE3B3"  # the pale fill of the ring round the best point of a frontier
 SWEEP_METRICS = (
     "acknowledge_mean",
     "response_p90",
@@ -31,6 +43,35 @@ SWEEP_METRICS = (
 
 
 # --------------------------------------------------------------------------- comparisons
+
+
+def clip_interval(
+    kind: str | None, mean: float, low: float, high: float, diff: bool = False
+) -> tuple[float, float, float]:
+    """An interval as displayed: cut to the possible range (shares 0-1, times at
+    least 0; differences of shares -1 to 1). The files keep the raw t-interval,
+    which can reach past these limits with few replications.
+
+    Examples
+    --------
+    >>> clip_interval("share", 0.617, 0.224, 1.01)
+    (0.617, 0.224, 1.0)
+    >>> clip_interval("time", 1400.0, -2838.0, 5610.0)
+    (1400.0, 0.0, 5610.0)
+    >>> clip_interval("time", -60.0, -200.0, 80.0, diff=True)
+    (-60.0, -200.0, 80.0)
+    """
+    if kind == "share":
+        lo_lim, hi_lim = (-1.0, 1.0) if diff else (0.0, 1.0)
+    elif not diff:
+        lo_lim, hi_lim = 0.0, math.inf
+    else:
+        return mean, low, high
+
+    def cut(v: float) -> float:
+        return v if v != v else min(max(v, lo_lim), hi_lim)
+
+    return mean, cut(low), cut(high)
 
 
 def _ci_rows(rows: list[dict[str, Any]], names: list[str], keys: list[str], diff: bool):
@@ -46,12 +87,26 @@ def _ci_rows(rows: list[dict[str, Any]], names: list[str], keys: list[str], diff
                 if diff
                 else (r["mean"], r["low"], r["high"])
             )
-            out.append((key, k, n, _num(m), _num(lo), _num(hi), bool(r.get("significant"))))
+            m, lo, hi = clip_interval(METRIC_KIND.get(key), _num(m), _num(lo), _num(hi), diff)
+            out.append((key, k, n, m, lo, hi, bool(r.get("significant"))))
     return out
 
 
 def _num(v: Any) -> float:
     return math.nan if v is None else float(v)
+
+
+def _time_groups(
+    rows: list[dict[str, Any]], names: list[str], keys: list[str], diff: bool
+) -> tuple[list[str], list[str]]:
+    """Time metrics shown in hours and those shown in minutes (every shown value
+    under two hours), so that short times do not sit on the zero line."""
+    hours, minutes = [], []
+    data = _ci_rows(rows, names, keys, diff)
+    for key in keys:
+        big = [abs(m) for k_, _, _, m, _, _, _ in data if k_ == key and m == m]
+        (minutes if big and max(big) < 120 else hours).append(key)
+    return hours, minutes
 
 
 @_styled
@@ -63,7 +118,9 @@ def plot_metrics(
     title: str | None = None,
 ) -> Figure:
     """Every key metric per configuration with its 95% CI (or, with ``diff``, the
-    paired difference against the first configuration).
+    paired difference against the first configuration). Times of two hours and
+    more are in an hours panel, shorter ones in a minutes panel; intervals are cut
+    to the possible range (:func:`clip_interval`).
 
     Parameters
     ----------
@@ -75,13 +132,19 @@ def plot_metrics(
         Configurations in order (the first is the reference).
     """
     fig = _figure(11, 6.8)
-    ax_t, ax_s = fig.subplots(1, 2)
     shown = [n for n in names[1:]] if diff else names
     h = 0.7 / max(len(shown), 1)
-    for ax, kind in ((ax_t, "time"), (ax_s, "share")):
-        keys = [k for k, _, kd in KEY_METRICS if kd == kind]
+    time_keys = [k for k, _, kd in KEY_METRICS if kd == "time"]
+    share_keys = [k for k, _, kd in KEY_METRICS if kd == "share"]
+    hours, minutes = _time_groups(rows, names, time_keys, diff)
+    left = [(keys, u) for keys, u in ((hours, "h"), (minutes, "min")) if keys]
+    gs = fig.add_gridspec(len(left), 2, height_ratios=[len(k) + 0.8 for k, _ in left])
+    panels = [(fig.add_subplot(gs[i, 0]), keys, "time", u) for i, (keys, u) in enumerate(left)]
+    panels.append((fig.add_subplot(gs[:, 1]), share_keys, "share", "%"))
+    ref = _short(names[0], 28)
+    for ax, keys, kind, unit in panels:
         data = _ci_rows(rows, names, keys, diff)
-        scale = 1 / 60.0 if kind == "time" else 100.0
+        scale = {"h": 1 / 60.0, "min": 1.0, "%": 100.0}[unit]
         for key, k, n, m, lo, hi, sig in data:
             y = keys.index(key) + (shown.index(n) - (len(shown) - 1) / 2) * h
             filled = sig or not diff
@@ -96,20 +159,41 @@ def plot_metrics(
                 capsize=2.5,
                 linewidth=1.2,
             )
+        have = {(key, n) for key, _, n, m, _, _, _ in data if m == m}
+        for key in keys:
+            for j, n in enumerate(shown):
+                if (key, n) not in have:
+                    ax.annotate(
+                        "no data",
+                        (0.01, keys.index(key) + (j - (len(shown) - 1) / 2) * h),
+                        xycoords=("axes fraction", "data"),
+                        ha="left",
+                        va="center",
+                        fontsize=7,
+                        color=colour(names.index(n)),
+                    )
         ax.set_yticks(range(len(keys)), [METRIC_LABEL[k] for k in keys])
         ax.set_ylabel("Metric")
         ax.set_ylim(len(keys) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
         if diff:
             ax.axvline(0, color="#333333", linewidth=1)
+        elif kind == "time":
+            right = ax.get_xlim()[1]
+            ax.set_xlim(-0.02 * right, right)  # a dot at zero stays off the spine
         if kind == "time":
-            ax.set_xlabel(f"Difference vs {names[0]} (h)" if diff else "Time (h)")
-            ax.set_title("Times")
+            what = (
+                "Times" if len(left) == 1 else {"h": "Longer times", "min": "Shorter times"}[unit]
+            )
+            ax.set_title(f"{what} (in {'hours' if unit == 'h' else 'minutes'})")
+            ax.set_xlabel(f"Difference vs {ref} ({unit})" if diff else f"Time ({unit})")
         else:
-            ax.set_xlabel(f"Difference vs {names[0]} (percentage points)" if diff else "Share (%)")
+            ax.set_xlabel(f"Difference vs {ref} (percentage points)" if diff else "Share (%)")
             ax.set_title("Shares")
+            if not diff:
+                ax.set_xlim(-2, 102)
     handles = [
-        Line2D([], [], marker="o", color=colour(names.index(n)), label=n, markersize=6)
+        Line2D([], [], marker="o", color=colour(names.index(n)), label=_short(n, 40), markersize=6)
         for n in shown
     ]
     if diff:
@@ -124,7 +208,8 @@ def plot_metrics(
                 label="not significant at 5%",
             )
         )
-    handles.append(Line2D([], [], color="#333333", marker="|", label="95% confidence interval"))
+    ci = "95% confidence interval" + ("" if diff else " (cut at the possible range)")
+    handles.append(Line2D([], [], color="#333333", marker="|", label=ci))
     _legend_below(fig, handles, ncol=min(len(handles), 5))
     default = f"Paired differences against {names[0]}" if diff else "Key metrics per configuration"
     _subtitle(fig, title or default, note)
@@ -172,14 +257,18 @@ def _metric_scale(key: str, values: list[float]) -> tuple[float, str]:
     return 1.0 / div, unit
 
 
-def _metric_axis(ax: Any, key: str, unit: str) -> None:
+def _metric_axis(ax: Any, key: str, unit: str, labels: bool = True) -> None:
     label = METRIC_LABEL.get(key, key)
-    ax.set_title(label)
-    ax.set_ylabel(f"{label.split(',')[0]} ({unit})")
+    if labels:
+        ax.set_title(label)
+        ax.set_ylabel(f"{label.split(',')[0]} ({unit})")
+    # intervals are cut at the possible range; a little room beyond it keeps points
+    # at 0 (or 100%) off the spines
     if METRIC_KIND.get(key) == "share":
-        ax.set_ylim(0, 100)  # a share's interval can reach past 100%: it is cut at the axis
+        ax.set_ylim(-2, 102)
     else:
-        ax.set_ylim(bottom=0)
+        top = ax.get_ylim()[1]
+        ax.set_ylim(-0.02 * top, top)
 
 
 @_styled
@@ -231,16 +320,30 @@ def plot_sweep(
 
     xs_all = sorted(set(xpos.values()))
     span = (xs_all[-1] - xs_all[0]) if len(xs_all) > 1 else 1.0
+    # error bars where a band cannot be drawn or would join unrelated categories
+    bars = variants or several or cats is not None or len(xs_all) == 1
     fig = _figure(11, 6.6)
     axes = fig.subplots(2, 3).ravel()
     for ax, key in zip(axes, metrics):
         scale, munit = _metric_scale(key, [points[p]["m"].get(key, (0, 0, 0))[2] for p in order])
+        missing = []
         for g, pts in enumerate(groups.values()):
             dodge = (g - (len(groups) - 1) / 2) * 0.012 * span if several else 0.0
             x = np.array([xpos[p] for p in pts]) + dodge
-            m = np.array([points[p]["m"].get(key, (math.nan,) * 3) for p in pts]) * scale
+            m = (
+                np.array(
+                    [
+                        clip_interval(
+                            METRIC_KIND.get(key), *points[p]["m"].get(key, (math.nan,) * 3)
+                        )
+                        for p in pts
+                    ]
+                ).reshape(-1, 3)
+                * scale
+            )
+            missing += [xpos[p] for p, v in zip(pts, m[:, 0]) if v != v]
             c = gcolour(g)
-            if variants or several:
+            if bars:
                 ax.errorbar(
                     x,
                     m[:, 0],
@@ -249,25 +352,59 @@ def plot_sweep(
                     color=c,
                     capsize=3,
                     markersize=4.5,
-                    linestyle="none" if variants else "-",
+                    linestyle="none" if (variants or cats is not None) else "-",
                     linewidth=1.2,
                 )
             else:
                 ax.fill_between(x, m[:, 1], m[:, 2], color=c, alpha=0.2, linewidth=0)
                 ax.plot(x, m[:, 0], marker="o", color=c, markersize=4.5)
         if cats is not None:
-            ax.set_xticks(range(len(cats)), cats, rotation=30 if len(cats) > 4 else 0)
-        elif len(xs_all) <= 12:
-            ax.set_xticks(xs_all, [f"{v:g}" for v in xs_all])
+            ticks = [_wrap(c, max(8, 60 // len(cats)), 2) for c in cats]
+            ax.set_xticks(
+                range(len(cats)),
+                ticks,
+                rotation=30 if len(cats) > 4 else 0,
+                ha="right" if len(cats) > 4 else "center",
+            )
+            ax.set_xlim(-0.5, len(cats) - 0.5)  # room beside the end points
+        else:
+            if len(xs_all) <= 12:
+                ax.set_xticks(xs_all, [f"{v:g}" for v in xs_all])
+            pad = 0.08 * span if len(xs_all) > 1 else max(abs(xs_all[0]) * 0.25, 1.0)
+            ax.set_xlim(xs_all[0] - pad, xs_all[-1] + pad)
         ax.set_xlabel(f"{xname}{unit}")
         _metric_axis(ax, key, munit)
+        where = matplotlib.transforms.blended_transform_factory(ax.transData, ax.transAxes)
+        if missing and len(set(missing)) == len(order):
+            ax.text(
+                0.5,
+                0.5,
+                "no data at any point",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=8.5,
+                color="#555555",
+            )
+        else:
+            for x0 in sorted(set(missing)):
+                ax.text(
+                    x0,
+                    0.04,
+                    "no data",
+                    transform=where,
+                    ha="center",
+                    va="bottom",
+                    fontsize=7.5,
+                    color="#555555",
+                )
     if several:
         handles = [
             Line2D([], [], marker="o", color=gcolour(g), label=name)
             for g, name in enumerate(groups)
         ]
         handles.append(Line2D([], [], color="#333333", marker="|", label="95% confidence interval"))
-    elif variants:
+    elif bars:
         handles = [
             Line2D([], [], marker="o", color=colour(0), label="mean"),
             Line2D([], [], color="#333333", marker="|", label="95% confidence interval"),
@@ -353,7 +490,9 @@ def plot_frontier(
 ) -> Figure:
     """Each constraint metric (with 95% CI) against cost for every point explored;
     feasible points filled, the limit dashed, the best reachable value at or below
-    each cost as a step line, the cheapest feasible point starred.
+    each cost as a step line, the cheapest feasible point ringed (the ring behind the
+    point, so the point and its interval stay visible). Intervals are cut to the
+    possible range (:func:`clip_interval`).
 
     Parameters
     ----------
@@ -371,16 +510,46 @@ def plot_frontier(
     same: dict[float, list[int]] = {}
     for r in sorted(rows, key=lambda r: (float(r["cost"]), int(r["point"]))):
         same.setdefault(float(r["cost"]), []).append(int(r["point"]))
+
+    def dodged(r: dict[str, Any]) -> float:
+        c = float(r["cost"])
+        group = same[c]
+        return c + (group.index(int(r["point"])) - (len(group) - 1) / 2) * 0.012 * spread
+
+    def feasible(r: dict[str, Any]) -> bool:
+        return bool(r["feasible"]) and r["feasible"] not in ("0", 0)
+
+    best_row, best_x = None, math.nan
+    if best is not None:
+        found = next((r for r in rows if int(r["point"]) == int(best.get("point", -1))), None)
+        best_row = found or best
+        best_x = dodged(found) if found else float(best["cost"])
     for ax, m in zip(axes, ms):
         side, limit = next(iter(constraints[m].items()))
         vals = [_num(r[f"{m}_high"]) for r in rows] + [limit]
         scale, unit = _metric_scale(m, vals)
+        if best_row is not None:
+            # a ring behind the point: the point and its interval stay visible
+            ax.plot(
+                best_x,
+                _num(best_row[f"{m}_mean"]) * scale,
+                marker="o",
+                markersize=17,
+                markerfacecolor=BEST_FILL,
+                markeredgecolor=colour(1),
+                markeredgewidth=2.2,
+                linestyle="",
+                zorder=1.5,
+            )
         for r in rows:
-            c = float(r["cost"])
-            group = same[c]
-            x = c + (group.index(int(r["point"])) - (len(group) - 1) / 2) * 0.012 * spread
-            y, lo, hi = (_num(r[f"{m}_{s}"]) * scale for s in ("mean", "low", "high"))
-            ok = bool(r["feasible"]) and r["feasible"] not in ("0", 0)
+            x = dodged(r)
+            y, lo, hi = (
+                v * scale
+                for v in clip_interval(
+                    METRIC_KIND.get(m), *(_num(r[f"{m}_{s}"]) for s in ("mean", "low", "high"))
+                )
+            )
+            ok = feasible(r)
             col = colour(2) if ok else "#777777"
             ax.errorbar(
                 x,
@@ -393,6 +562,7 @@ def plot_frontier(
                 capsize=2,
                 linewidth=0.9,
                 alpha=0.9,
+                zorder=3,
             )
         best_at = []
         run = math.inf if side == "max" else -math.inf
@@ -405,16 +575,6 @@ def plot_frontier(
             best_at.append(run * scale)
         ax.step(costs, best_at, where="post", color=colour(0), linewidth=1.4)
         ax.axhline(limit * scale, color="#C0392B", linestyle="--", linewidth=1.2)
-        if best is not None:
-            ax.plot(
-                float(best["cost"]),
-                _num(best[f"{m}_mean"]) * scale,
-                marker="*",
-                markersize=16,
-                color=colour(1),
-                markeredgecolor="black",
-                zorder=5,
-            )
         word = "at most" if side == "max" else "at least"
         ax.set_title(
             f"{METRIC_LABEL.get(m, m)}: target {word} "
@@ -422,21 +582,29 @@ def plot_frontier(
         )
         ax.set_xlabel("Cost (weighted officer positions + team members)")
         ax.set_ylabel(f"{METRIC_LABEL.get(m, m)} ({unit})")
-        if METRIC_KIND.get(m) == "share":
-            ax.set_ylim(0, 100)
-        else:
-            ax.set_ylim(bottom=0)
-    handles = [
-        Line2D([], [], marker="o", linestyle="", color=colour(2), label="meets every target (95%)"),
-        Line2D(
-            [],
-            [],
-            marker="o",
-            linestyle="",
-            markerfacecolor="white",
-            markeredgecolor="#777777",
-            label="misses a target",
-        ),
+        ax.margins(x=0.06)
+        _metric_axis(ax, m, unit, labels=False)
+    # only what the figure shows
+    handles = []
+    if any(feasible(r) for r in rows):
+        handles.append(
+            Line2D(
+                [], [], marker="o", linestyle="", color=colour(2), label="meets every target (95%)"
+            )
+        )
+    if not all(feasible(r) for r in rows):
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor="white",
+                markeredgecolor="#777777",
+                label="misses a target",
+            )
+        )
+    handles += [
         Line2D([], [], color=colour(0), label="best mean at or below this cost"),
         Line2D([], [], color="#C0392B", linestyle="--", label="target"),
     ]
@@ -445,12 +613,13 @@ def plot_frontier(
             Line2D(
                 [],
                 [],
-                marker="*",
+                marker="o",
                 linestyle="",
                 markersize=12,
-                color=colour(1),
-                markeredgecolor="black",
-                label="cheapest meeting every target",
+                markerfacecolor=BEST_FILL,
+                markeredgecolor=colour(1),
+                markeredgewidth=2.0,
+                label="cheapest meeting every target (ringed)",
             )
         )
     _legend_below(fig, handles, ncol=3)

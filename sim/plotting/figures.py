@@ -23,12 +23,22 @@ from ..results import (
     response_breakdown,
     week_window,
 )
-from .delays import plot_breakdown, plot_distributions, plot_ecdf, plot_violins
+from .delays import (
+    NO_DATA,
+    has_response_times,
+    plot_breakdown,
+    plot_distributions,
+    plot_ecdf,
+    plot_violins,
+)
 from .experiments import plot_frontier, plot_heatmap, plot_metrics, plot_sweep
 from .maps import _positions, plot_map
-from .style import FORMATS, _fmt_time, colour, save
+from .style import FORMATS, _fmt_time, _short, colour, save
 from .timelines import plot_timeline, timeline_panels, week_panels
 
+NO_RESPONSE = NO_DATA["response"]
+NO_BREAKDOWN = "no incident asked for a team (teams disabled or none in range)"
+MAX_VIOLINS = 12  # replications shown as violins
 RUN_KINDS = ("distributions", "ecdf", "violins", "breakdown", "timeline", "week", "map")
 KINDS: dict[str, str] = {
     "distributions": "Histograms of reporting delay, time to acknowledge, response time and "
@@ -38,13 +48,16 @@ KINDS: dict[str, str] = {
     "breakdown": "Response time by violation type, by severity and for the slowest sectors",
     "timeline": "Daily means over the whole run: reports waiting per desk, teams busy, "
     "incidents open; warm-up shaded",
-    "week": "One week hour by hour: reports waiting, officers on duty, teams busy, incidents "
-    "open; reduced-staffing hours shaded",
+    "week": "Up to a week after the warm-up at the sampling interval (the title gives both): "
+    "reports waiting, officers on duty, teams busy, incidents open; reduced-staffing hours "
+    "shaded",
     "map": "The line-of-contact graph: sectors coloured by violations per day and median "
-    "response time, bases and rear targets marked",
+    "response time (for a comparison: median response time per configuration), bases and "
+    "rear targets marked",
     "metrics": "Every key metric per configuration with its 95% confidence interval",
     "differences": "Paired difference of every key metric against the reference, with 95% CI",
-    "sweep": "Key metrics against the swept parameter(s), with 95% confidence bands",
+    "sweep": "Key metrics against the swept parameter(s), with 95% confidence intervals "
+    "(bands, or error bars for single points and categories)",
     "heatmap": "Key metrics over a two-parameter grid",
     "frontier": "The staffing search: each constraint metric against cost, feasible points "
     "and the best achievable at each cost",
@@ -54,7 +67,7 @@ KINDS: dict[str, str] = {
 def _run_note(runs: list[RunData]) -> str:
     r = runs[0]
     days = r.summary["measured_days_per_replication"]
-    who = r.name if len(runs) == 1 else f"{len(runs)} configurations"
+    who = _short(r.name, 40) if len(runs) == 1 else f"{len(runs)} configurations"
     reps = f"{r.replications} replication" + ("s" if r.replications != 1 else "")
     return (
         f"{who}: {reps} of {days:g} days measured after a "
@@ -68,18 +81,27 @@ def run_figures(runs: list[RunData]) -> dict[str, Callable[[], Figure]]:
     several = len(runs) > 1
     samples = {r.name: delay_samples(r) for r in runs}
     plain = {n: {k: v["values"] for k, v in s.items()} for n, s in samples.items()}
+    # each configuration's own service targets: shares are counted against them
     targets = {
-        k: getattr(runs[0].scenario.targets, k) for k in ("acknowledge", "response", "finding")
+        r.name: {k: getattr(r.scenario.targets, k) for k in ("acknowledge", "response", "finding")}
+        for r in runs
     }
     if several:
         groups, cols, legend = plain, None, None
         gtitle = "Configuration"
+        vtitle = "Delay distributions per configuration"
     else:
         s = samples[runs[0].name]
-        reps = sorted(
+        every = sorted(
             set(s["response"]["replication"].tolist())
             | set(s["acknowledge"]["replication"].tolist())
-        )[:12]
+        )
+        reps = every[:MAX_VIOLINS]
+        vtitle = "Delay distributions per replication" + (
+            f" (the first {len(reps)} of {len(every)} replications)"
+            if len(every) > len(reps)
+            else ""
+        )
         groups = {
             f"rep {k + 1}": {d: s[d]["values"][s[d]["replication"] == k] for d in s} for k in reps
         }
@@ -87,6 +109,7 @@ def run_figures(runs: list[RunData]) -> dict[str, Callable[[], Figure]]:
         legend = {runs[0].name: colour(0)}
         gtitle = "Replication"
     week_start, week_end = week_window(runs[0].scenario)
+    breakdowns = {r.name: response_breakdown(r) for r in runs}
 
     def timeline() -> Figure:
         return plot_timeline(
@@ -102,8 +125,23 @@ def run_figures(runs: list[RunData]) -> dict[str, Callable[[], Figure]]:
             (a / 1440, b / 1440)
             for a, b in reduced_staffing(runs[0].scenario, week_start, week_end)
         ]
-        label = "fewer officers on duty than at peak" + (f" ({runs[0].name})" if several else "")
-        every = runs[0].scenario.output.sample_interval
+        label = "fewer officers on duty than at peak" + (
+            f" ({_short(runs[0].name)})" if several else ""
+        )
+        scen = runs[0].scenario
+        every = scen.output.sample_interval
+        days = round((week_end - week_start) / 1440, 1)
+        span = (
+            f"{days:g} day{'' if days == 1 else 's'}"
+            if days >= 1
+            else _fmt_time(week_end - week_start)
+        )
+        if week_start == scen.warmup:
+            where = "just after the warm-up"
+        elif week_start <= 0 and week_end >= scen.horizon:
+            where = "the whole run"
+        else:
+            where = "the end of the run"
         return plot_timeline(
             week_panels(runs),
             warmup_days=runs[0].scenario.warmup / 1440.0,
@@ -112,45 +150,55 @@ def run_figures(runs: list[RunData]) -> dict[str, Callable[[], Figure]]:
             day_ticks=True,
             xlim=(week_start / 1440, week_end / 1440),
             note=note,
-            title=f"One week of replication 1, sampled every {_fmt_time(every)} "
-            f"(days {week_start / 1440:g} to {week_end / 1440:g})",
+            title=f"{span} of replication 1, {where} (days {week_start / 1440:g} to "
+            f"{week_end / 1440:g}), sampled every {_fmt_time(every)}",
         )
 
     def map_() -> Figure:
         vals = [map_values(r) for r in runs]
+        resp_label = "Median response time (h)\ncolours: fastest to slowest sector"
         if several:
             panels = [
                 {
-                    "title": f"{r.name}: median response time",
+                    "title": f"{_short(r.name, 44)}:\nmedian response time by sector",
                     "values": v["median_response_h"],
-                    "label": "Median response time (h)",
+                    "label": resp_label,
                     "cmap": "magma_r",
                     "bases": _teams(r.scenario),
                     "network": r.network,
                     "scale": "resp",
                     "format": lambda x: f"{x:.1f} h",
+                    "empty": NO_RESPONSE,
                 }
                 for r, v in zip(runs, vals)
             ]
-        else:
-            panels = [
-                {
-                    "title": "Violations per day by sector",
-                    "values": vals[0]["per_day"],
-                    "label": "Violations per day (after warm-up)",
-                    "cmap": "YlOrRd",
-                    "bases": _teams(runs[0].scenario),
-                    "format": lambda x: f"{x:.1f}/day",
-                },
-                {
-                    "title": "Median response time by sector",
-                    "values": vals[0]["median_response_h"],
-                    "label": "Median response time (h)",
-                    "cmap": "magma_r",
-                    "bases": _teams(runs[0].scenario),
-                    "format": lambda x: f"{x:.1f} h",
-                },
-            ]
+            return plot_map(
+                runs[0].network,
+                panels,
+                note=note,
+                title="How fast teams get there: median response time per configuration",
+            )
+        panels = [
+            {
+                "title": "Violations per day by sector",
+                "values": vals[0]["per_day"],
+                "label": "Violations per day (after warm-up)",
+                "cmap": "YlOrRd",
+                "bases": _teams(runs[0].scenario),
+                "format": lambda x: f"{x:.1f}/day",
+                "from_zero": True,
+                "empty": "No violations after the warm-up",
+            },
+            {
+                "title": "Median response time by sector",
+                "values": vals[0]["median_response_h"],
+                "label": resp_label,
+                "cmap": "magma_r",
+                "bases": _teams(runs[0].scenario),
+                "format": lambda x: f"{x:.1f} h",
+                "empty": NO_RESPONSE,
+            },
+        ]
         return plot_map(runs[0].network, panels, note=note)
 
     makers = {
@@ -162,15 +210,16 @@ def run_figures(runs: list[RunData]) -> dict[str, Callable[[], Figure]]:
             group_title=gtitle,
             legend=legend,
             note=note,
-            title="Delay distributions per " + gtitle.lower(),
+            title=vtitle,
         ),
-        "breakdown": lambda: plot_breakdown(
-            {r.name: response_breakdown(r) for r in runs}, note=note
-        ),
+        "breakdown": lambda: plot_breakdown(breakdowns, note=note),
         "timeline": timeline,
         "week": week,
         "map": map_,
     }
+    if not any(has_response_times(b) for b in breakdowns.values()):
+        # no incident ever had a team (teams off, or no base in range): nothing to break down
+        del makers["breakdown"]
     try:
         _positions(runs[0].network)
     except ResultsError:
@@ -203,8 +252,10 @@ def figure_makers(directory: str | Path) -> tuple[str, dict[str, Callable[[], Fi
     if kind == "sweep":
         meta = json.loads((d / "sweep.json").read_text("utf-8"))
         params = meta.get("parameters", [])
+        npts, nreps = int(meta["points"]), int(meta["replications"])
         note = (
-            f"{meta['points']} points × {meta['replications']} replications, "
+            f"{npts} point{'' if npts == 1 else 's'} × "
+            f"{nreps} replication{'' if nreps == 1 else 's'}, "
             f"seed {meta['seed']}, common random numbers"
         )
         title = f"Sweep {meta.get('sweep', '')}"
@@ -258,7 +309,9 @@ def make_figures(
         why = ""
         if kind == "sweep" and "heatmap" in unknown:
             why = " (a heatmap needs a grid of exactly two parameters)"
-        if kind == "comparison" and any(k in RUN_KINDS for k in unknown):
+        if "breakdown" in unknown and "distributions" in makers:
+            why = f" (no breakdown: {NO_BREAKDOWN})"
+        elif kind == "comparison" and any(k in RUN_KINDS for k in unknown):
             why = (
                 " (distribution, timeline and map figures of a comparison need each "
                 "configuration's tables: run cfsim compare with --tables or --plots)"

@@ -56,6 +56,11 @@ def _scale_bar(ax: Any, geo: bool, pos: dict[str, tuple[float, float]]) -> None:
     )
 
 
+def _missing(values: dict[str, float], node: str) -> bool:
+    v = values.get(node, math.nan)
+    return v != v
+
+
 def _truncated(name: str, low: float = 0.12, high: float = 0.95) -> mcolors.Colormap:
     """A colormap without its palest end, so that low values stand out from white."""
     base = matplotlib.colormaps[name]
@@ -235,8 +240,11 @@ def plot_map(
     panels : list of dict
         Each ``{"title", "values": {sector: value}, "label": colour-bar label,
         "cmap": colormap name, "bases": {node: teams}, "format": callable,
-        "scale": key}``; panels with the same ``scale`` share one colour scale.
-        The three highest values are labelled.
+        "scale": key, "from_zero": bool, "empty": message}``; panels with the same
+        ``scale`` share one colour scale, which runs from the lowest to the highest
+        value, or from zero with ``from_zero`` (counts, so that similar values look
+        similar). A panel without values writes ``empty`` across the map instead of
+        a colour bar. The three highest values are labelled.
     """
     ncols = min(ncols or (2 if len(panels) == 4 else 3), len(panels))
     nrows = math.ceil(len(panels) / ncols)
@@ -257,6 +265,8 @@ def plot_map(
     for ax, p in zip(axes, panels):
         vals = scales[p.get("scale", p["label"])]
         lo, hi = min(vals, default=0.0), max(vals, default=1.0)
+        if p.get("from_zero"):
+            lo = 0.0
         norm = mcolors.Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1)
         fmt = p.get("format", lambda v: f"{v:.1f}")
         net = p.get("network", network)
@@ -264,8 +274,22 @@ def plot_map(
             ax, net, p["values"], _truncated(p["cmap"]), norm, p.get("bases", {}), 3, fmt
         )
         ax.set_title(p["title"])
-        cb = fig.colorbar(sc, ax=ax, shrink=0.85, pad=0.01, aspect=30)
-        cb.set_label(p["label"])
+        if any(v == v for v in p["values"].values()):
+            cb = fig.colorbar(sc, ax=ax, shrink=0.85, pad=0.01, aspect=30)
+            cb.set_label(p["label"])
+        else:  # nothing to colour: say so rather than show a made-up scale
+            ax.text(
+                0.5,
+                0.55,
+                p.get("empty", "No data"),
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="#444444",
+                zorder=10,
+                bbox={"boxstyle": "round,pad=0.5", "facecolor": "#f4f4f4", "edgecolor": "#cccccc"},
+            )
     for ax in axes[len(panels) :]:
         ax.set_visible(False)
     handles = [
@@ -311,6 +335,23 @@ def plot_map(
             label="rear target (long-range strikes)",
         ),
     ]
+    # only what the map shows
+    nets = [p.get("network", network) for p in panels]
+    occurs = {
+        "sector without data": any(
+            _missing(p["values"], n["id"])
+            for p, net in zip(panels, nets)
+            for n in net["nodes"]
+            if n.get("kind", "sector") == "sector"
+        ),
+        "team base (number of teams)": any(p.get("bases") for p in panels),
+        "rear target (long-range strikes)": any(
+            float(n.get("strike_weight", 0) or 0) > 0 and n.get("kind") != "sector"
+            for net in nets
+            for n in net["nodes"]
+        ),
+    }
+    handles = [h for h in handles if occurs.get(h.get_label(), True)]
     _legend_below(fig, handles, ncol=3)
     _subtitle(fig, title, note)
     return fig

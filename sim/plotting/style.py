@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import io as _io
 import math
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -102,8 +103,17 @@ def time_unit(max_minutes: float) -> tuple[float, str]:
 
 
 def _fmt_time(minutes: float) -> str:
+    """A duration for people: seconds below a minute, then minutes, hours, days.
+
+    Examples
+    --------
+    >>> [_fmt_time(m) for m in (0.5, 0.0, 7, 150, 4320)]
+    ['30 s', '0 min', '7 min', '2.5 h', '3 d']
+    """
     if minutes != minutes:
         return "-"
+    if 0 < abs(minutes) < 1:
+        return f"{minutes * 60:.0f} s"
     if minutes < 120:
         return f"{minutes:.0f} min"
     if minutes < 3 * 1440:
@@ -133,12 +143,102 @@ def _subtitle(fig: Figure, title: str, note: str = "") -> None:
     fig.suptitle(title + (f"\n{note}" if note else ""), fontsize=12)
 
 
+def _short(name: str, limit: int = 30) -> str:
+    """``name`` cut to ``limit`` characters with an ellipsis in the middle, so that the
+    start and the end of a long configuration name stay readable.
+
+    Examples
+    --------
+    >>> _short("baseline")
+    'baseline'
+    >>> _short("forward_based_teams_with_a_rather_long_configuration_name", 20)
+    'forward_ba…tion_name'
+    """
+    if len(name) <= limit:
+        return name
+    head = limit // 2
+    tail = limit - 1 - head
+    return name[:head] + "…" + name[len(name) - tail :]
+
+
+def _wrap(name: str, width: int = 14, lines: int = 3) -> str:
+    r"""``name`` broken into lines of at most ``width`` characters, after ``_``, ``-``
+    or a space where possible; more than ``lines`` lines end with an ellipsis.
+
+    Examples
+    --------
+    >>> _wrap("forward_based_teams_with_a_long_name", 14)
+    'forward_based_\nteams_with_a_\nlong_name'
+    >>> _wrap("abcdefghij", 4, 2)
+    'abcd\nefg…'
+    """
+    width = max(width, 2)
+    tokens = [t for t in re.split(r"(?<=[_\- ])", name) if t]
+    out: list[str] = []
+    cur = ""
+    for t in tokens:
+        while len(t) > width:  # a word longer than a line is cut
+            if cur:
+                out.append(cur)
+                cur = ""
+            out.append(t[:width])
+            t = t[width:]
+        if len(cur) + len(t) > width:
+            out.append(cur)
+            cur = ""
+        cur += t
+    if cur:
+        out.append(cur)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1].rstrip() + "…"
+    return "\n".join(x.rstrip() for x in out)
+
+
+def _legend_columns(fig: Figure, labels: list[str], fontsize: float = 8.5) -> int:
+    """The most legend columns (up to one per label) whose labels fit across the figure.
+
+    A legend fills its columns top to bottom; each column is as wide as its longest
+    label plus the handle and the spacing (widths estimated from the character count).
+    """
+    width_in = fig.get_figwidth() - 0.3
+    char, extra = fontsize * 0.6 / 72, fontsize * 4.8 / 72
+    for ncol in range(len(labels), 1, -1):
+        rows = math.ceil(len(labels) / ncol)
+        cols = [labels[i : i + rows] for i in range(0, len(labels), rows)]
+        if sum(max(len(s) for s in c) * char + extra for c in cols) <= width_in:
+            return ncol
+    return 1
+
+
 def _legend_below(fig: Figure, handles: list, ncol: int | None = None) -> None:
+    labels = [str(h.get_label()) for h in handles]
+    fit = _legend_columns(fig, labels)
     fig.legend(
         handles=handles,
         loc="outside lower center",
-        ncol=ncol or min(len(handles), 4),
+        ncol=min(ncol or min(len(handles), 4), fit),
         frameon=False,
+    )
+
+
+def _no_data(ax: Any, message: str) -> None:
+    """Write ``message`` across an empty panel instead of drawing empty axes or a
+    made-up scale (the panel keeps its title and axis labels)."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=9,
+        color="#555555",
+        wrap=True,
+        bbox={"boxstyle": "round,pad=0.5", "facecolor": "#f4f4f4", "edgecolor": "#cccccc"},
     )
 
 

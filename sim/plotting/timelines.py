@@ -11,7 +11,27 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from ..results import PARTIES, RunData, _teams, daily_means, week_window
-from .style import DESK_COLOURS, _figure, _legend_below, _styled, _subtitle, colour
+from .style import DESK_COLOURS, _figure, _legend_below, _short, _styled, _subtitle, colour
+
+NO_TEAMS = "No teams (teams disabled or no team bases): no team was ever busy"
+
+
+def _width(k: int, n: int) -> float:
+    """Line width of the ``k``-th of ``n`` configurations: earlier ones wider, so that
+    identical curves (shared random numbers) leave the reference visible underneath."""
+    return 1.3 + 1.1 * (n - 1 - k)
+
+
+def _teams_panel(panel: dict[str, Any], runs: list[RunData]) -> None:
+    """Mark the teams panel of runs without teams: a message instead of an empty axis,
+    or " (no teams)" after the name of a configuration without."""
+    totals = [sum(_teams(r.scenario).values()) for r in runs]
+    if not any(totals):
+        panel["message"] = NO_TEAMS
+        return
+    for ln, run, total in zip(panel["lines"], runs, totals):
+        if not total and len(runs) > 1:
+            ln["label"] = f"{_short(run.name)} (no teams)"
 
 
 @_styled
@@ -31,7 +51,9 @@ def plot_timeline(
     ----------
     panels : list of dict
         Each ``{"title", "ylabel", "lines": [{"label", "colour", "x", "y", "low"?,
-        "high"?, "step"?, "style"?}]}``; x in days. ``low``/``high`` draw a band.
+        "high"?, "step"?, "style"?, "width"?}], "message"?}``; x in days.
+        ``low``/``high`` draw a band; a panel with a ``message`` (e.g. no teams)
+        writes it instead of its lines.
     warmup_days : float, optional
         Shades the warm-up (not measured) when it lies within the axis.
     shade : list of (start, end)
@@ -62,8 +84,26 @@ def plot_timeline(
                 fill=False,
             )
             ax.axvline(warmup_days, color="#555555", linestyle="--", linewidth=1)
+        ax.set_title(p["title"], loc="left")
+        ax.set_ylabel(p["ylabel"])
+        if p.get("message"):
+            ax.set_yticks([])
+            ax.grid(axis="y", visible=False)
+            ax.text(
+                0.5,
+                0.5,
+                p["message"],
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="#555555",
+                bbox={"boxstyle": "round,pad=0.5", "facecolor": "#f4f4f4", "edgecolor": "#cccccc"},
+            )
+            continue
         for ln in p["lines"]:
             x, y = np.asarray(ln["x"], float), np.asarray(ln["y"], float)
+            lw = ln.get("width", 1.3)
             if ln.get("low") is not None:
                 ax.fill_between(
                     x,
@@ -81,7 +121,7 @@ def plot_timeline(
                     where="post",
                     color=ln["colour"],
                     label=ln["label"],
-                    linewidth=1.3,
+                    linewidth=lw,
                     linestyle=ln.get("style", "-"),
                 )
             else:
@@ -90,11 +130,9 @@ def plot_timeline(
                     y,
                     color=ln["colour"],
                     label=ln["label"],
-                    linewidth=1.3,
+                    linewidth=lw,
                     linestyle=ln.get("style", "-"),
                 )
-        ax.set_title(p["title"], loc="left")
-        ax.set_ylabel(p["ylabel"])
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     axes[-1].set_xlim(xmin, xmax)
@@ -137,8 +175,9 @@ def timeline_panels(runs: list[RunData]) -> list[dict[str, Any]]:
     for k, run in enumerate(runs):
         s = run.tables["timeseries"]
         band = run.replications > 1 and not several
+        name = _short(run.name)
 
-        def line(col, label, col_colour, with_band=band, s=s):
+        def line(col, label, col_colour, with_band=band, s=s, k=k):
             d = daily_means(s, col)
             return {
                 "label": label,
@@ -147,21 +186,16 @@ def timeline_panels(runs: list[RunData]) -> list[dict[str, Any]]:
                 "y": d["mean"],
                 "low": d["low"] if with_band else None,
                 "high": d["high"] if with_band else None,
+                "width": _width(k, len(runs)) if several else 1.3,
             }
 
         if several:
-            panels[0]["lines"].append(
-                line(tuple(f"queue_{p}" for p in PARTIES), run.name, colour(k))
-            )
+            panels[0]["lines"].append(line(tuple(f"queue_{p}" for p in PARTIES), name, colour(k)))
         else:
             for p in PARTIES:
                 panels[0]["lines"].append(line(f"queue_{p}", f"{p} desk", DESK_COLOURS[p], False))
-        panels[1]["lines"].append(
-            line("teams_busy", run.name if several else "teams busy", colour(k))
-        )
-        panels[2]["lines"].append(
-            line("incidents_open", run.name if several else "open", colour(k))
-        )
+        panels[1]["lines"].append(line("teams_busy", name if several else "teams busy", colour(k)))
+        panels[2]["lines"].append(line("incidents_open", name if several else "open", colour(k)))
     total = sum(_teams(runs[0].scenario).values())
     if total and not several:
         x = panels[1]["lines"][0]["x"]
@@ -174,9 +208,11 @@ def timeline_panels(runs: list[RunData]) -> list[dict[str, Any]]:
                 "style": ":",
             }
         )
+    _teams_panel(panels[1], runs)
     if band and runs[0].replications > 1:
         for p in panels[1:]:
-            p["title"] += f" (band: lowest to highest of {runs[0].replications} replications)"
+            if not p.get("message"):
+                p["title"] += f" (band: lowest to highest of {runs[0].replications} replications)"
     return panels
 
 
@@ -205,14 +241,24 @@ def week_panels(runs: list[RunData]) -> list[dict[str, Any]]:
         m = first & (s["time"] >= start) & (s["time"] <= end)
         x = s["time"][m] / 1440.0
         c = colour(k)
+        name = _short(run.name)
+        width = _width(k, len(runs)) if several else 1.3
 
-        def ln(y, label, col, step=False, style="-", x=x):
-            return {"label": label, "colour": col, "x": x, "y": y, "step": step, "style": style}
+        def ln(y, label, col, step=False, style="-", x=x, width=width):
+            return {
+                "label": label,
+                "colour": col,
+                "x": x,
+                "y": y,
+                "step": step,
+                "style": style,
+                "width": width,
+            }
 
         if several:
-            panels[0]["lines"].append(ln(sum(s[f"queue_{p}"][m] for p in PARTIES), run.name, c))
+            panels[0]["lines"].append(ln(sum(s[f"queue_{p}"][m] for p in PARTIES), name, c))
             panels[1]["lines"].append(
-                ln(sum(s[f"on_duty_{p}"][m] for p in PARTIES), run.name, c, step=True)
+                ln(sum(s[f"on_duty_{p}"][m] for p in PARTIES), name, c, step=True)
             )
         else:
             for p in PARTIES:
@@ -224,8 +270,8 @@ def week_panels(runs: list[RunData]) -> list[dict[str, Any]]:
             panels[1]["lines"].append(
                 ln(sum(s[f"on_duty_{p}"][m] for p in PARTIES), "on duty", "#333333", True)
             )
-        panels[2]["lines"].append(ln(s["teams_busy"][m], run.name if several else "teams busy", c))
-        panels[3]["lines"].append(ln(s["incidents_open"][m], run.name if several else "open", c))
+        panels[2]["lines"].append(ln(s["teams_busy"][m], name if several else "teams busy", c))
+        panels[3]["lines"].append(ln(s["incidents_open"][m], name if several else "open", c))
     total = sum(_teams(runs[0].scenario).values())
     if total and not several:
         x = panels[2]["lines"][0]["x"]
@@ -238,4 +284,5 @@ def week_panels(runs: list[RunData]) -> list[dict[str, Any]]:
                 "style": ":",
             }
         )
+    _teams_panel(panels[2], runs)
     return panels
