@@ -102,7 +102,7 @@ class Desk:
         self.on_duty = Level(start, end, float(staffing[0]))
         self.busy = Level(start, end)
         self.queued = Level(start, end)
-        self.heap: list[tuple[float, int, int]] = []
+        self.heap: list[tuple[float, int]] = []  # (priority key, report id)
         self.served = 0
 
     @property
@@ -170,7 +170,6 @@ class Center:
         self.ack = ack
         self.desk_of = desk_of
         self.in_queue = np.zeros(arrival.size, dtype=bool)
-        self.pending: list[tuple[int, int]] = []  # (deadline order) report ids by arrival
         self.pending_pos = 0
         self.joint: list[tuple[float, int, int]] = []
         self.joint_seq = 0
@@ -207,11 +206,10 @@ class Center:
         """A report arrives at its desk."""
         desk = self.desks[self.desk_of[rid]]
         key = -float(self.severity[rid]) if self.severity_first else 0.0
-        heapq.heappush(desk.heap, (key, rid, rid))
+        heapq.heappush(desk.heap, (key, rid))
         self.in_queue[rid] = True
         desk.queued.add(self.env.now, 1)
-        self.expire_due()
-        self.dispatch(desk)
+        self.dispatch(desk)  # expires overdue reports first
 
     def expire_due(self) -> None:
         """Expire every queued report whose wait exceeded ``max_wait`` by now.
@@ -227,7 +225,7 @@ class Center:
         n_arrived = self.arrival.size
         while pos < n_arrived:
             deadline = self.arrival[pos] + self.max_wait
-            if deadline >= now or self.arrival[pos] > now:
+            if deadline >= now:
                 break
             if self.in_queue[pos]:
                 self.in_queue[pos] = False
@@ -259,7 +257,7 @@ class Center:
                 continue
             if not desk.heap:
                 return
-            _, _, rid = heapq.heappop(desk.heap)
+            _, rid = heapq.heappop(desk.heap)
             if not self.in_queue[rid]:
                 continue  # expired while waiting
             self.in_queue[rid] = False

@@ -118,10 +118,15 @@ def compact(rep: ReplicationResult, scenario) -> dict[str, Any]:
     }
 
 
+def simulate(job: Job) -> tuple[Prepared, ReplicationResult]:
+    """The job's prepared scenario (cached per process) and its replication."""
+    prep = _prepared(job.scenario_json, job.base_dir)
+    return prep, run_replication(prep, job.replication, job.seed)
+
+
 def run_job(job: Job) -> ReplicationResult | dict[str, Any]:
     """Run one replication (in whichever process receives the job)."""
-    prep = _prepared(job.scenario_json, job.base_dir)
-    rep = run_replication(prep, job.replication, job.seed)
+    prep, rep = simulate(job)
     if job.tables_dir is not None:
         from .io import write_replication_tables
 

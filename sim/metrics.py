@@ -216,17 +216,20 @@ def rates(rep: ReplicationResult, warmup: float) -> dict[str, float]:
     }
 
 
-def target_shares(rep: ReplicationResult, warmup: float, targets) -> dict[str, float]:
+def target_shares(
+    rep: ReplicationResult, warmup: float, targets, d: dict[str, np.ndarray] | None = None
+) -> dict[str, float]:
     """Share of reports/incidents within each service target.
 
     ``acknowledge`` counts reports; ``response`` counts incidents that asked
     for a team (not those below ``min_severity`` or with teams off);
     ``finding`` counts all incidents. An event that never happened counts as
     outside the target, unless its deadline falls after the horizon: such
-    entities cannot be judged yet and are left out (censoring).
+    entities cannot be judged yet and are left out (censoring). ``d`` passes
+    delays already computed by :func:`delays`.
     """
     m = measured(rep, warmup)
-    d = delays(rep, warmup)
+    d = delays(rep, warmup) if d is None else d
     r, i = rep.reports, rep.incidents
     horizon = rep.totals["horizon"]
     no_ask = [R.INCIDENT_REASONS.index(x) for x in ("teams_off", "below_min_severity")]
@@ -304,7 +307,7 @@ def replication_metrics(rep: ReplicationResult, warmup: float, targets) -> dict[
         out[f"{key}_mean"] = s["mean"]
         out[f"{key}_p90"] = s["p90"]
     out.update(rates(rep, warmup))
-    for key, v in target_shares(rep, warmup, targets).items():
+    for key, v in target_shares(rep, warmup, targets, d).items():
         out[f"within_{key}"] = v
     for p, s in desk_stats(rep, warmup).items():
         out[f"utilisation_{p}"] = s["utilisation"]

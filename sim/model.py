@@ -99,7 +99,6 @@ class _Replication:
         def rng(name: str) -> np.random.Generator:
             return stream(seed, rep, name)
 
-        self.rng = rng
         g, nodes = prep.graph, prep.nodes
         self.vio = violations.generate(
             scen.violations,

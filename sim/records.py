@@ -7,7 +7,7 @@ that maps between them, so every other module speaks the same language.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -101,8 +101,6 @@ class ReplicationResult:
     totals: dict[str, Any]
     types: list[str]
     nodes: list[str]
-    events: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def concat(tables: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -30,7 +30,7 @@ import networkx as nx
 import numpy as np
 
 from . import records as R
-from .experiment import Job, _prepared, make_jobs
+from .experiment import Job, make_jobs, simulate
 from .metrics import desk_stats, mean_ci, t975
 from .model import run_replication
 from .parallel import map_ordered
@@ -209,8 +209,7 @@ def _binomial(group, case, p, hits, n, unit="%", how="") -> Check:
 
 def _queue_stats(job: Job) -> dict[str, Any]:
     """Per-replication queue statistics of the UA desk (run in a worker)."""
-    prep = _prepared(job.scenario_json, job.base_dir)
-    rep = run_replication(prep, job.replication, job.seed)
+    prep, rep = simulate(job)
     warm = prep.scenario.warmup
     d = desk_stats(rep, warm)["UA"]
     r = rep.reports
@@ -236,119 +235,110 @@ def _run_queue(path: Path, overrides: dict[str, Any], reps: int, workers) -> lis
 def queueing_checks(workers: int | None = None, reps: int = 10) -> list[Check]:
     """M/M/c, M/M/1, M/D/1, shift-plan M/M/c and two-class priority checks."""
     mu = 1 / 20.0  # per minute: 20-minute triage
-    out: list[Check] = []
-    cases = [(1, 0.5), (2, 0.8), (3, 0.9), (5, 0.95)]
-    for c, rho in cases:
+    erlang, single, cobham = "M/M/c (Erlang C)", "M/M/1, M/D/1", "Priority M/M/c (Cobham)"
+    # (scenario file, overrides, [(group, case, analytic value, statistic, unit), ...])
+    runs: list[tuple[str, dict[str, Any], list[tuple[str, str, float, Any, str]]]] = []
+    for c, rho in [(1, 0.5), (2, 0.8), (3, 0.9), (5, 0.95)]:
         lam = rho * c * mu
-        res = _run_queue(
-            VALIDATION / "mmc.yaml",
-            {
-                "violations": {"rate_per_day": lam * 1440},
-                "center": {"desks": {"UA": {"officers": c}}},
-                "horizon": "200d" if rho >= 0.95 else "120d",
-            },
-            reps,
-            workers,
-        )
+        over = {
+            "violations": {"rate_per_day": lam * 1440},
+            "center": {"desks": {"UA": {"officers": c}}},
+            "horizon": "200d" if rho >= 0.95 else "120d",
+        }
         tag = f"M/M/{c}, ρ = {rho}"
-        out.append(
-            _from_reps(
-                "M/M/c (Erlang C)",
-                f"{tag}: mean wait in queue",
-                mmc_wait(c, lam, mu),
-                [x["mean_wait"] for x in res],
-                "min",
+        runs.append(
+            (
+                "mmc.yaml",
+                over,
+                [
+                    (
+                        erlang,
+                        f"{tag}: mean wait in queue",
+                        mmc_wait(c, lam, mu),
+                        "mean_wait",
+                        "min",
+                    ),
+                    (
+                        erlang,
+                        f"{tag}: probability of waiting",
+                        erlang_c(c, lam / mu),
+                        "p_wait",
+                        "%",
+                    ),
+                ],
             )
         )
-        out.append(
-            _from_reps(
-                "M/M/c (Erlang C)",
-                f"{tag}: probability of waiting",
-                erlang_c(c, lam / mu),
-                [x["p_wait"] for x in res],
-                "%",
-            )
-        )
-    # the M/M/3 case with a shift plan
-    lam = 0.8 * 3 * mu
-    res = _run_queue(VALIDATION / "mmc_shifts.yaml", {}, reps, workers)
-    out.append(
-        _from_reps(
-            "M/M/c (Erlang C)",
-            "M/M/3, ρ = 0.8, three shifts of 3: mean wait",
-            mmc_wait(3, lam, mu),
-            [x["mean_wait"] for x in res],
-            "min",
-        )
-    )
-    out.append(
-        _from_reps(
-            "M/M/c (Erlang C)",
-            "M/M/3, ρ = 0.8, three shifts of 3: P(wait)",
-            erlang_c(3, lam / mu),
-            [x["p_wait"] for x in res],
-            "%",
-        )
-    )
-    # M/M/1 and M/D/1 from their own files
-    lam = 0.8 * mu
-    res = _run_queue(VALIDATION / "mm1.yaml", {}, reps, workers)
-    out.append(
-        _from_reps(
-            "M/M/1, M/D/1",
-            "M/M/1, ρ = 0.8: mean wait in queue",
-            mmc_wait(1, lam, mu),
-            [x["mean_wait"] for x in res],
-            "min",
-        )
-    )
-    out.append(
-        _from_reps(
-            "M/M/1, M/D/1",
-            "M/M/1, ρ = 0.8: mean queue length",
-            0.8**2 / 0.2,
-            [x["mean_queue"] for x in res],
-            "",
-        )
-    )
-    res = _run_queue(VALIDATION / "md1.yaml", {}, reps, workers)
-    out.append(
-        _from_reps(
-            "M/M/1, M/D/1",
-            "M/D/1, ρ = 0.8: mean wait in queue (P-K)",
-            pk_wait(lam, 20.0, 0.0),
-            [x["mean_wait"] for x in res],
-            "min",
-        )
-    )
-    # two priority classes
-    lam = 0.8 * 2 * mu
-    res = _run_queue(VALIDATION / "priority.yaml", {}, reps, workers)
-    w_hi, w_lo = cobham_waits(2, [0.3 * lam, 0.7 * lam], mu)
-    out.append(
-        _from_reps(
-            "Priority M/M/c (Cobham)",
-            "M/M/2, ρ = 0.8: severe class (30 %) wait",
-            w_hi,
-            [x["by_severity"][3] for x in res],
-            "min",
-        )
-    )
-    out.append(
-        _from_reps(
-            "Priority M/M/c (Cobham)",
-            "M/M/2, ρ = 0.8: routine class (70 %) wait",
-            w_lo,
-            [x["by_severity"][1] for x in res],
-            "min",
-        )
-    )
+    lam3, lam1, lam2 = 0.8 * 3 * mu, 0.8 * mu, 0.8 * 2 * mu
+    shifts = "M/M/3, ρ = 0.8, three shifts of 3"
+    w_hi, w_lo = cobham_waits(2, [0.3 * lam2, 0.7 * lam2], mu)
+    runs += [
+        (
+            "mmc_shifts.yaml",
+            {},
+            [
+                (erlang, f"{shifts}: mean wait", mmc_wait(3, lam3, mu), "mean_wait", "min"),
+                (erlang, f"{shifts}: P(wait)", erlang_c(3, lam3 / mu), "p_wait", "%"),
+            ],
+        ),
+        (
+            "mm1.yaml",
+            {},
+            [
+                (
+                    single,
+                    "M/M/1, ρ = 0.8: mean wait in queue",
+                    mmc_wait(1, lam1, mu),
+                    "mean_wait",
+                    "min",
+                ),
+                (single, "M/M/1, ρ = 0.8: mean queue length", 0.8**2 / 0.2, "mean_queue", ""),
+            ],
+        ),
+        (
+            "md1.yaml",
+            {},
+            [
+                (
+                    single,
+                    "M/D/1, ρ = 0.8: mean wait in queue (P-K)",
+                    pk_wait(lam1, 20.0, 0.0),
+                    "mean_wait",
+                    "min",
+                ),
+            ],
+        ),
+        (
+            "priority.yaml",
+            {},
+            [
+                (
+                    cobham,
+                    "M/M/2, ρ = 0.8: severe class (30 %) wait",
+                    w_hi,
+                    lambda x: x["by_severity"][3],
+                    "min",
+                ),
+                (
+                    cobham,
+                    "M/M/2, ρ = 0.8: routine class (70 %) wait",
+                    w_lo,
+                    lambda x: x["by_severity"][1],
+                    "min",
+                ),
+            ],
+        ),
+    ]
+    out: list[Check] = []
+    for file, over, rows in runs:
+        res = _run_queue(VALIDATION / file, over, reps, workers)
+        for group, case, analytic, stat, unit in rows:
+            get = stat if callable(stat) else (lambda x, k=stat: x[k])
+            out.append(_from_reps(group, case, analytic, [get(x) for x in res], unit))
     return out
 
 
 def _little_job(job: Job) -> dict[str, Any]:
-    prep = _prepared(job.scenario_json, job.base_dir)
-    rep = run_replication(prep, job.replication, job.seed)
+    prep, rep = simulate(job)
     return desk_stats(rep, prep.scenario.warmup)
 
 
@@ -470,8 +460,7 @@ def _travel_scenario(g: nx.Graph, target: str):
 
 
 def _decay_job(job: Job) -> dict[str, Any]:
-    prep = _prepared(job.scenario_json, job.base_dir)
-    rep = run_replication(prep, job.replication, job.seed)
+    prep, rep = simulate(job)
     v = rep.violations
     verified = np.isin(
         v["outcome"],
