@@ -12,10 +12,10 @@ import yaml
 
 from sim import records as R
 from sim.cli import main
-from sim.console import Progress
-from sim.experiment import run
-from sim.metrics import check_conservation
-from sim.scenario import load_scenario
+from sim.output.console import Progress
+from sim.analysis.experiment import run
+from sim.analysis.metrics import check_conservation
+from sim.world import load_scenario
 
 from .conftest import SCENARIOS
 
@@ -104,7 +104,7 @@ def test_conservation_on_baseline():
 
 
 def test_conservation_detects_a_broken_record(timeline):
-    from sim.model import run_replication
+    from sim.engine import run_replication
 
     rep = run_replication(timeline())
     rep.reports["state"][0] = -1
@@ -125,12 +125,12 @@ def test_out_dir_that_exists_is_refused(tmp_path, capsys):
 
 
 def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
-    import sim.io
+    import sim.output.rundir
 
     def boom(path, columns):
         raise OSError("disk full")
 
-    monkeypatch.setattr(sim.io, "write_csv", boom)
+    monkeypatch.setattr(sim.output.rundir, "write_csv", boom)
     out = tmp_path / "res"
     with pytest.raises(OSError):
         main(["run", str(short(tmp_path, "baseline.yaml", "2d")), "--out", str(out), "-q"])
@@ -175,12 +175,12 @@ def test_python_api_records(timeline):
 
 
 def test_out_is_checked_before_simulating(tmp_path, capsys, monkeypatch):
-    import sim.experiment
+    import sim.analysis.experiment
 
     def no_run(*a, **k):
         raise AssertionError("simulated although --out was unusable")
 
-    monkeypatch.setattr(sim.experiment, "run", no_run)
+    monkeypatch.setattr(sim.analysis.experiment, "run", no_run)
     afile = tmp_path / "notes.txt"
     afile.write_text("x")
     code = main(["run", str(short(tmp_path, "baseline.yaml", "2d")), "--out", str(afile), "-q"])

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim.distributions as D
+import sim.scenario.distributions as D
 
 ADAPTER = pydantic.TypeAdapter(D.Distribution)
 

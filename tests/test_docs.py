@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sim.docgen import generate
+from sim.scenario.docgen import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_scenario_reference_is_generated_from_the_schema():
     committed = (ROOT / "docs" / "scenarios.md").read_text()
     assert committed == generate(), (
-        "docs/scenarios.md is stale: run `python -m sim.docgen docs/scenarios.md`"
+        "docs/scenarios.md is stale: run `python -m sim.scenario.docgen docs/scenarios.md`"
     )
 
 

@@ -7,10 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from sim.compare import compare, format_comparison, paired_difference
-from sim.experiment import make_jobs, run, run_job
-from sim.parallel import map_ordered
-from sim.scenario import load_scenario
+from sim.analysis.compare import compare, format_comparison
+from sim.analysis.statistics import paired_difference
+from sim.analysis.experiment import make_jobs, run, run_job
+from sim.analysis.parallel import map_ordered
+from sim.world import load_scenario
 
 from .conftest import SCENARIOS
 
@@ -145,7 +146,7 @@ def test_dask_address_that_is_not_a_scheduler_fails_clearly_and_quickly():
     import threading
     import time
 
-    from sim.parallel import ExecutionError, _connect
+    from sim.analysis.parallel import ExecutionError, _connect
 
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))

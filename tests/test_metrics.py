@@ -8,10 +8,12 @@ import numpy as np
 import pytest
 
 from sim import records as R
-from sim.center import Level, change_points
-from sim.metrics import describe, mean_ci, summarise, t975
-from sim.model import run_replication
-from sim.teams import next_departure
+from sim.engine.monitor import Level
+from sim.engine.shifts import change_points
+from sim.analysis.metrics import summarise
+from sim.analysis.statistics import describe, mean_ci, t_quantile
+from sim.engine import run_replication
+from sim.engine.teams import next_departure
 
 
 @pytest.mark.parametrize(
@@ -19,7 +21,7 @@ from sim.teams import next_departure
     [(1, 12.7062), (4, 2.7764), (30, 2.0423), (40, 2.0211), (60, 2.0003), (120, 1.9799)],
 )
 def test_t_quantile_matches_tables(df, expected):
-    assert t975(df) == pytest.approx(expected, abs=2e-4)
+    assert t_quantile(0.975, df) == pytest.approx(expected, abs=2e-4)
 
 
 def test_mean_ci_covers_known_mean_about_95_percent():

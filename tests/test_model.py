@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from sim import records as R
-from sim.metrics import check_conservation
-from sim.model import run_replication
+from sim.analysis.metrics import check_conservation
+from sim.engine import run_replication
 
 
 def _one(tab, row=0):
@@ -352,26 +352,18 @@ def test_time_series_stops_before_the_horizon(timeline):
 def test_all_waiting_assessments_start_as_soon_as_officers_are_free():
     import simpy
 
-    from sim.center import Center, Desk
+    from sim.engine.center import Center, CenterConfig, Desk, ReportColumns
 
     env = simpy.Environment()
     desks = [Desk(i, [2] * 1440, 0.0, 1e9) for i in range(3)]
     found = []
-    center = Center(
-        env,
-        desks,
-        severity_first=False,
-        triage_time=np.zeros(0),
-        arrival=np.zeros(0),
-        severity=np.zeros(0, int),
-        max_wait=None,
-        on_triaged=lambda r: None,
-        on_expired=lambda r, t: None,
-        assessment_time=lambda i: 30.0,
-        on_assessed=lambda i: found.append((i, env.now)),
-        ack=np.zeros(0),
-        desk_of=np.zeros(0, int),
-    )
+
+    class Sink:
+        def incident_assessed(self, i):
+            found.append((i, env.now))
+
+    none = ReportColumns(*(np.zeros(0) for _ in range(5)))
+    center = Center(env, desks, CenterConfig(False, None, True), none, Sink())
     desks[2].busy.add(0.0, 2)  # both US officers busy until 300
 
     def us_finishes():
@@ -382,7 +374,7 @@ def test_all_waiting_assessments_start_as_soon_as_officers_are_free():
     def queue_three():
         yield env.timeout(60)
         for i in range(3):
-            center.assess(i, 1)
+            center.assess(i, 1, 30.0)
 
     env.process(us_finishes())
     env.process(queue_three())
@@ -392,7 +384,7 @@ def test_all_waiting_assessments_start_as_soon_as_officers_are_free():
 
 
 def test_response_target_is_undefined_when_no_incident_asks_for_a_team(timeline):
-    from sim.metrics import target_shares
+    from sim.analysis.metrics import target_shares
 
     loaded = timeline(
         {
@@ -407,7 +399,7 @@ def test_response_target_is_undefined_when_no_incident_asks_for_a_team(timeline)
 
 
 def test_littles_law_per_desk_on_a_busy_center(timeline):
-    from sim.metrics import desk_stats
+    from sim.analysis.metrics import desk_stats
 
     loaded = timeline(
         {

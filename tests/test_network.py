@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.network import (
+from sim.world.network import (
     KINDS,
     Distances,
     NetworkError,

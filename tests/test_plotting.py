@@ -22,11 +22,11 @@ from matplotlib.patches import StepPatch
 from matplotlib.text import Text
 from PIL import Image
 
-from sim import plotting as P
+from sim.output import plotting as P
 from sim.cli import main
-from sim.experiment import run
-from sim.io import write_run
-from sim.scenario import load_scenario
+from sim.analysis.experiment import run
+from sim.output.rundir import write_run
+from sim.world import load_scenario
 
 from .conftest import SCENARIOS
 
@@ -408,9 +408,9 @@ def test_the_reference_configuration_keeps_its_colour_everywhere():
 
 
 def test_plotting_and_the_comparison_table_share_one_metric_list():
-    # one definition in sim.metrics: plotting cannot import sim.compare (the engine)
-    from sim import compare, metrics
-    from sim.plotting import experiments
+    # one definition in sim.analysis.metrics: plotting cannot import the comparison runner
+    from sim.analysis import compare, metrics
+    from sim.output.plotting import experiments
 
     assert compare.KEY_METRICS is metrics.KEY_METRICS
     assert experiments.KEY_METRICS is metrics.KEY_METRICS

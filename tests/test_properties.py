@@ -11,10 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import records as R
-from sim.metrics import check_conservation
-from sim.model import run_replication
-from sim.scenario import ScenarioError, load_scenario, scenario_from_dict
-from sim.units import format_duration
+from sim.analysis.metrics import check_conservation
+from sim.engine import run_replication
+from sim.scenario import ScenarioError
+from sim.world import load_scenario, scenario_from_dict
+from sim.scenario.units import format_duration
 
 DURATION = st.integers(min_value=1, max_value=600).map(lambda m: f"{m}min")
 PROB = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from sim import plotting as P
+from sim.output import plotting as P
 from sim.cli import main
-from sim.report import build_report
+from sim.output.report import build_report
 
 from .test_plotting import check_png, short_scenario
 

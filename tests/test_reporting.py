@@ -9,13 +9,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim import reporting
-from sim.network import builtin, synthetic_line
+from sim.world import reporting
+from sim.world.network import builtin, synthetic_line
 from sim.records import CHANNELS, FALSE_CHANNEL, PARTIES
-from sim.scenario import ReportingSpec, ViolationsSpec
-from sim.streams import stream
-from sim.violations import TypeTable
-from sim.violations import generate as generate_violations
+from sim.scenario.schema import ReportingSpec, ViolationsSpec
+from sim.world.streams import stream
+from sim.world.violations import TypeTable
+from sim.world.violations import generate as generate_violations
 
 DAY = 1440.0
 DAYS = 30

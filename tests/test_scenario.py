@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from sim.cli import main
-from sim.scenario import Scenario, ScenarioError, load_scenario
+from sim.scenario import Scenario, ScenarioError
+from sim.world import load_scenario
 
 from .conftest import SCENARIOS
 

@@ -10,7 +10,7 @@ import zlib
 import numpy as np
 import pytest
 
-from sim.streams import stable_id, stream
+from sim.world.streams import stable_id, stream
 
 NAMES = [
     "violations.background",
@@ -76,7 +76,7 @@ def test_stable_id_is_crc32_of_utf8_name():
 def test_stable_id_is_not_python_hash():
     # hash(str) is salted per process (PYTHONHASHSEED); stable_id must not be.
     code = (
-        "from sim.streams import stable_id, stream; "
+        "from sim.world.streams import stable_id, stream; "
         "print(hash('violations'), stable_id('violations'), "
         "repr(float(stream(1, 0, 'violations').random())))"
     )

@@ -10,20 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-import sim.experiment
-import sim.sweep
+import sim.analysis.experiment
+import sim.analysis.sweep
 from sim.cli import main
 from sim.scenario import ScenarioError
-from sim.sweep import (
-    OptimizeSpec,
-    expand,
-    load_sweep,
-    parse_path,
-    run_optimize,
-    run_sweep,
-    set_path,
-    staff,
-)
+from sim.analysis.optimize import run_optimize, staff
+from sim.analysis.sweep import run_sweep
+from sim.analysis.sweepfile import OptimizeSpec, expand, load_sweep, parse_path, set_path
 
 from .conftest import SCENARIOS
 
@@ -112,7 +105,7 @@ def test_sweep_file_validation(tmp_path):
 def test_sweep_table_and_resume_after_interruption(tmp_path, monkeypatch):
     spec, path = load_sweep(files(tmp_path, GRID))
     out = tmp_path / "out"
-    real = sim.experiment.run_job
+    real = sim.analysis.experiment.run_job
     calls = {"n": 0}
 
     def flaky(job):
@@ -121,19 +114,19 @@ def test_sweep_table_and_resume_after_interruption(tmp_path, monkeypatch):
             raise KeyboardInterrupt
         return real(job)
 
-    monkeypatch.setattr(sim.sweep, "run_job", flaky)
+    monkeypatch.setattr(sim.analysis.sweep, "run_job", flaky)
     with pytest.raises(KeyboardInterrupt):
         run_sweep(spec, path, out, workers=1)
     stored = sorted((out / "points").glob("*.json"))
     assert len(stored) == 2
     assert not (out / "sweep.csv").exists()
 
-    monkeypatch.setattr(sim.sweep, "run_job", real)
+    monkeypatch.setattr(sim.analysis.sweep, "run_job", real)
     meta = run_sweep(spec, path, out, workers=1)
     assert meta["points_reused"] == 2 and meta["points"] == 4
     with open(out / "sweep.csv") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 4 * len(sim.compare.METRIC_KEYS)
+    assert len(rows) == 4 * len(sim.analysis.metrics.METRIC_KEYS)
     assert {"point", "label", "night", "teams.speed_kmh", "metric", "mean", "low", "high"} <= set(
         rows[0]
     )
@@ -199,7 +192,7 @@ def test_cli_sweep_compare_optimize(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "Sweep s: 4 points x 2 replications" in text and (out / "sweep.json").exists()
     data = json.loads((out / "sweep.json").read_text())
-    assert data["points"] == 4 and len(data["rows"]) == 4 * len(sim.compare.METRIC_KEYS)
+    assert data["points"] == 4 and len(data["rows"]) == 4 * len(sim.analysis.metrics.METRIC_KEYS)
 
     a = tmp_path / "base.yaml"
     cmp_out = tmp_path / "cmp"

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.validation import chi2_quantile, cobham_waits, erlang_c, markdown, mmc_wait, run_all
+from sim.analysis.statistics import chi2_quantile
+from sim.analysis.theory import cobham_waits, erlang_c, mmc_wait
+from sim.analysis.validation import markdown, run_all
 
 ROOT = Path(__file__).resolve().parent.parent
 

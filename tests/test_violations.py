@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.network import builtin, synthetic_line
-from sim.scenario import ViolationsSpec
-from sim.streams import stream
-from sim.violations import (
+from sim.world.network import builtin, synthetic_line
+from sim.scenario.schema import ViolationsSpec
+from sim.world.streams import stream
+from sim.world.violations import (
     STRIKE_TYPE,
     TypeTable,
     generate,

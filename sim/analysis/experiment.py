@@ -1,0 +1,257 @@
+"""Run a scenario's replications and summarise them (no file I/O).
+
+Results are sorted by replication number and every replication draws from
+its own streams, so the numbers never depend on the order in which work
+finishes.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..records.version import __version__
+from .. import records as R
+from ..engine import Prepared, run_replication
+from ..records import ReplicationResult
+from ..records.storage import write_table_files
+from ..world import LoadedScenario, load_scenario, scenario_from_dict
+from .metrics import measured, replication_metrics, summarise
+from .parallel import map_ordered
+
+ProgressFn = Callable[[int, int, float, float], None]
+"""``progress(replication, replications, now, horizon)``."""
+
+
+@dataclass
+class RunResult:
+    """The result of running a scenario: replications, summary and provenance.
+
+    Attributes
+    ----------
+    loaded : LoadedScenario
+    seed : int
+    replications : list of ReplicationResult
+        Sorted by replication number.
+    summary : dict
+        From :func:`sim.metrics.summarise`.
+    metadata : dict
+        Seed, package version, replications, wall time.
+    """
+
+    loaded: LoadedScenario
+    seed: int
+    replications: list[ReplicationResult]
+    summary: dict[str, Any]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def scenario(self):
+        return self.loaded.scenario
+
+    def table(self, name: str) -> dict[str, np.ndarray]:
+        """One table (``violations``, ``reports``, ``incidents``, ``series``) of all
+        replications, with a ``replication`` column first.
+        """
+        parts = []
+        for rep in self.replications:
+            t = getattr(rep, name)
+            k = R.rows(t)
+            parts.append({"replication": np.full(k, rep.replication, dtype=np.int64), **t})
+        return R.concat(parts)
+
+    def decoded(self, name: str) -> dict[str, list[Any]]:
+        """One table of all replications with names instead of codes and a
+        ``measured`` column (see :func:`sim.records.decode`)."""
+        first = self.replications[0] if self.replications else None
+        return R.decode(
+            name,
+            self.table(name),
+            nodes=first.nodes if first else (),
+            types=first.types if first else (),
+            warmup=self.scenario.warmup,
+        )
+
+    def records(self, name: str) -> list[dict[str, Any]]:
+        """One table as a list of dicts with names instead of codes (for notebooks)."""
+        cols = self.decoded(name)
+        keys = list(cols)
+        n = len(cols[keys[0]]) if keys else 0
+        return [{k: cols[k][j] for k in keys} for j in range(n)]
+
+
+TABLE_FILES = {"violations": "violations", "reports": "reports", "incidents": "incidents",
+               "timeseries": "series"}
+"""Result table files (stem) and the replication table each holds."""
+
+
+def table_files(result: RunResult) -> dict[str, dict[str, list[Any]]]:
+    """Every table file of a run: file stem -> decoded columns."""
+    return {stem: result.decoded(name) for stem, name in TABLE_FILES.items()}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One replication to run anywhere: everything it needs, nothing more.
+
+    Attributes
+    ----------
+    scenario_json : str
+        The resolved scenario (``Scenario.resolved()`` as JSON).
+    base_dir : str
+        Directory that relative network file paths are resolved against.
+    replication, seed : int
+    full : bool
+        Return the whole :class:`ReplicationResult` (tables included) instead
+        of a compact summary.
+    tables_dir : str or None
+        Also write the replication's tables as CSV under this directory.
+    """
+
+    scenario_json: str
+    base_dir: str
+    replication: int
+    seed: int
+    full: bool = False
+    tables_dir: str | None = None
+
+
+@functools.lru_cache(maxsize=16)
+def _prepared(scenario_json: str, base_dir: str) -> Prepared:
+    return Prepared(scenario_from_dict(json.loads(scenario_json), base_dir))
+
+
+def compact(rep: ReplicationResult, scenario) -> dict[str, Any]:
+    """The per-replication key metrics and outcome counts: what experiments keep."""
+    m = measured(rep, scenario.warmup)
+    return {
+        "replication": rep.replication,
+        "metrics": replication_metrics(rep, scenario.warmup, scenario.targets),
+        "violations": int(m["violations"].sum()),
+        "reports": int(m["reports"].sum()),
+        "incidents": int(m["incidents"].sum()),
+    }
+
+
+def simulate(job: Job) -> tuple[Prepared, ReplicationResult]:
+    """The job's prepared scenario (cached per process) and its replication."""
+    prep = _prepared(job.scenario_json, job.base_dir)
+    return prep, run_replication(prep, job.replication, job.seed)
+
+
+def run_job(job: Job) -> ReplicationResult | dict[str, Any]:
+    """Run one replication (in whichever process receives the job)."""
+    prep, rep = simulate(job)
+    if job.tables_dir is not None:
+        one = RunResult(prep.loaded, job.seed, [rep], {}, {})
+        target = Path(job.tables_dir) / f"rep-{job.replication:03d}"
+        write_table_files(target, table_files(one), replace=True)
+    return rep if job.full else compact(rep, prep.scenario)
+
+
+def make_jobs(
+    loaded: LoadedScenario,
+    seed: int,
+    replications: range | list[int],
+    full: bool = False,
+    tables_dir: str | Path | None = None,
+) -> list[Job]:
+    """Jobs for the given replication numbers of one scenario.
+
+    With ``tables_dir`` each job also writes its replication's tables to
+    ``tables_dir/rep-<k>/`` (from the worker, so they never travel back).
+    """
+    text = json.dumps(loaded.scenario.resolved(), sort_keys=True)
+    base = str(Path(loaded.base_dir).resolve())
+    out = None if tables_dir is None else str(Path(tables_dir).resolve())
+    return [Job(text, base, int(k), int(seed), full, out) for k in replications]
+
+
+def run(
+    scenario: LoadedScenario | str | Path,
+    seed: int | None = None,
+    replications: int | None = None,
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+) -> RunResult:
+    """Run every replication of a scenario and summarise.
+
+    Parameters
+    ----------
+    scenario : LoadedScenario or path
+    seed : int, optional
+        Root seed; defaults to the scenario's ``seed``.
+    replications : int, optional
+        Defaults to the scenario's ``replications``.
+    progress : callable, optional
+        ``progress(replication, replications, now, horizon)``: about once
+        per simulated day when running in this process, once per finished
+        replication otherwise.
+    workers : int or None
+        Worker processes (None: all cores; 1: in this process, with progress
+        inside each replication).
+    dask : str, optional
+        ``"local"`` or a Dask scheduler address (see :mod:`sim.parallel`).
+
+    Returns
+    -------
+    RunResult
+        Identical whatever ``workers`` and ``dask`` are.
+    """
+    loaded = scenario if isinstance(scenario, LoadedScenario) else load_scenario(scenario)
+    scen = loaded.scenario
+    seed = scen.seed if seed is None else int(seed)
+    n = scen.replications if replications is None else int(replications)
+    if n < 1:
+        raise ValueError("replications must be at least 1")
+    t0 = time.perf_counter()
+    serial = dask is None and (workers == 1 or n == 1)
+    if serial:
+        prep = Prepared(loaded)
+        reps = []
+        for k in range(n):
+            cb = None
+            if progress is not None:
+
+                def cb(now: float, k: int = k) -> None:
+                    progress(k, n, now, scen.horizon)
+
+            reps.append(run_replication(prep, k, seed, cb))
+    else:
+        done = [0]
+
+        def finished(_k: int, _res: Any) -> None:
+            done[0] += 1
+            if progress is not None:
+                progress(done[0] - 1, n, scen.horizon, scen.horizon)
+
+        reps = map_ordered(
+            run_job,
+            make_jobs(loaded, seed, range(n), full=True),
+            workers=workers,
+            dask=dask,
+            on_result=finished,
+        )
+    summary = summarise(reps, scen)
+    wall = time.perf_counter() - t0
+    meta = {
+        "scenario": scen.name,
+        "scenario_file": str(loaded.path) if loaded.path else None,
+        "seed": seed,
+        "replications": n,
+        "horizon_minutes": scen.horizon,
+        "warmup_minutes": scen.warmup,
+        "package": "ceasefire-sim",
+        "version": __version__,
+        "wall_seconds": round(wall, 3),
+        "violations_all": int(sum(r.violations["time"].size for r in reps)),
+        "reports_all": int(sum(r.reports["arrival"].size for r in reps)),
+    }
+    return RunResult(loaded, seed, reps, summary, meta)

@@ -1,0 +1,175 @@
+"""The staffing search: the least staff that meets service targets.
+
+``optimize`` searches a sweep grid for the least total staff (desk officer
+positions and team members, with costs) that meets service targets with 95%
+confidence, evaluating points in order of cost.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from ..records.version import __version__
+from ..records.storage import atomic_write, provenance
+from ..scenario.errors import ScenarioError
+from ..scenario.units import parse_duration
+from ..world import LoadedScenario
+from .metrics import METRIC_KEYS, TIME_METRICS
+from .statistics import mean_ci
+from .sweep import Store, claim, flat, run_points, spec_as_run, sweep_seed, write_table
+from .sweepfile import OptimizeSpec, Point, expand
+
+# --------------------------------------------------------------------------- optimize
+
+def staff(loaded: LoadedScenario, team_size: int) -> dict[str, int]:
+    """Officer positions on the daily shift plans and team members of a scenario."""
+    scen = loaded.scenario
+    officers = 0
+    for party in ("RU", "UA", "US"):
+        desk = getattr(scen.center.desks, party)
+        if desk.officers is not None:
+            officers += desk.officers * 3  # round the clock: three 8-hour positions
+        else:
+            officers += sum(s.officers for s in desk.shifts or [])
+    teams = scen.teams.total if scen.teams.enabled else 0
+    return {"officers": officers, "team_members": teams * team_size}
+
+
+def limit_value(metric: str, raw: float | str) -> float:
+    """A constraint limit in model units (minutes for time metrics)."""
+    if metric in TIME_METRICS:
+        return parse_duration(raw)
+    value = float(raw)
+    if not 0 <= value <= 1:
+        raise ValueError(f"{metric}: a share limit is a fraction between 0 and 1, got {raw!r}")
+    return value
+
+
+def meets(per_rep: list[dict[str, Any]], metric: str, side: str, lim: float) -> bool:
+    """True when one constraint holds at 95% confidence (the whole CI inside the limit)."""
+    ci = mean_ci([r["metrics"][metric] for r in per_rep])
+    if ci["n"] < 2:
+        return False
+    return bool(ci["high"] <= lim) if side == "max" else bool(ci["low"] >= lim)
+
+
+def feasible(per_rep: list[dict[str, Any]], limits: dict[str, tuple[str, float]]) -> bool:
+    """True when every constraint holds at 95% confidence."""
+    return all(meets(per_rep, m, side, lim) for m, (side, lim) in limits.items())
+
+
+def optimize_order(points: list[Point], spec: OptimizeSpec) -> list[tuple[float, Point]]:
+    """Points with their cost, cheapest first (ties keep grid order)."""
+    out = []
+    for p in points:
+        s = staff(p.loaded, spec.team_size)
+        cost = spec.costs.officer * s["officers"] + spec.costs.team_member * s["team_members"]
+        out.append((cost, p))
+    out.sort(key=lambda cp: cp[0])
+    return out
+
+
+def run_optimize(
+    spec: OptimizeSpec,
+    path: Path,
+    out_dir: Path,
+    *,
+    workers: int | None = None,
+    dask: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    command: str | None = None,
+) -> dict[str, Any]:
+    """Find the cheapest grid point meeting every constraint at 95% confidence.
+
+    Points are evaluated cheapest first, in batches of ``workers`` (at least
+    2); the search stops once a feasible point is found and every point of
+    the same or lower cost has been evaluated, or after ``max_points``.
+    Returns the metadata with ``best`` (or None) and the explored ``frontier``.
+    """
+    for metric in spec.constraints:
+        if metric not in METRIC_KEYS:
+            raise ScenarioError(
+                str(path),
+                f"constraints.{metric}",
+                f"unknown metric; expected one of {', '.join(METRIC_KEYS)}",
+            )
+    limits: dict[str, tuple[str, float]] = {}
+    for metric, c in spec.constraints.items():
+        side = "max" if c.max is not None else "min"
+        try:
+            limits[metric] = (side, limit_value(metric, getattr(c, side)))
+        except ValueError as exc:
+            raise ScenarioError(str(path), f"constraints.{metric}.{side}", str(exc)) from None
+    claim(out_dir, "optimize", spec.name)
+    points = expand(spec, path)
+    seed = sweep_seed(spec, points)
+    ordered = optimize_order(points, spec)
+    store = Store(out_dir)
+    batch = max(2, workers or 2)
+    evaluated: list[tuple[float, Point, list[dict[str, Any]], bool]] = []
+    best_cost = None
+    pos = 0
+    while pos < len(ordered) and len(evaluated) < spec.max_points:
+        chunk = ordered[pos : pos + min(batch, spec.max_points - len(evaluated))]
+        if best_cost is not None:
+            chunk = [cp for cp in chunk if cp[0] <= best_cost]
+            if not chunk:
+                break
+        pos += len(chunk)
+        per_point, _ = run_points(
+            [p for _, p in chunk],
+            store,
+            seed=seed,
+            replications=spec.replications,
+            workers=workers,
+            dask=dask,
+            progress=progress,
+        )
+        for (cost, p), per in zip(chunk, per_point):
+            ok = feasible(per, limits)
+            evaluated.append((cost, p, per, ok))
+            if ok and (best_cost is None or cost < best_cost):
+                best_cost = cost
+    frontier = []
+    for cost, p, per, ok in evaluated:
+        s = staff(p.loaded, spec.team_size)
+        row = {
+            "point": p.index,
+            "label": p.label,
+            **flat(p.params),
+            "cost": cost,
+            **s,
+            "feasible": ok,
+        }
+        for metric in spec.constraints:
+            ci = mean_ci([r["metrics"][metric] for r in per])
+            row.update(
+                {
+                    f"{metric}_mean": ci["mean"],
+                    f"{metric}_low": ci["low"],
+                    f"{metric}_high": ci["high"],
+                    f"{metric}_ok": meets(per, metric, *limits[metric]),
+                }
+            )
+        frontier.append(row)
+    best = min(
+        (r for r in frontier if r["feasible"]), key=lambda r: (r["cost"], r["point"]), default=None
+    )
+    meta = {
+        "optimize": spec.name,
+        "file": str(path),
+        "seed": seed,
+        "replications": spec.replications,
+        "grid_points": len(points),
+        "evaluated": len(evaluated),
+        "constraints": {m: {lim[0]: lim[1]} for m, lim in limits.items()},
+        "costs": spec.costs.model_dump(),
+        "team_size": spec.team_size,
+        "best": best,
+        "version": __version__,
+        **provenance(command),
+    }
+    atomic_write(out_dir / "optimize.yaml", spec_as_run(spec, path, seed))
+    write_table(out_dir, "frontier", frontier, meta)
+    return {**meta, "frontier": frontier}

@@ -1,0 +1,329 @@
+"""Which figures a results directory supports, and writing them: the figure
+kinds, a maker for each figure of a run (or of several configurations
+overlaid), a comparison, a sweep or a staffing search, and :func:`make_figures`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from matplotlib.figure import Figure
+
+from ..results import (
+    ResultsError,
+    RunData,
+    team_counts,
+    comparison_runs,
+    delay_samples,
+    detect,
+    load_run,
+    map_values,
+    reduced_staffing,
+    response_breakdown,
+    week_window,
+)
+from .delays import (
+    NO_DATA,
+    has_response_times,
+    plot_breakdown,
+    plot_distributions,
+    plot_ecdf,
+    plot_violins,
+)
+from .experiments import plot_frontier, plot_heatmap, plot_metrics, plot_sweep
+from .maps import node_positions, plot_map
+from .style import FORMATS, fmt_time, shorten, colour, save
+from .timelines import plot_timeline, timeline_panels, week_panels
+
+NO_RESPONSE = NO_DATA["response"]
+NO_BREAKDOWN = "no incident asked for a team (teams disabled or none in range)"
+MAX_VIOLINS = 12  # replications shown as violins
+RUN_KINDS = ("distributions", "ecdf", "violins", "breakdown", "timeline", "week", "map")
+KINDS: dict[str, str] = {
+    "distributions": "Histograms of reporting delay, time to acknowledge, response time and "
+    "time to finding",
+    "ecdf": "Cumulative share within each delay, with the service targets marked",
+    "violins": "Violin and box plots of each delay, per replication (run) or configuration",
+    "breakdown": "Response time by violation type, by severity and for the slowest sectors",
+    "timeline": "Daily means over the whole run: reports waiting per desk, teams busy, "
+    "incidents open; warm-up shaded",
+    "week": "Up to a week after the warm-up at the sampling interval (the title gives both): "
+    "reports waiting, officers on duty, teams busy, incidents open; reduced-staffing hours "
+    "shaded",
+    "map": "The line-of-contact graph: sectors coloured by violations per day and median "
+    "response time (for a comparison: median response time per configuration), bases and "
+    "rear targets marked",
+    "metrics": "Every key metric per configuration with its 95% confidence interval",
+    "differences": "Paired difference of every key metric against the reference, with 95% CI",
+    "sweep": "Key metrics against the swept parameter(s), with 95% confidence intervals "
+    "(bands, or error bars for single points and categories)",
+    "heatmap": "Key metrics over a two-parameter grid",
+    "frontier": "The staffing search: each constraint metric against cost, feasible points "
+    "and the best achievable at each cost",
+}
+
+
+def _run_note(runs: list[RunData]) -> str:
+    r = runs[0]
+    days = r.summary["measured_days_per_replication"]
+    who = shorten(r.name, 40) if len(runs) == 1 else f"{len(runs)} configurations"
+    reps = f"{r.replications} replication" + ("s" if r.replications != 1 else "")
+    return (
+        f"{who}: {reps} of {days:g} days measured after a "
+        f"{r.scenario.warmup / 1440:g}-day warm-up, seed {r.scenario.seed}"
+    )
+
+
+def run_figures(runs: list[RunData]) -> dict[str, Callable[[], Figure]]:
+    """Figure makers for one run, or for several configurations overlaid."""
+    note = _run_note(runs)
+    several = len(runs) > 1
+    samples = {r.name: delay_samples(r) for r in runs}
+    plain = {n: {k: v["values"] for k, v in s.items()} for n, s in samples.items()}
+    # each configuration's own service targets: shares are counted against them
+    targets = {
+        r.name: {k: getattr(r.scenario.targets, k) for k in ("acknowledge", "response", "finding")}
+        for r in runs
+    }
+    if several:
+        groups, cols, legend = plain, None, None
+        gtitle = "Configuration"
+        vtitle = "Delay distributions per configuration"
+    else:
+        s = samples[runs[0].name]
+        every = sorted(
+            set(s["response"]["replication"].tolist())
+            | set(s["acknowledge"]["replication"].tolist())
+        )
+        reps = every[:MAX_VIOLINS]
+        vtitle = "Delay distributions per replication" + (
+            f" (the first {len(reps)} of {len(every)} replications)"
+            if len(every) > len(reps)
+            else ""
+        )
+        groups = {
+            f"rep {k + 1}": {d: s[d]["values"][s[d]["replication"] == k] for d in s} for k in reps
+        }
+        cols = [colour(0)] * len(groups)
+        legend = {runs[0].name: colour(0)}
+        gtitle = "Replication"
+    week_start, week_end = week_window(runs[0].scenario)
+    breakdowns = {r.name: response_breakdown(r) for r in runs}
+
+    def timeline() -> Figure:
+        return plot_timeline(
+            timeline_panels(runs),
+            warmup_days=runs[0].scenario.warmup / 1440.0,
+            note=note,
+            xlim=(0.0, runs[0].scenario.horizon / 1440.0),
+            title="The whole run, daily means",
+        )
+
+    def week() -> Figure:
+        shade = [
+            (a / 1440, b / 1440)
+            for a, b in reduced_staffing(runs[0].scenario, week_start, week_end)
+        ]
+        label = "fewer officers on duty than at peak" + (
+            f" ({shorten(runs[0].name)})" if several else ""
+        )
+        scen = runs[0].scenario
+        every = scen.output.sample_interval
+        days = round((week_end - week_start) / 1440, 1)
+        span = (
+            f"{days:g} day{'' if days == 1 else 's'}"
+            if days >= 1
+            else fmt_time(week_end - week_start)
+        )
+        if week_start == scen.warmup:
+            where = "just after the warm-up"
+        elif week_start <= 0 and week_end >= scen.horizon:
+            where = "the whole run"
+        else:
+            where = "the end of the run"
+        return plot_timeline(
+            week_panels(runs),
+            warmup_days=runs[0].scenario.warmup / 1440.0,
+            shade=shade,
+            shade_label=label,
+            day_ticks=True,
+            xlim=(week_start / 1440, week_end / 1440),
+            note=note,
+            title=f"{span} of replication 1, {where} (days {week_start / 1440:g} to "
+            f"{week_end / 1440:g}), sampled every {fmt_time(every)}",
+        )
+
+    def map_() -> Figure:
+        vals = [map_values(r) for r in runs]
+        resp_label = "Median response time (h)\ncolours: fastest to slowest sector"
+        if several:
+            panels = [
+                {
+                    "title": f"{shorten(r.name, 44)}:\nmedian response time by sector",
+                    "values": v["median_response_h"],
+                    "label": resp_label,
+                    "cmap": "magma_r",
+                    "bases": team_counts(r.scenario),
+                    "network": r.network,
+                    "scale": "resp",
+                    "format": lambda x: f"{x:.1f} h",
+                    "empty": NO_RESPONSE,
+                }
+                for r, v in zip(runs, vals)
+            ]
+            return plot_map(
+                runs[0].network,
+                panels,
+                note=note,
+                title="How fast teams get there: median response time per configuration",
+            )
+        panels = [
+            {
+                "title": "Violations per day by sector",
+                "values": vals[0]["per_day"],
+                "label": "Violations per day (after warm-up)",
+                "cmap": "YlOrRd",
+                "bases": team_counts(runs[0].scenario),
+                "format": lambda x: f"{x:.1f}/day",
+                "from_zero": True,
+                "empty": "No violations after the warm-up",
+            },
+            {
+                "title": "Median response time by sector",
+                "values": vals[0]["median_response_h"],
+                "label": resp_label,
+                "cmap": "magma_r",
+                "bases": team_counts(runs[0].scenario),
+                "format": lambda x: f"{x:.1f} h",
+                "empty": NO_RESPONSE,
+            },
+        ]
+        return plot_map(runs[0].network, panels, note=note)
+
+    makers = {
+        "distributions": lambda: plot_distributions(plain, note=note),
+        "ecdf": lambda: plot_ecdf(plain, targets, note=note),
+        "violins": lambda: plot_violins(
+            groups,
+            colours=cols,
+            group_title=gtitle,
+            legend=legend,
+            note=note,
+            title=vtitle,
+        ),
+        "breakdown": lambda: plot_breakdown(breakdowns, note=note),
+        "timeline": timeline,
+        "week": week,
+        "map": map_,
+    }
+    if not any(has_response_times(b) for b in breakdowns.values()):
+        # no incident ever had a team (teams off, or no base in range): nothing to break down
+        del makers["breakdown"]
+    try:
+        node_positions(runs[0].network)
+    except ResultsError:
+        del makers["map"]  # a network without coordinates cannot be drawn as a map
+    return makers
+
+
+def figure_makers(directory: str | Path) -> tuple[str, dict[str, Callable[[], Figure]]]:
+    """The kind of ``directory`` and a maker (no arguments, returns a Figure) for each
+    figure it supports, in display order."""
+    d = Path(directory)
+    kind = detect(d)
+    if kind == "run":
+        return kind, run_figures([load_run(d)])
+    if kind == "comparison":
+        meta = json.loads((d / "comparison.json").read_text("utf-8"))
+        names = [c["name"] for c in meta["configurations"]]
+        note = (
+            f"{len(names)} configurations, {meta['replications']} replications each, "
+            f"seed {meta['seed']}, common random numbers"
+        )
+        makers: dict[str, Callable[[], Figure]] = {
+            "metrics": lambda: plot_metrics(meta["rows"], names, note=note),
+            "differences": lambda: plot_metrics(meta["rows"], names, diff=True, note=note),
+        }
+        runs = comparison_runs(d)
+        if runs is not None:
+            makers.update(run_figures(runs))
+        return kind, makers
+    if kind == "sweep":
+        meta = json.loads((d / "sweep.json").read_text("utf-8"))
+        params = meta.get("parameters", [])
+        npts, nreps = int(meta["points"]), int(meta["replications"])
+        note = (
+            f"{npts} point{'' if npts == 1 else 's'} × "
+            f"{nreps} replication{'' if nreps == 1 else 's'}, "
+            f"seed {meta['seed']}, common random numbers"
+        )
+        title = f"Sweep {meta.get('sweep', '')}"
+        makers = {"sweep": lambda: plot_sweep(meta["rows"], params, note=note, title=title)}
+        if len(params) == 2 and params[0] != "variant":
+            makers["heatmap"] = lambda: plot_heatmap(meta["rows"], params, note=note, title=title)
+        return kind, makers
+    meta = json.loads((d / "frontier.json").read_text("utf-8"))
+    note = (
+        f"{meta['evaluated']} of {meta['grid_points']} grid points evaluated, "
+        f"{meta['replications']} replications each, seed {meta['seed']}"
+    )
+    return kind, {
+        "frontier": lambda: plot_frontier(
+            meta["rows"],
+            meta["constraints"],
+            meta.get("best"),
+            note=note,
+            title=f"Staffing search {meta['optimize']}",
+        )
+    }
+
+
+def make_figures(
+    directory: str | Path,
+    kinds: list[str] | None = None,
+    fmt: str = "png",
+    out_dir: str | Path | None = None,
+    makers: dict[str, Callable[[], Figure]] | None = None,
+) -> list[Path]:
+    """Write figures of a results directory to ``out_dir`` (default
+    ``<directory>/figures``) as ``<kind>.<fmt>``; return the files written.
+
+    Parameters
+    ----------
+    kinds : list of str, optional
+        Figure kinds (default: every kind the directory supports).
+    makers : dict, optional
+        Figure makers to use instead of reading ``directory`` (e.g. from
+        :func:`run_figures` of data already in memory).
+    """
+    if fmt not in FORMATS:
+        raise ResultsError(f"unknown figure format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if makers is None:
+        kind, makers = figure_makers(directory)
+    else:
+        kind = "results"
+    chosen = list(makers) if not kinds else list(dict.fromkeys(kinds))
+    unknown = [k for k in chosen if k not in makers]
+    if unknown:
+        why = ""
+        if kind == "sweep" and "heatmap" in unknown:
+            why = " (a heatmap needs a grid of exactly two parameters)"
+        if "breakdown" in unknown and "distributions" in makers:
+            why = f" (no breakdown: {NO_BREAKDOWN})"
+        elif kind == "comparison" and any(k in RUN_KINDS for k in unknown):
+            why = (
+                " (distribution, timeline and map figures of a comparison need each "
+                "configuration's tables: run cfsim compare with --tables or --plots)"
+            )
+        raise ResultsError(
+            f"{', '.join(unknown)}: not a figure of this {kind} directory; choose from "
+            f"{', '.join(makers)}{why}"
+        )
+    out = Path(out_dir) if out_dir is not None else Path(directory) / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for k in chosen:
+        fig = makers[k]()
+        written.append(save(fig, out / f"{k}.{fmt}", fmt))
+    return written

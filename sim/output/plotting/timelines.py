@@ -1,0 +1,288 @@
+"""Timelines over simulated time (days): daily means over the whole run and one
+week hour by hour, as stacked panels sharing the time axis."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from ..results import PARTIES, RunData, team_counts, daily_means, week_window
+from .style import DESK_COLOURS, new_figure, legend_below, shorten, styled, subtitle, colour
+
+NO_TEAMS = "No teams (teams disabled or no team bases): no team was ever busy"
+
+
+def _width(k: int, n: int) -> float:
+    """Line width of the ``k``-th of ``n`` configurations: earlier ones wider, so that
+    identical curves (shared random numbers) leave the reference visible underneath."""
+    return 1.3 + 1.1 * (n - 1 - k)
+
+
+def _teams_panel(panel: dict[str, Any], runs: list[RunData]) -> None:
+    """Mark the teams panel of runs without teams: a message instead of an empty axis,
+    or " (no teams)" after the name of a configuration without."""
+    totals = [sum(team_counts(r.scenario).values()) for r in runs]
+    if not any(totals):
+        panel["message"] = NO_TEAMS
+        return
+    for ln, run, total in zip(panel["lines"], runs, totals):
+        if not total and len(runs) > 1:
+            ln["label"] = f"{shorten(run.name)} (no teams)"
+
+
+@styled
+def plot_timeline(
+    panels: list[dict[str, Any]],
+    warmup_days: float | None = None,
+    shade: list[tuple[float, float]] | tuple = (),
+    shade_label: str = "reduced staffing",
+    day_ticks: bool = False,
+    xlim: tuple[float, float] | None = None,
+    note: str = "",
+    title: str = "Timeline",
+) -> Figure:
+    """Stacked panels over simulated time (days), sharing the time axis.
+
+    Parameters
+    ----------
+    panels : list of dict
+        Each ``{"title", "ylabel", "lines": [{"label", "colour", "x", "y", "low"?,
+        "high"?, "step"?, "style"?, "width"?}], "message"?}``; x in days.
+        ``low``/``high`` draw a band; a panel with a ``message`` (e.g. no teams)
+        writes it instead of its lines.
+    warmup_days : float, optional
+        Shades the warm-up (not measured) when it lies within the axis.
+    shade : list of (start, end)
+        Intervals in days to shade (e.g. hours of reduced staffing).
+    day_ticks : bool
+        Label every day at midnight, with minor ticks every 6 hours.
+    xlim : (float, float), optional
+        Time axis limits in days (default: the data's).
+    """
+    fig = new_figure(10, 2.1 * len(panels) + 1.4)
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    xs = [np.asarray(ln["x"], float) for p in panels for ln in p["lines"] if len(ln["x"])]
+    xmin, xmax = xlim or (
+        min((x.min() for x in xs), default=0),
+        max((x.max() for x in xs), default=1),
+    )
+    for ax, p in zip(axes, panels):
+        for a, b in shade:
+            ax.axvspan(a, b, color="#9fb3c8", alpha=0.25, linewidth=0)
+        if warmup_days and warmup_days > xmin:
+            ax.axvspan(
+                xmin,
+                min(warmup_days, xmax),
+                color="#bbbbbb",
+                alpha=0.35,
+                hatch="//",
+                linewidth=0,
+                fill=False,
+            )
+            ax.axvline(warmup_days, color="#555555", linestyle="--", linewidth=1)
+        ax.set_title(p["title"], loc="left")
+        ax.set_ylabel(p["ylabel"])
+        if p.get("message"):
+            ax.set_yticks([])
+            ax.grid(axis="y", visible=False)
+            ax.text(
+                0.5,
+                0.5,
+                p["message"],
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="#555555",
+                bbox={"boxstyle": "round,pad=0.5", "facecolor": "#f4f4f4", "edgecolor": "#cccccc"},
+            )
+            continue
+        for ln in p["lines"]:
+            x, y = np.asarray(ln["x"], float), np.asarray(ln["y"], float)
+            lw = ln.get("width", 1.3)
+            if ln.get("low") is not None:
+                ax.fill_between(
+                    x,
+                    ln["low"],
+                    ln["high"],
+                    color=ln["colour"],
+                    alpha=0.18,
+                    linewidth=0,
+                    step="post" if ln.get("step") else None,
+                )
+            if ln.get("step"):
+                ax.step(
+                    x,
+                    y,
+                    where="post",
+                    color=ln["colour"],
+                    label=ln["label"],
+                    linewidth=lw,
+                    linestyle=ln.get("style", "-"),
+                )
+            else:
+                ax.plot(
+                    x,
+                    y,
+                    color=ln["colour"],
+                    label=ln["label"],
+                    linewidth=lw,
+                    linestyle=ln.get("style", "-"),
+                )
+        ax.set_ylim(bottom=0)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    axes[-1].set_xlim(xmin, xmax)
+    axes[-1].set_xlabel("Simulated time (days since the start)")
+    if day_ticks:
+        ticks = np.arange(math.ceil(xmin), math.floor(xmax) + 1)
+        axes[-1].set_xticks(ticks, [f"day {int(t)}" for t in ticks])
+        minor = np.arange(math.ceil(xmin * 4), math.floor(xmax * 4) + 1) / 4.0
+        axes[-1].set_xticks(minor, minor=True)
+        axes[-1].set_xlim(xmin, xmax)
+    extra = []
+    if shade:
+        extra.append(Patch(facecolor="#9fb3c8", alpha=0.5, label=shade_label))
+    if warmup_days and warmup_days > xmin:
+        extra.append(
+            Patch(
+                facecolor="white", edgecolor="#999999", hatch="//", label="warm-up (not measured)"
+            )
+        )
+    if extra:
+        legend_below(fig, extra, ncol=len(extra))
+    subtitle(fig, title, note)
+    return fig
+
+
+def timeline_panels(runs: list[RunData]) -> list[dict[str, Any]]:
+    """Panels of daily means for :func:`plot_timeline`: per desk for one run,
+    per configuration (desks added up) for several. A band spans the lowest to
+    the highest replication where a panel has one line per configuration."""
+    several = len(runs) > 1
+    panels = [
+        {
+            "title": "Reports waiting for triage" + (", all desks" if several else ""),
+            "ylabel": "Reports",
+            "lines": [],
+        },
+        {"title": "Teams busy", "ylabel": "Teams", "lines": []},
+        {"title": "Incidents open", "ylabel": "Incidents", "lines": []},
+    ]
+    for k, run in enumerate(runs):
+        s = run.tables["timeseries"]
+        band = run.replications > 1 and not several
+        name = shorten(run.name)
+
+        def line(col, label, col_colour, with_band=band, s=s, k=k):
+            d = daily_means(s, col)
+            return {
+                "label": label,
+                "colour": col_colour,
+                "x": d["day"],
+                "y": d["mean"],
+                "low": d["low"] if with_band else None,
+                "high": d["high"] if with_band else None,
+                "width": _width(k, len(runs)) if several else 1.3,
+            }
+
+        if several:
+            panels[0]["lines"].append(line(tuple(f"queue_{p}" for p in PARTIES), name, colour(k)))
+        else:
+            for p in PARTIES:
+                panels[0]["lines"].append(line(f"queue_{p}", f"{p} desk", DESK_COLOURS[p], False))
+        panels[1]["lines"].append(line("teams_busy", name if several else "teams busy", colour(k)))
+        panels[2]["lines"].append(line("incidents_open", name if several else "open", colour(k)))
+    total = sum(team_counts(runs[0].scenario).values())
+    if total and not several:
+        x = panels[1]["lines"][0]["x"]
+        panels[1]["lines"].append(
+            {
+                "label": f"all teams ({total})",
+                "colour": "#555555",
+                "x": x,
+                "y": np.full(len(x), float(total)),
+                "style": ":",
+            }
+        )
+    _teams_panel(panels[1], runs)
+    if band and runs[0].replications > 1:
+        for p in panels[1:]:
+            if not p.get("message"):
+                p["title"] += f" (band: lowest to highest of {runs[0].replications} replications)"
+    return panels
+
+
+def week_panels(runs: list[RunData]) -> list[dict[str, Any]]:
+    """Hour-by-hour panels of the first replication within :func:`week_window`."""
+    start, end = week_window(runs[0].scenario)
+    several = len(runs) > 1
+    panels = [
+        {
+            "title": "Reports waiting for triage" + (", all desks" if several else ""),
+            "ylabel": "Reports",
+            "lines": [],
+        },
+        {
+            "title": "Officers on duty, all desks"
+            + ("" if several else " (and how many are busy)"),
+            "ylabel": "Officers",
+            "lines": [],
+        },
+        {"title": "Teams busy", "ylabel": "Teams", "lines": []},
+        {"title": "Incidents open", "ylabel": "Incidents", "lines": []},
+    ]
+    for k, run in enumerate(runs):
+        s = run.tables["timeseries"]
+        first = s["replication"] == (s["replication"].min() if s["replication"].size else 0)
+        m = first & (s["time"] >= start) & (s["time"] <= end)
+        x = s["time"][m] / 1440.0
+        c = colour(k)
+        name = shorten(run.name)
+        width = _width(k, len(runs)) if several else 1.3
+
+        def ln(y, label, col, step=False, style="-", x=x, width=width):
+            return {
+                "label": label,
+                "colour": col,
+                "x": x,
+                "y": y,
+                "step": step,
+                "style": style,
+                "width": width,
+            }
+
+        if several:
+            panels[0]["lines"].append(ln(sum(s[f"queue_{p}"][m] for p in PARTIES), name, c))
+            panels[1]["lines"].append(
+                ln(sum(s[f"on_duty_{p}"][m] for p in PARTIES), name, c, step=True)
+            )
+        else:
+            for p in PARTIES:
+                panels[0]["lines"].append(ln(s[f"queue_{p}"][m], f"{p} desk", DESK_COLOURS[p]))
+            busy = sum(s[f"busy_{p}"][m] for p in PARTIES)
+            panels[1]["lines"].append(
+                {**ln(busy, "busy", c), "low": np.zeros(busy.size), "high": busy}
+            )
+            panels[1]["lines"].append(
+                ln(sum(s[f"on_duty_{p}"][m] for p in PARTIES), "on duty", "#333333", True)
+            )
+        panels[2]["lines"].append(ln(s["teams_busy"][m], name if several else "teams busy", c))
+        panels[3]["lines"].append(ln(s["incidents_open"][m], name if several else "open", c))
+    total = sum(team_counts(runs[0].scenario).values())
+    if total and not several:
+        x = panels[2]["lines"][0]["x"]
+        panels[2]["lines"].append(
+            {
+                "label": f"all teams ({total})",
+                "colour": "#555555",
+                "x": x,
+                "y": np.full(len(x), float(total)),
+                "style": ":",
+            }
+        )
+    _teams_panel(panels[2], runs)
+    return panels

@@ -1,0 +1,383 @@
+"""Saved results as plain data for figures and reports: no matplotlib, no engine.
+
+Reads the directories ``cfsim run``, ``compare``, ``sweep`` and ``optimize``
+write (or builds the same plain data in memory right after a run,
+:func:`run_data`), and derives what the figures show from the tables: each
+delay over its population, response times by category, daily means over
+replications, staffing levels and per-sector values for the map. Every
+function returns plain data (dicts of lists and numpy arrays).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from ..analysis.metrics import DELAY_BY_KEY, delay_values, population
+from ..records import PARTIES
+from ..records.storage import format_cell, json_default, plain
+from ..scenario.schema import Scenario
+
+
+RUN_FILES = (
+    "summary.json",
+    "scenario.yaml",
+    "network.json",
+    "violations.csv",
+    "reports.csv",
+    "incidents.csv",
+    "timeseries.csv",
+)
+# Columns that hold names; every other column is numeric (empty cell = NaN).
+_TEXT_COLUMNS = {
+    "node",
+    "base",
+    "type",
+    "outcome",
+    "reason",
+    "channel",
+    "sender",
+    "desk",
+    "state",
+    "perpetrator",
+    "affected",
+    "attributed_to",
+    "attribution",
+}
+
+
+class ResultsError(ValueError):
+    """A directory that holds no results that can be plotted, or a figure that cannot be made."""
+
+
+# --------------------------------------------------------------------------- reading results
+
+
+@dataclass
+class RunData:
+    """What the figures need from one run, as plain data.
+
+    Attributes
+    ----------
+    name : str
+        Configuration name (the scenario name, or the name in a comparison).
+    scenario : Scenario
+        The resolved scenario as run.
+    network : dict
+        Node-link data of the network (as in ``network.json``).
+    summary : dict
+        As in ``summary.json`` (NaN written as None).
+    tables : dict
+        ``violations``, ``reports``, ``incidents``, ``timeseries``: each a dict
+        of column name to numpy array (float, NaN for an empty cell; str for
+        name columns), exactly as the CSV files hold them.
+    """
+
+    name: str
+    scenario: Scenario
+    network: dict[str, Any]
+    summary: dict[str, Any]
+    tables: dict[str, dict[str, np.ndarray]]
+
+    @property
+    def replications(self) -> int:
+        return int(self.summary["replications"])
+
+
+def _column(name: str, cells: list[str]) -> np.ndarray:
+    if name in _TEXT_COLUMNS:
+        return np.array(cells, dtype=str) if cells else np.array([], dtype=str)
+    return np.array([float(c) if c != "" else math.nan for c in cells], dtype=float)
+
+
+def _columns(header: list[str], rows: list[list[str]]) -> dict[str, np.ndarray]:
+    cols = list(zip(*rows)) if rows else [[] for _ in header]
+    return {h: _column(h, list(c)) for h, c in zip(header, cols)}
+
+
+def read_table(path: str | Path) -> dict[str, np.ndarray]:
+    """Read a result CSV into columns (numbers as float arrays, NaN for empty cells).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = p.write_text("replication,node,ack\\n0,Toretsk,1.500\\n1,Lyman,\\n")
+    >>> t = read_table(p)
+    >>> t["node"].tolist(), t["ack"].tolist()[0]
+    (['Toretsk', 'Lyman'], 1.5)
+    """
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        rows = list(reader)
+    return _columns(header, rows)
+
+
+def load_run(directory: str | Path, name: str | None = None) -> RunData:
+    """Read a run directory written by ``cfsim run`` (see ``docs/outputs.md``)."""
+    d = Path(directory)
+    missing = [f for f in RUN_FILES if not (d / f).exists()]
+    if missing:
+        raise ResultsError(
+            f"{d} is not a complete run directory: {', '.join(missing)} missing "
+            "(a run writes summary.json, scenario.yaml, network.json and four CSV tables)"
+        )
+    scen = Scenario.model_validate(yaml.safe_load((d / "scenario.yaml").read_text("utf-8")))
+    tables = {t: read_table(d / f"{t}.csv") for t in ("violations", "reports", "incidents")}
+    tables["timeseries"] = read_table(d / "timeseries.csv")
+    return RunData(
+        name=name or scen.name,
+        scenario=scen,
+        network=json.loads((d / "network.json").read_text("utf-8")),
+        summary=json.loads((d / "summary.json").read_text("utf-8")),
+        tables=tables,
+    )
+
+
+def run_data(result, name: str | None = None) -> RunData:
+    """The plain data of an in-memory run result, identical to :func:`load_run` of
+    the directory ``write_run`` makes of it (cells go through the same text format)."""
+    import networkx as nx
+
+    tables = {}
+    for t, src in (
+        ("violations", "violations"),
+        ("reports", "reports"),
+        ("incidents", "incidents"),
+        ("timeseries", "series"),
+    ):
+        cols = result.decoded(src)
+        tables[t] = {k: _column(k, [format_cell(v) for v in vals]) for k, vals in cols.items()}
+    scen = result.scenario.model_copy(
+        update={"seed": result.seed, "replications": len(result.replications)}
+    )
+
+    def roundtrip(data: Any) -> Any:
+        return json.loads(json.dumps(plain(data), default=json_default))
+
+    return RunData(
+        name=name or scen.name,
+        scenario=scen,
+        network=roundtrip(nx.node_link_data(result.loaded.graph, edges="edges")),
+        summary=roundtrip(result.summary),
+        tables=tables,
+    )
+
+
+def detect(directory: str | Path) -> str:
+    """The kind of a results directory: ``run``, ``comparison``, ``sweep`` or ``optimize``.
+
+    Raises
+    ------
+    ResultsError
+        For a missing directory or one that holds none of these.
+    """
+    d = Path(directory)
+    if not d.exists():
+        raise ResultsError(f"{d} does not exist")
+    if not d.is_dir():
+        raise ResultsError(f"{d} is a file; give the directory a run, compare or sweep wrote")
+    if (d / "comparison.json").exists():
+        return "comparison"
+    if (d / "frontier.json").exists():
+        return "optimize"
+    if (d / "sweep.json").exists():
+        return "sweep"
+    if (d / "summary.json").exists():
+        load_check = [f for f in RUN_FILES if not (d / f).exists()]
+        if load_check:
+            raise ResultsError(
+                f"{d} has a summary.json but not {', '.join(load_check)}: the tables of this "
+                "run were not kept, so it cannot be plotted; run the scenario again"
+            )
+        return "run"
+    raise ResultsError(
+        f"{d} is not a results directory: expected the files of a run (summary.json and "
+        "its CSV tables), a comparison (comparison.json), a sweep (sweep.json) or a "
+        "staffing search (frontier.json)"
+    )
+
+
+def comparison_runs(directory: str | Path) -> list[RunData] | None:
+    """Each configuration's run under ``<comparison>/runs/<name>/`` (written by
+    ``cfsim compare --tables`` or ``--plots``), in configuration order; None when
+    any is missing."""
+    d = Path(directory)
+    meta = json.loads((d / "comparison.json").read_text("utf-8"))
+    names = [c["name"] for c in meta["configurations"]]
+    dirs = [d / "runs" / n for n in names]
+    if not all(all((p / f).exists() for f in RUN_FILES) for p in dirs):
+        return None
+    return [load_run(p, name=n) for p, n in zip(dirs, names)]
+
+
+# --------------------------------------------------------------------------- derived data
+
+
+def _measured(table: dict[str, np.ndarray]) -> np.ndarray:
+    return table["measured"] == 1
+
+
+def delay_samples(run: RunData) -> dict[str, dict[str, np.ndarray]]:
+    """Each delay's samples (minutes) over its population, NaN where the event never
+    happened, with the replication of each sample.
+
+    Populations are those of :data:`sim.analysis.metrics.DELAY_SPECS`: reporting
+    delay over true reports; time to acknowledge over every report; response
+    time over incidents that asked for a team (not below ``min_severity``,
+    teams on); time to finding over every incident.
+
+    Returns
+    -------
+    dict
+        ``{delay: {"values": array, "replication": array}}``.
+    """
+    out = {}
+    for key in ("reporting_delay", "acknowledge", "response", "finding"):
+        spec = DELAY_BY_KEY[key]
+        table = run.tables[spec.table]
+        mask = population(spec, table, run.scenario.warmup)
+        out[key] = {
+            "values": delay_values(spec, table)[mask],
+            "replication": table["replication"][mask].astype(int),
+        }
+    return out
+
+
+def response_breakdown(run: RunData) -> dict[str, dict[str, np.ndarray]]:
+    """Response times (minutes, finite) of measured incidents by claimed type (of the
+    report that opened the incident), by severity and by sector."""
+    r, i = run.tables["reports"], run.tables["incidents"]
+    key = r["replication"].astype(np.int64) * 10_000_000 + r["report"].astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    lead = i["replication"].astype(np.int64) * 10_000_000 + i["lead_report"].astype(np.int64)
+    types = np.full(lead.size, "unknown", dtype=object)
+    if len(order):
+        pos = np.clip(np.searchsorted(key[order], lead), 0, len(order) - 1)
+        found = key[order][pos] == lead
+        types[found] = r["type"][order][pos][found]
+    types = types.astype(str)
+    resp = i["on_site"] - i["first_report"]
+    ok = _measured(i) & np.isfinite(resp)
+    sectors = {n["id"] for n in run.network["nodes"] if n.get("kind") == "sector"}
+    out: dict[str, dict[str, np.ndarray]] = {"type": {}, "severity": {}, "sector": {}}
+    for t in sorted(set(types[ok].tolist())):
+        out["type"][t] = resp[ok & (types == t)]
+    for s in sorted(set(i["severity"][ok].astype(int).tolist())):
+        out["severity"][str(s)] = resp[ok & (i["severity"] == s)]
+    for n in sorted(set(i["node"][ok].tolist()) & sectors):
+        out["sector"][n] = resp[ok & (i["node"] == n)]
+    return out
+
+
+def daily_means(
+    series: dict[str, np.ndarray], column: str | tuple[str, ...]
+) -> dict[str, np.ndarray]:
+    """Per simulated day: the mean over replications of each replication's daily mean
+    of ``column`` (or of the sum of several columns), with the lowest and highest
+    replication.
+
+    Examples
+    --------
+    >>> s = {"replication": np.array([0, 0, 1, 1.]), "time": np.array([0, 1440, 0, 1440.]),
+    ...      "q": np.array([1, 3, 3, 5.])}
+    >>> daily_means(s, "q")["mean"].tolist()
+    [2.0, 4.0]
+    """
+    cols = (column,) if isinstance(column, str) else column
+    y = sum(series[c] for c in cols)
+    day = np.floor(series["time"] / 1440.0).astype(int)
+    reps = sorted(set(series["replication"].astype(int).tolist()))
+    ndays = int(day.max()) + 1 if day.size else 0
+    per = np.full((len(reps), ndays), np.nan)
+    for k, rep in enumerate(reps):
+        m = series["replication"] == rep
+        sums = np.bincount(day[m], weights=y[m], minlength=ndays)
+        counts = np.bincount(day[m], minlength=ndays)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per[k] = sums / counts
+    return {
+        "day": np.arange(ndays) + 0.5,
+        "mean": np.nanmean(per, axis=0) if reps else per[0:0],
+        "low": np.nanmin(per, axis=0) if reps else per[0:0],
+        "high": np.nanmax(per, axis=0) if reps else per[0:0],
+    }
+
+
+def staffing_levels(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Officers on duty per desk in each minute of the day (1440 values each)."""
+    return {p: np.array(getattr(scenario.center.desks, p).staffing()) for p in PARTIES}
+
+
+def reduced_staffing(scenario: Scenario, start: float, end: float) -> list[tuple[float, float]]:
+    """Intervals (minutes) in ``[start, end)`` when fewer officers are on duty in all
+    than at the best-staffed time of day (e.g. the night shift).
+
+    Examples
+    --------
+    >>> from sim.scenario import Scenario
+    >>> s = Scenario.model_validate({"name": "x", "horizon": "2d", "center": {"desks": {
+    ...     "RU": {"shifts": [{"start": "06:00", "end": "22:00", "officers": 2},
+    ...                       {"start": "22:00", "end": "06:00", "officers": 1}]}}}})
+    >>> reduced_staffing(s, 0, 1440)
+    [(0.0, 360.0), (1320.0, 1440.0)]
+    """
+    total = sum(staffing_levels(scenario).values())
+    low = total < total.max()
+    out: list[tuple[float, float]] = []
+    t = math.floor(start)
+    while t < end:
+        if low[int(t) % 1440]:
+            a = t
+            while t < end and low[int(t) % 1440]:
+                t += 1
+            out.append((float(max(a, start)), float(min(t, end))))
+        else:
+            t += 1
+    return out
+
+
+def team_counts(scenario: Scenario) -> dict[str, int]:
+    if not scenario.teams.enabled:
+        return {}
+    out: dict[str, int] = {}
+    for b in scenario.teams.bases:
+        out[b.node] = out.get(b.node, 0) + b.count
+    return {k: v for k, v in out.items() if v > 0}
+
+
+def week_window(scenario: Scenario) -> tuple[float, float]:
+    """The week shown hour by hour (minutes): from the end of the warm-up, or the
+    last seven days when the run is shorter."""
+    start = scenario.warmup
+    end = min(start + 7 * 1440, scenario.horizon)
+    if end - start < 7 * 1440:
+        start = max(0.0, scenario.horizon - 7 * 1440)
+        end = scenario.horizon
+    return start, end
+
+
+def map_values(run: RunData) -> dict[str, dict[str, float]]:
+    """Per sector: violations per day (measured, mean over replications) and the median
+    response time in hours."""
+    v, i = run.tables["violations"], run.tables["incidents"]
+    sectors = {n["id"] for n in run.network["nodes"] if n.get("kind") == "sector"}
+    days = run.summary["measured_days_per_replication"] * max(run.replications, 1)
+    mv = _measured(v)
+    per_day: dict[str, float] = {}
+    for n in sorted(set(v["node"][mv].tolist()) & sectors):
+        per_day[n] = float(np.sum(mv & (v["node"] == n))) / days
+    resp = i["on_site"] - i["first_report"]
+    ok = _measured(i) & np.isfinite(resp)
+    med: dict[str, float] = {}
+    for n in sorted(set(i["node"][ok].tolist()) & sectors):
+        med[n] = float(np.median(resp[ok & (i["node"] == n)])) / 60.0
+    return {"per_day": per_day, "median_response_h": med}

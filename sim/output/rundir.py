@@ -1,0 +1,110 @@
+"""Writing run results to disk: CSV tables, JSON summary, resolved scenario.
+
+A run directory is written under a temporary name and renamed into place
+only when complete, so a crash or Ctrl-C never leaves a half-written result.
+Tables are written with fixed formatting, so the same scenario and seed give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..records.version import __version__
+from ..analysis.experiment import table_files
+from ..analysis.metrics import METRIC_KEYS
+from ..records.storage import (
+    atomic_dir,
+    json_default,
+    provenance,
+    write_csv,
+    write_json,
+)
+
+
+def default_run_dir(root: Path, scenario_name: str, seed: int) -> Path:
+    """Create and return ``root/<scenario>/<UTC timestamp>-s<seed>`` (empty).
+
+    The directory is created here, exclusively, so two runs finishing in the
+    same second get different directories (the second gets a ``-2`` suffix).
+    """
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    base = Path(root) / scenario_name / f"{stamp}-s{seed}"
+    base.parent.mkdir(parents=True, exist_ok=True)
+    out, k = base, 2
+    while True:
+        try:
+            out.mkdir()
+            return out
+        except FileExistsError:
+            out = base.with_name(f"{base.name}-{k}")
+            k += 1
+
+
+def write_run(result, out_dir: Path, command: str | None = None) -> Path:
+    """Write every file of a run to ``out_dir`` (created; must not exist yet).
+
+    Files: ``scenario.yaml`` (resolved), ``metadata.json``, ``summary.json``,
+    ``violations.csv``, ``reports.csv``, ``incidents.csv``, ``timeseries.csv``.
+    """
+    with atomic_dir(out_dir) as tmp:
+        # The scenario as run: with the seed and replications actually used.
+        scen = result.scenario.model_copy(
+            update={"seed": result.seed, "replications": len(result.replications)}
+        )
+        write_scenario(tmp / "scenario.yaml", scen)
+        write_network(tmp / "network.json", result.loaded.graph)
+        write_json(tmp / "metadata.json", {**result.metadata, **provenance(command)})
+        write_json(tmp / "summary.json", result.summary)
+        for stem, columns in table_files(result).items():
+            write_csv(tmp / f"{stem}.csv", columns)
+    return Path(out_dir)
+
+
+def write_network(path: Path, graph) -> None:
+    """The network the run used, as node-link JSON (loadable with ``network.file``)."""
+    import networkx as nx
+
+    data = nx.node_link_data(graph, edges="edges")
+    path.write_text(json.dumps(data, indent=1, default=json_default) + "\n", encoding="utf-8")
+
+
+def write_scenario(path: Path, scen) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"# Resolved scenario '{scen.name}' as run (all defaults filled in).\n")
+        yaml.safe_dump(scen.resolved(), fh, sort_keys=False, allow_unicode=True)
+
+
+def write_comparison(comp, loadeds, out_dir: Path, command: str | None = None) -> Path:
+    """Write ``comparison.csv`` (tidy rows), ``comparison.json`` (rows, metadata and
+    per-replication metrics) and each resolved scenario."""
+    rows = comp.rows()
+    with atomic_dir(out_dir) as tmp:
+        cols = list(rows[0]) if rows else []
+        write_csv(tmp / "comparison.csv", {k: [_none(r[k]) for r in rows] for k in cols})
+        per = {
+            name: {m: [r["metrics"][m] for r in comp.per_replication[c]] for m in METRIC_KEYS}
+            for c, name in enumerate(comp.names)
+        }
+        write_json(
+            tmp / "comparison.json",
+            {
+                **comp.metadata,
+                "version": __version__,
+                **provenance(command),
+                "rows": rows,
+                "per_replication": per,
+            },
+        )
+        for name, ld in zip(comp.names, loadeds):
+            write_scenario(tmp / f"scenario-{name}.yaml", ld.scenario)
+    return Path(out_dir)
+
+
+def _none(v: Any) -> Any:
+    return float("nan") if v is None else v

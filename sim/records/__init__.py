@@ -1,0 +1,44 @@
+"""Records: the plain data every layer shares (lowest layer; imports nothing from ``sim``).
+
+- :mod:`~sim.records.codes`: the vocabulary (parties, channels, outcome states, reasons);
+- :mod:`~sim.records.tables`: :class:`ReplicationResult`, the warm-up rule
+  (:func:`measured`) and turning codes into names (:func:`decode`);
+- :mod:`~sim.records.storage`: atomic files and directories, CSV and JSON.
+
+May import: numpy and the standard library only.
+"""
+
+from __future__ import annotations
+
+from .codes import (
+    CHANNELS,
+    FALSE_CHANNEL,
+    INCIDENT_OUTCOMES,
+    INCIDENT_REASONS,
+    PARTIES,
+    REPORT_STATES,
+    SENDERS,
+    SIDES,
+    UNVERIFIED_REASONS,
+    VIOLATION_OUTCOMES,
+)
+from .tables import ReplicationResult, Table, concat, decode, measured, rows
+
+__all__ = [
+    "CHANNELS",
+    "FALSE_CHANNEL",
+    "INCIDENT_OUTCOMES",
+    "INCIDENT_REASONS",
+    "PARTIES",
+    "REPORT_STATES",
+    "SENDERS",
+    "SIDES",
+    "UNVERIFIED_REASONS",
+    "VIOLATION_OUTCOMES",
+    "ReplicationResult",
+    "Table",
+    "concat",
+    "decode",
+    "measured",
+    "rows",
+]

@@ -1,0 +1,192 @@
+"""Plain data on disk: atomic files and directories, CSV tables, standard JSON.
+
+Every file the package writes goes through here. A file or directory is
+written under a temporary name beside its target and renamed into place only
+when complete, so a crash, a full disk or Ctrl-C never leaves a half-written
+result. Cells are formatted one fixed way, so the same data always give the
+same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` (UTF-8) so that readers see the old file or the whole new one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; results are for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def check_out_dir(out_dir: str | Path) -> None:
+    """Fail early, before any work, if ``out_dir`` cannot receive results."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise FileExistsError(f"{out_dir} exists and is a file; choose a directory for --out")
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise FileExistsError(f"{out_dir} already exists and is not empty; choose another --out")
+
+
+@contextlib.contextmanager
+def atomic_dir(out_dir: str | Path, *, replace: bool = False) -> Iterator[Path]:
+    """Yield a temporary directory that becomes ``out_dir`` only on success.
+
+    Without ``replace``, ``out_dir`` must not exist or be empty; with it, an
+    existing ``out_dir`` is replaced by the new one. On any error (or
+    Ctrl-C) the temporary directory is removed and ``out_dir`` is left as it
+    was.
+    """
+    out_dir = Path(out_dir)
+    if not replace:
+        check_out_dir(out_dir)
+    reserved = out_dir.exists() and not replace  # an empty directory made by the caller
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; results are for sharing
+    try:
+        yield tmp
+        if replace and out_dir.exists():
+            shutil.rmtree(out_dir)
+        os.replace(tmp, out_dir)  # atomic; replaces an empty reserved directory
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if reserved and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+        raise
+
+
+def format_cell(v: Any) -> str:
+    """One table cell as text: booleans as 0/1, floats with 3 decimals, NaN empty.
+
+    Examples
+    --------
+    >>> [format_cell(x) for x in (True, 1.23456, float("nan"), 7, "S1")]
+    ['1', '1.235', '', '7', 'S1']
+    """
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ""
+        return f"{v:.3f}"
+    return str(v)
+
+
+def csv_text(columns: dict[str, list[Any]]) -> str:
+    """A table (column name to list of cells) as CSV text."""
+    buf = io.StringIO()
+    write_csv_to(buf, columns)
+    return buf.getvalue()
+
+
+def write_csv_to(fh, columns: dict[str, list[Any]]) -> None:
+    keys = list(columns)
+    n = len(columns[keys[0]]) if keys else 0
+    w = csv.writer(fh, lineterminator="\n")
+    w.writerow(keys)
+    cols = [[format_cell(x) for x in columns[k]] for k in keys]
+    w.writerows(zip(*cols) if n else [])
+
+
+def write_csv(path: str | Path, columns: dict[str, list[Any]]) -> None:
+    """Write a table (column name to list of cells) as CSV to ``path``."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        write_csv_to(fh, columns)
+
+
+def json_default(o: Any) -> Any:
+    """``json.dumps(default=...)`` for numpy scalars and arrays."""
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(f"cannot write {type(o).__name__} to JSON")
+
+
+def plain(o: Any) -> Any:
+    """Replace NaN/inf by None and numpy scalars by Python ones, so the JSON is standard.
+
+    Examples
+    --------
+    >>> plain({"a": [1.0, float("nan")], "b": np.int64(3)})
+    {'a': [1.0, None], 'b': 3}
+    """
+    if isinstance(o, dict):
+        return {k: plain(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [plain(v) for v in o]
+    if isinstance(o, (float, np.floating)):
+        f = float(o)
+        return f if math.isfinite(f) else None
+    if isinstance(o, np.integer):
+        return int(o)
+    return o
+
+
+def json_text(data: Any, indent: int = 2) -> str:
+    """Standard JSON text of plain data (NaN as null), ending in a newline."""
+    return json.dumps(plain(data), indent=indent, default=json_default) + "\n"
+
+
+def write_json(path: str | Path, data: Any) -> None:
+    Path(path).write_text(json_text(data), encoding="utf-8")
+
+
+def write_table_files(
+    directory: str | Path, tables: dict[str, dict[str, list[Any]]], *, replace: bool = False
+) -> None:
+    """Write each table (file stem -> columns) as ``<stem>.csv`` into a new ``directory``,
+    atomically; with ``replace`` an existing directory is replaced (a re-run job
+    leaves one complete copy)."""
+    with atomic_dir(directory, replace=replace) as tmp:
+        for stem, columns in tables.items():
+            write_csv(tmp / f"{stem}.csv", columns)
+
+
+def provenance(command: str | None) -> dict[str, Any]:
+    """Where a result came from: command, time, Python and library versions."""
+    from importlib import metadata
+
+    versions = {}
+    for pkg in ("simpy", "numpy", "networkx", "pydantic", "pyyaml"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = "unknown"
+    return {
+        "command": command,
+        "written_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "library_versions": versions,
+        "time_unit": "minutes",
+    }

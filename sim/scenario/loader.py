@@ -1,0 +1,131 @@
+"""Reading scenario files: YAML, ``extends`` chains, validation into a :class:`Scenario`.
+
+This is the description layer's half of loading: it knows files and the
+schema, not the network. :func:`sim.world.load_scenario` adds the network and
+the checks that need it. Every problem becomes a
+:class:`~sim.scenario.errors.ScenarioError` that names the file, the line, the
+key path and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import ScenarioError, SourceMap, friendly_message, key_path
+from .schema import Scenario
+from .yamlfile import YamlDoc
+
+
+def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge mappings; lists and scalars in ``over`` replace those in ``base``.
+
+    Examples
+    --------
+    >>> merge({"a": {"x": 1, "y": 2}, "l": [1]}, {"a": {"y": 3}, "l": [2]})
+    {'a': {'x': 1, 'y': 3}, 'l': [2]}
+    """
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def read_chain(
+    path: Path, seen: tuple[Path, ...] = ()
+) -> tuple[dict[str, Any], dict[tuple[Any, ...], tuple[str, int]]]:
+    """The merged data of a file and the files it ``extends``, with each key's file and line."""
+    path = path.resolve() if path.is_absolute() else path
+    key = path.resolve()
+    if key in seen:
+        chain = " -> ".join(str(p) for p in seen + (key,))
+        raise ScenarioError(str(path), "extends", f"circular extends: {chain}")
+    doc = YamlDoc(path)
+    data = dict(doc.data)
+    origin: dict[tuple[Any, ...], tuple[str, int]] = {}
+    parent = data.pop("extends", None)
+    if parent is not None:
+        if not isinstance(parent, str):
+            raise ScenarioError(
+                str(path),
+                "extends",
+                f"expected a file name such as baseline.yaml, got {parent!r}",
+                doc.lines.get(("extends",)),
+            )
+        ppath = Path(os.path.normpath(path.parent / parent))
+        if not ppath.exists():
+            raise ScenarioError(
+                str(path),
+                "extends",
+                f"the scenario it extends, {ppath}, does not exist",
+                doc.lines.get(("extends",)),
+            )
+        pdata, porigin = read_chain(ppath, seen + (key,))
+        # Where this file replaces a list or a scalar, lines of the parent below it
+        # no longer describe what is loaded.
+        replaced = [p for p in doc.lines if p and not isinstance(_get(data, p), dict)]
+        for p in replaced:
+            for q in [q for q in porigin if len(q) > len(p) and q[: len(p)] == p]:
+                del porigin[q]
+        data = merge(pdata, data)
+        origin.update(porigin)
+    origin.update({p: (str(doc.path), line) for p, line in doc.lines.items()})
+    return data, origin
+
+
+def parse_scenario(data: dict[str, Any], sources: SourceMap) -> Scenario:
+    """Validate plain data against the schema; errors point into ``sources``."""
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        # An unknown key usually explains a "missing" one next to it: report it first.
+        errs = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
+        first = errs[0]
+        err = sources.error(tuple(first["loc"]), friendly_message(first, Scenario))
+        if len(errs) > 1:
+            more = [
+                f"  {key_path(tuple(e['loc']))}: {friendly_message(e, Scenario)}"
+                for e in errs[1:6]
+            ]
+            err.message += "\nalso:\n" + "\n".join(more)
+        raise err from None
+
+
+def read_scenario(
+    path: str | Path, overrides: dict[str, Any] | None = None
+) -> tuple[Scenario, SourceMap]:
+    """Read, merge (``extends``) and validate a scenario file, without its network.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    overrides : dict, optional
+        Extra values deep-merged over the file, as if written in it.
+
+    Returns
+    -------
+    (Scenario, SourceMap)
+        The scenario and where each of its keys was written.
+    """
+    path = Path(path)
+    data, origin = read_chain(path)
+    if overrides:
+        data = merge(data, overrides)
+    sources = SourceMap(str(path), origin)
+    return parse_scenario(data, sources), sources

@@ -1,0 +1,236 @@
+"""A scenario with its network: loading and the checks that need the graph.
+
+:func:`load_scenario` reads a scenario file (:mod:`sim.scenario.loader`),
+builds the line-of-contact graph it names (:mod:`sim.world.network`) and
+checks every node, type and staffing reference against it. Every problem
+becomes a :class:`~sim.scenario.ScenarioError` that names the file, the line,
+the key path and what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from ..records import PARTIES
+from ..scenario.errors import SourceMap
+from ..scenario.loader import merge, parse_scenario, read_chain
+from ..scenario.schema import Scenario
+from . import network as netmod
+
+
+class LoadedScenario:
+    """A validated scenario with its network and where it came from.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The frozen description.
+    graph : networkx.Graph
+        The line-of-contact graph the scenario names, with node and edge
+        attributes normalised by :mod:`sim.world.network`.
+    path : pathlib.Path or None
+        The scenario file.
+    base_dir : pathlib.Path
+        Directory that relative paths in the scenario (``network.file``) are
+        resolved against.
+    """
+
+    def __init__(
+        self, scenario: Scenario, graph: nx.Graph, path: Path | None, base_dir: Path | None = None
+    ):
+        self.scenario = scenario
+        self.graph = graph
+        self.path = path
+        self.base_dir = (
+            Path(base_dir)
+            if base_dir is not None
+            else (path.parent if path is not None else Path.cwd())
+        )
+
+    def __repr__(self) -> str:
+        return f"LoadedScenario({self.scenario.name!r}, nodes={self.graph.number_of_nodes()})"
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> LoadedScenario:
+    """Read, merge (``extends``), validate and check a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    overrides : dict, optional
+        Extra values deep-merged over the file, as if written in it.
+
+    Returns
+    -------
+    LoadedScenario
+
+    Raises
+    ------
+    ScenarioError
+        Naming the file, the key path and what was expected.
+    """
+    path = Path(path)
+    data, origin = read_chain(path)
+    if overrides:
+        data = merge(data, overrides)
+    return _with_network(data, SourceMap(str(path), origin), path)
+
+
+def scenario_from_dict(data: dict[str, Any], base_dir: str | Path = ".") -> LoadedScenario:
+    """Validate a scenario given as a mapping (e.g. built in a notebook)."""
+    path = Path(base_dir) / "<dict>"
+    return _with_network(dict(data), SourceMap(str(path)), path)
+
+
+def _with_network(data: dict[str, Any], sources: SourceMap, path: Path) -> LoadedScenario:
+    scen = parse_scenario(data, sources)
+    graph = build_network(scen, sources, path.parent)
+    check_against_network(scen, graph, sources)
+    return LoadedScenario(scen, graph, path if path.name != "<dict>" else None, path.parent)
+
+
+def build_network(scen: Scenario, sources: SourceMap, base_dir: Path) -> nx.Graph:
+    """The graph ``scen.network`` names (a file is relative to ``base_dir``)."""
+    spec = scen.network
+    try:
+        if spec.source == "file":
+            f = Path(spec.file)
+            if not f.is_absolute():
+                f = base_dir / f
+            return netmod.load_graph(f, spec.format)
+        if spec.source == "synthetic":
+            s = spec.synthetic
+            return netmod.synthetic_line(
+                s.sectors, depth=s.depth, spacing_km=s.spacing_km, bases_every=s.bases_every
+            )
+        return netmod.builtin(spec.builtin or netmod.DEFAULT_NETWORK)
+    except netmod.NetworkError as exc:
+        raise sources.error(("network", spec.source), str(exc)) from None
+
+
+def node_hint(graph: nx.Graph, name: str, kinds: tuple[str, ...] | None = None) -> str:
+    """A hint for a node name that is not in ``graph``: close names, or some known ones."""
+    nodes = [str(n) for n, k in graph.nodes(data="kind") if kinds is None or k in kinds]
+    close = difflib.get_close_matches(str(name), nodes, n=3)
+    if close:
+        return f"did you mean {', '.join(repr(c) for c in close)}?"
+    shown = ", ".join(sorted(nodes)[:12])
+    more = " ..." if len(nodes) > 12 else ""
+    return f"known nodes: {shown}{more}"
+
+
+class _NodeCheck:
+    """Checks that a name is a node of the graph, of the right kind."""
+
+    def __init__(self, graph: nx.Graph, sources: SourceMap):
+        self.graph = graph
+        self.sources = sources
+
+    def __call__(
+        self, path: tuple[Any, ...], name: str, kinds: tuple[str, ...] | None = None
+    ) -> None:
+        graph = self.graph
+        if name not in graph:
+            raise self.sources.error(
+                path, f"{name!r} is not a node of the network; {node_hint(graph, name, kinds)}"
+            )
+        if kinds is not None and graph.nodes[name]["kind"] not in kinds:
+            raise self.sources.error(
+                path,
+                f"{name!r} is a {graph.nodes[name]['kind']} node; expected a node of kind "
+                f"{' or '.join(kinds)}",
+            )
+
+
+def check_against_network(scen: Scenario, graph: nx.Graph, sources: SourceMap) -> None:
+    """Refuse a scenario whose references do not fit its network (see docs/scenarios.md)."""
+    need_node = _NodeCheck(graph, sources)
+    _check_violations(scen, graph, sources, need_node)
+    _check_reporting(scen, sources, need_node)
+    _check_desks(scen, sources)
+    _check_teams(scen, graph, sources, need_node)
+
+
+def _check_violations(scen: Scenario, graph: nx.Graph, sources: SourceMap, need_node) -> None:
+    sectors = [n for n, k in graph.nodes(data="kind") if k == "sector"]
+    if not sectors:
+        raise sources.error(("network",), "the network has no node of kind 'sector'")
+    v = scen.violations
+    for name in v.hotspots:
+        need_node(("violations", "hotspots", name), name, ("sector",))
+    weights = [v.hotspots.get(n, graph.nodes[n]["weight"]) for n in sectors]
+    if v.rate_per_day > 0 and sum(weights) <= 0:
+        raise sources.error(
+            ("violations", "hotspots"),
+            "all sector weights are zero, so no violation can happen; "
+            "expected at least one sector with weight > 0",
+        )
+    if v.long_range_strikes.rate_per_day > 0:
+        if not any(w > 0 for _, w in graph.nodes(data="strike_weight")):
+            raise sources.error(
+                ("violations", "long_range_strikes", "rate_per_day"),
+                "strikes are configured but no node has strike_weight > 0",
+            )
+    known_types = set(v.types)
+    for i, sv in enumerate(v.scripted):
+        if sv.type not in known_types and sv.type != "long_range_strike":
+            raise sources.error(
+                ("violations", "scripted", i, "type"),
+                f"unknown violation type {sv.type!r}; expected one of "
+                f"{', '.join(sorted(known_types | {'long_range_strike'}))}",
+            )
+        need_node(("violations", "scripted", i, "node"), sv.node)
+        if sv.time >= scen.horizon:
+            raise sources.error(
+                ("violations", "scripted", i, "time"),
+                "is at or after the horizon; expected a time within the run",
+            )
+
+
+def _check_reporting(scen: Scenario, sources: SourceMap, need_node) -> None:
+    known_types = set(scen.violations.types) | {"long_range_strike"}
+    for ch in ("affected", "accused", "technical", "civilian"):
+        spec = getattr(scen.reporting.channels, ch)
+        for t in spec.by_type:
+            if t not in known_types:
+                raise sources.error(
+                    ("reporting", "channels", ch, "by_type", t),
+                    f"unknown violation type {t!r}; expected one of "
+                    f"{', '.join(sorted(known_types))}",
+                )
+    for name in scen.reporting.channels.technical.coverage:
+        need_node(("reporting", "channels", "technical", "coverage", name), name)
+
+
+def _check_desks(scen: Scenario, sources: SourceMap) -> None:
+    for party in PARTIES:
+        desk = getattr(scen.center.desks, party)
+        if max(desk.staffing()) == 0:
+            what = "shifts" if desk.shifts is not None else "officers"
+            raise sources.error(
+                ("center", "desks", party, what),
+                f"the {party} desk has no officer on duty at any hour; expected at least one "
+                "shift with officers > 0",
+            )
+
+
+def _check_teams(scen: Scenario, graph: nx.Graph, sources: SourceMap, need_node) -> None:
+    t = scen.teams
+    for i, b in enumerate(t.bases):
+        need_node(("teams", "bases", i, "node"), b.node)
+    if t.enabled and t.total > 0:
+        comps = list(nx.connected_components(graph))
+        if len(comps) > 1:
+            main = max(comps, key=len)
+            cut = sorted(n for c in comps if c is not main for n in c)
+            raise sources.error(
+                ("network",),
+                f"the network is disconnected ({len(comps)} parts): teams cannot travel to "
+                f"{', '.join(cut[:8])}{' ...' if len(cut) > 8 else ''}; expected a connected graph "
+                "when teams are used (add roads, or set teams.enabled: false)",
+            )

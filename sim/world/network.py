@@ -1,0 +1,378 @@
+"""The line-of-contact graph: loaders, a synthetic generator and travel distances.
+
+Every graph the simulator uses is an undirected :class:`networkx.Graph` whose
+nodes carry
+
+``kind``
+    ``sector`` (on the line of contact), ``base``, ``city``, ``energy`` or
+    ``crossing``;
+``side``
+    ``UA``, ``RU`` or ``line``;
+``weight``
+    relative violation rate (sectors);
+``strike_weight``
+    relative chance of being the target of a long-range strike;
+``lat``/``lon`` or ``x_km``/``y_km``
+    position, for maps and for edge lengths that a file leaves out;
+
+and whose edges carry ``length_km``. Loaders fill defaults and reject what
+cannot be repaired with a :class:`NetworkError` that says what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import networkx as nx
+import numpy as np
+
+KINDS = ("sector", "base", "city", "energy", "crossing")
+DEFAULT_NETWORK = "donbas_south"
+EARTH_RADIUS_KM = 6371.0088
+
+
+class NetworkError(ValueError):
+    """A network file or specification cannot be used."""
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km.
+
+    Examples
+    --------
+    >>> round(haversine_km(48.0, 37.8053, 48.1453, 37.7450))
+    17
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _coord_distance(a: dict[str, Any], b: dict[str, Any]) -> float | None:
+    if all(k in a and k in b for k in ("lat", "lon")):
+        return haversine_km(float(a["lat"]), float(a["lon"]), float(b["lat"]), float(b["lon"]))
+    if all(k in a and k in b for k in ("x_km", "y_km")):
+        return math.hypot(float(a["x_km"]) - float(b["x_km"]), float(a["y_km"]) - float(b["y_km"]))
+    return None
+
+
+def _num(value: Any, what: str) -> float:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise NetworkError(f"{what}: expected a number, got {value!r}") from None
+    if not math.isfinite(x):
+        raise NetworkError(f"{what}: expected a finite number, got {value!r}")
+    return x
+
+
+def normalise(graph: nx.Graph, source: str = "network") -> nx.Graph:
+    """Return a clean simple undirected copy with every attribute the model needs.
+
+    Missing ``kind`` becomes ``sector``; missing ``weight`` is 1 for sectors
+    and 0 otherwise; missing ``strike_weight`` is 0; missing ``side`` is
+    ``line`` for sectors and ``UA`` otherwise; a missing ``length_km`` is
+    computed from node coordinates (great-circle for lat/lon).
+
+    Raises
+    ------
+    NetworkError
+        On an unknown kind, a negative or non-numeric attribute, or an edge
+        with neither a length nor coordinates at both ends.
+    """
+    if graph.is_directed():
+        graph = graph.to_undirected()
+    out = nx.Graph(name=graph.graph.get("name", source))
+    for key in ("name", "description", "crs"):
+        if key in graph.graph:
+            out.graph[key] = graph.graph[key]
+    for n, d in graph.nodes(data=True):
+        nid = str(n)
+        kind = str(d.get("kind", "sector"))
+        if kind not in KINDS:
+            raise NetworkError(
+                f"{source}: node {nid!r} has kind {kind!r}; expected one of {', '.join(KINDS)}"
+            )
+        attrs: dict[str, Any] = {"kind": kind}
+        side = str(d.get("side", "line" if kind == "sector" else "UA"))
+        if side not in ("UA", "RU", "line"):
+            raise NetworkError(f"{source}: node {nid!r} has side {side!r}; expected UA, RU or line")
+        attrs["side"] = side
+        for key, default in (("weight", 1.0 if kind == "sector" else 0.0), ("strike_weight", 0.0)):
+            val = _num(d.get(key, default), f"{source}: node {nid!r} attribute {key}")
+            if val < 0:
+                raise NetworkError(f"{source}: node {nid!r} has {key} {val}; expected >= 0")
+            attrs[key] = val
+        for key in ("lat", "lon", "x_km", "y_km"):
+            if key in d:
+                attrs[key] = _num(d[key], f"{source}: node {nid!r} attribute {key}")
+        for key in ("region", "label"):
+            if key in d:
+                attrs[key] = str(d[key])
+        out.add_node(nid, **attrs)
+    for u, v, d in graph.edges(data=True):
+        a, b = str(u), str(v)
+        if a == b:
+            continue
+        if "length_km" in d:
+            length = _num(d["length_km"], f"{source}: edge {a!r}-{b!r} length_km")
+        else:
+            length = _coord_distance(out.nodes[a], out.nodes[b])
+            if length is None:
+                raise NetworkError(
+                    f"{source}: edge {a!r}-{b!r} has no length_km and its nodes have no "
+                    "coordinates (lat/lon or x_km/y_km) to compute it from"
+                )
+        if length < 0:
+            raise NetworkError(f"{source}: edge {a!r}-{b!r} has length_km {length}; expected >= 0")
+        if out.has_edge(a, b):
+            length = min(length, out.edges[a, b]["length_km"])
+        out.add_edge(a, b, length_km=length)
+    if out.number_of_nodes() == 0:
+        raise NetworkError(f"{source}: the network has no nodes")
+    return out
+
+
+def load_graph(path: str | Path, fmt: str | None = None) -> nx.Graph:
+    """Load a line-of-contact graph from GraphML, node-link JSON or GeoJSON.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    fmt : {"graphml", "node-link", "geojson"}, optional
+        Format; guessed from the extension when omitted.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise NetworkError(f"network file {path} does not exist")
+    if fmt is None:
+        ext = path.suffix.lower()
+        fmt = {
+            ".graphml": "graphml",
+            ".xml": "graphml",
+            ".json": "node-link",
+            ".geojson": "geojson",
+        }.get(ext)
+        if fmt is None:
+            raise NetworkError(
+                f"cannot tell the format of {path.name} from its extension; set network.format "
+                "to graphml, node-link or geojson"
+            )
+    try:
+        if fmt == "graphml":
+            graph = nx.read_graphml(path)
+        else:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            graph = node_link(data, str(path)) if fmt == "node-link" else geojson(data, str(path))
+    except NetworkError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, nx.NetworkXError) as exc:
+        raise NetworkError(f"cannot read {path} as {fmt}: {exc}") from None
+    return normalise(graph, str(path))
+
+
+def node_link(data: dict[str, Any], source: str = "node-link JSON") -> nx.Graph:
+    """Build a graph from node-link data (``links`` or ``edges`` as the edge key)."""
+    if not isinstance(data, dict) or "nodes" not in data:
+        raise NetworkError(f"{source}: expected a node-link object with 'nodes' and 'edges'")
+    key = "edges" if "edges" in data else "links"
+    data = dict(data)
+    data.setdefault(key, [])
+    return nx.node_link_graph(data, directed=False, multigraph=False, edges=key)
+
+
+def geojson(data: dict[str, Any], source: str = "GeoJSON", snap_km: float = 0.5) -> nx.Graph:
+    """Build a graph from GeoJSON: Point features are nodes, LineStrings are edges.
+
+    A node's id is its ``id`` property (else ``name``). A line joins the
+    nodes named by its ``source``/``target`` properties, or else the nodes
+    within ``snap_km`` of its first and last vertex; its length is its
+    ``length_km`` property or the great-circle length along its vertices.
+    """
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise NetworkError(f"{source}: expected a GeoJSON FeatureCollection")
+    graph = nx.Graph()
+    lines = []
+    for i, feat in enumerate(data.get("features", [])):
+        geom = (feat or {}).get("geometry") or {}
+        props = dict((feat or {}).get("properties") or {})
+        gtype = geom.get("type")
+        if gtype == "Point":
+            nid = None
+            for key in ("id", "name"):
+                if props.get(key) is not None:
+                    nid = props.pop(key)
+                    break
+            if nid is None:
+                nid = feat.get("id")
+            if nid is None:
+                raise NetworkError(f"{source}: point feature {i} has no id or name property")
+            lon, lat = geom["coordinates"][:2]
+            props.pop("lat", None)  # the geometry is authoritative for position
+            props.pop("lon", None)
+            graph.add_node(str(nid), **props, lat=float(lat), lon=float(lon))
+        elif gtype == "LineString":
+            lines.append((i, geom["coordinates"], props))
+    pos = {n: (d["lat"], d["lon"]) for n, d in graph.nodes(data=True)}
+
+    def snap(lon: float, lat: float, i: int) -> str:
+        best, dist = None, float("inf")
+        for n, (la, lo) in pos.items():
+            d = haversine_km(lat, lon, la, lo)
+            if d < dist:
+                best, dist = n, d
+        if best is None or dist > snap_km:
+            raise NetworkError(
+                f"{source}: line feature {i} ends at ({lat:.4f}, {lon:.4f}), which is not within "
+                f"{snap_km} km of any point feature; add source/target properties or a point there"
+            )
+        return best
+
+    for i, coords, props in lines:
+        a = props.pop("source", None)
+        b = props.pop("target", None)
+        a = str(a) if a is not None else snap(*coords[0][:2], i)
+        b = str(b) if b is not None else snap(*coords[-1][:2], i)
+        for end in (a, b):
+            if end not in graph:
+                raise NetworkError(f"{source}: line feature {i} names unknown node {end!r}")
+        if "length_km" not in props:
+            props["length_km"] = sum(
+                haversine_km(p[1], p[0], q[1], q[0]) for p, q in zip(coords, coords[1:])
+            )
+        graph.add_edge(a, b, **props)
+    return graph
+
+
+def builtin(name: str = DEFAULT_NETWORK) -> nx.Graph:
+    """Load a network shipped with the package (``donbas_south``)."""
+    available = sorted(
+        p.name.removesuffix(".json")
+        for p in resources.files("sim.world.data").iterdir()
+        if p.name.endswith(".json")
+    )
+    if name not in available:
+        raise NetworkError(
+            f"no built-in network called {name!r}; available: {', '.join(available)}"
+        )
+    text = resources.files("sim.world.data").joinpath(f"{name}.json").read_text(encoding="utf-8")
+    return normalise(node_link(json.loads(text), f"builtin:{name}"), f"builtin:{name}")
+
+
+def synthetic_line(
+    sectors: int, *, depth: int = 2, spacing_km: float = 15.0, bases_every: int = 4
+) -> nx.Graph:
+    """Generate a straight line of contact with rear rows behind it.
+
+    Sectors ``S0 .. S{n-1}`` lie on the line (``y = 0``) joined in a chain.
+    Behind each sector, rows ``1 .. depth`` hold rear nodes ``R{row}_{i}``
+    joined along their row and to the node in front. Row 1 nodes behind
+    every ``bases_every``-th sector (and the last) are bases ``B{i}``; the
+    node at the far end of the middle of the last row is a rear city
+    ``C0`` with ``strike_weight`` 1.
+
+    Parameters
+    ----------
+    sectors : int
+        Number of sectors, >= 2.
+    depth : int
+        Rows behind the line, >= 1.
+    spacing_km : float
+        Distance between neighbouring nodes, km.
+    bases_every : int
+        Base spacing in sectors.
+
+    Examples
+    --------
+    >>> g = synthetic_line(5, depth=1, spacing_km=10, bases_every=2)
+    >>> sorted(n for n, k in g.nodes(data="kind") if k == "base")
+    ['B0', 'B2', 'B4']
+    >>> g.edges["S0", "S1"]["length_km"]
+    10.0
+    """
+    if sectors < 2 or depth < 1 or spacing_km <= 0 or bases_every < 1:
+        raise NetworkError("synthetic network needs sectors >= 2, depth >= 1, spacing_km > 0")
+    g = nx.Graph(name=f"synthetic-{sectors}x{depth}")
+    for i in range(sectors):
+        g.add_node(
+            f"S{i}",
+            kind="sector",
+            side="line",
+            weight=1.0,
+            strike_weight=0.0,
+            x_km=i * spacing_km,
+            y_km=0.0,
+        )
+    base_cols = set(range(0, sectors, bases_every)) | {sectors - 1}
+    city_col = sectors // 2
+    names: dict[tuple[int, int], str] = {}
+    for row in range(1, depth + 1):
+        for i in range(sectors):
+            if row == 1 and i in base_cols:
+                nid, kind, sw = f"B{i}", "base", 0.0
+            elif row == depth and i == city_col and depth > 1:
+                nid, kind, sw = "C0", "city", 1.0
+            else:
+                nid, kind, sw = f"R{row}_{i}", "city", 0.0
+            names[(row, i)] = nid
+            g.add_node(
+                nid,
+                kind=kind,
+                side="UA",
+                weight=0.0,
+                strike_weight=sw,
+                x_km=i * spacing_km,
+                y_km=-row * spacing_km,
+            )
+    for i in range(sectors - 1):
+        g.add_edge(f"S{i}", f"S{i + 1}", length_km=float(spacing_km))
+    for row in range(1, depth + 1):
+        for i in range(sectors):
+            front = f"S{i}" if row == 1 else names[(row - 1, i)]
+            g.add_edge(names[(row, i)], front, length_km=float(spacing_km))
+            if i + 1 < sectors:
+                g.add_edge(names[(row, i)], names[(row, i + 1)], length_km=float(spacing_km))
+    return g
+
+
+class Distances:
+    """Road distances the model needs, precomputed once per scenario.
+
+    Attributes
+    ----------
+    nodes : list of str
+        Node ids; a node's index in this list is its integer id in records.
+    index : dict
+        Node id to index.
+    from_bases : numpy.ndarray
+        ``from_bases[b, j]`` is the shortest road distance in km from the
+        ``b``-th base of ``base_nodes`` to node ``j`` (``inf`` if unreachable).
+    base_nodes : list of str
+    near : list of numpy.ndarray
+        ``near[j]`` holds the indices of the nodes within the merge radius
+        of node ``j`` (including ``j``).
+    """
+
+    def __init__(self, graph: nx.Graph, base_nodes: Iterable[str], merge_km: float):
+        self.nodes = list(graph.nodes)
+        self.index = {n: i for i, n in enumerate(self.nodes)}
+        self.base_nodes = list(dict.fromkeys(base_nodes))
+        self.from_bases = np.full((len(self.base_nodes), len(self.nodes)), np.inf)
+        for b, node in enumerate(self.base_nodes):
+            for target, km in nx.single_source_dijkstra_path_length(
+                graph, node, weight="length_km"
+            ).items():
+                self.from_bases[b, self.index[target]] = km
+        self.near: list[np.ndarray] = []
+        for node in self.nodes:
+            reach = nx.single_source_dijkstra_path_length(
+                graph, node, cutoff=merge_km, weight="length_km"
+            )
+            self.near.append(np.array(sorted(self.index[t] for t in reach), dtype=np.int64))
