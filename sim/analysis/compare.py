@@ -270,4 +270,3 @@ def format_comparison(comp: Comparison) -> str:
             + "".join(f"{d:>{width}}" for d in diffs)
         )
     return "\n".join(lines)
-

@@ -86,8 +86,12 @@ class RunResult:
         return [{k: cols[k][j] for k in keys} for j in range(n)]
 
 
-TABLE_FILES = {"violations": "violations", "reports": "reports", "incidents": "incidents",
-               "timeseries": "series"}
+TABLE_FILES = {
+    "violations": "violations",
+    "reports": "reports",
+    "incidents": "incidents",
+    "timeseries": "series",
+}
 """Result table files (stem) and the replication table each holds."""
 
 

@@ -17,6 +17,7 @@ from .. import records as R
 from ..records import ReplicationResult
 from .statistics import describe, finite_mean, mean_ci
 
+
 @dataclass(frozen=True)
 class Delay:
     """One delay measure: from ``start`` to ``end`` of each entity of ``table``

@@ -22,6 +22,7 @@ from .sweepfile import OptimizeSpec, Point, expand
 
 # --------------------------------------------------------------------------- optimize
 
+
 def staff(loaded: LoadedScenario, team_size: int) -> dict[str, int]:
     """Officer positions on the daily shift plans and team members of a scenario."""
     scen = loaded.scenario
@@ -70,6 +71,55 @@ def optimize_order(points: list[Point], spec: OptimizeSpec) -> list[tuple[float,
     return out
 
 
+def constraint_limits(spec: OptimizeSpec, path: Path) -> dict[str, tuple[str, float]]:
+    """Each constraint as ``metric -> (side, limit in model units)``; bad ones are refused."""
+    for metric in spec.constraints:
+        if metric not in METRIC_KEYS:
+            raise ScenarioError(
+                str(path),
+                f"constraints.{metric}",
+                f"unknown metric; expected one of {', '.join(METRIC_KEYS)}",
+            )
+    limits: dict[str, tuple[str, float]] = {}
+    for metric, c in spec.constraints.items():
+        side = "max" if c.max is not None else "min"
+        try:
+            limits[metric] = (side, limit_value(metric, getattr(c, side)))
+        except ValueError as exc:
+            raise ScenarioError(str(path), f"constraints.{metric}.{side}", str(exc)) from None
+    return limits
+
+
+def frontier_row(
+    spec: OptimizeSpec,
+    limits: dict[str, tuple[str, float]],
+    cost: float,
+    p: Point,
+    per: list[dict[str, Any]],
+    ok: bool,
+) -> dict[str, Any]:
+    """One evaluated point: parameters, cost, staff and each constraint's interval."""
+    row = {
+        "point": p.index,
+        "label": p.label,
+        **flat(p.params),
+        "cost": cost,
+        **staff(p.loaded, spec.team_size),
+        "feasible": ok,
+    }
+    for metric in spec.constraints:
+        ci = mean_ci([r["metrics"][metric] for r in per])
+        row.update(
+            {
+                f"{metric}_mean": ci["mean"],
+                f"{metric}_low": ci["low"],
+                f"{metric}_high": ci["high"],
+                f"{metric}_ok": meets(per, metric, *limits[metric]),
+            }
+        )
+    return row
+
+
 def run_optimize(
     spec: OptimizeSpec,
     path: Path,
@@ -87,20 +137,7 @@ def run_optimize(
     the same or lower cost has been evaluated, or after ``max_points``.
     Returns the metadata with ``best`` (or None) and the explored ``frontier``.
     """
-    for metric in spec.constraints:
-        if metric not in METRIC_KEYS:
-            raise ScenarioError(
-                str(path),
-                f"constraints.{metric}",
-                f"unknown metric; expected one of {', '.join(METRIC_KEYS)}",
-            )
-    limits: dict[str, tuple[str, float]] = {}
-    for metric, c in spec.constraints.items():
-        side = "max" if c.max is not None else "min"
-        try:
-            limits[metric] = (side, limit_value(metric, getattr(c, side)))
-        except ValueError as exc:
-            raise ScenarioError(str(path), f"constraints.{metric}.{side}", str(exc)) from None
+    limits = constraint_limits(spec, path)
     claim(out_dir, "optimize", spec.name)
     points = expand(spec, path)
     seed = sweep_seed(spec, points)
@@ -131,28 +168,7 @@ def run_optimize(
             evaluated.append((cost, p, per, ok))
             if ok and (best_cost is None or cost < best_cost):
                 best_cost = cost
-    frontier = []
-    for cost, p, per, ok in evaluated:
-        s = staff(p.loaded, spec.team_size)
-        row = {
-            "point": p.index,
-            "label": p.label,
-            **flat(p.params),
-            "cost": cost,
-            **s,
-            "feasible": ok,
-        }
-        for metric in spec.constraints:
-            ci = mean_ci([r["metrics"][metric] for r in per])
-            row.update(
-                {
-                    f"{metric}_mean": ci["mean"],
-                    f"{metric}_low": ci["low"],
-                    f"{metric}_high": ci["high"],
-                    f"{metric}_ok": meets(per, metric, *limits[metric]),
-                }
-            )
-        frontier.append(row)
+    frontier = [frontier_row(spec, limits, *e) for e in evaluated]
     best = min(
         (r for r in frontier if r["feasible"]), key=lambda r: (r["cost"], r["point"]), default=None
     )

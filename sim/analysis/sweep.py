@@ -25,6 +25,7 @@ from .parallel import map_ordered
 from .statistics import mean_ci
 from .sweepfile import Point, SweepSpec, expand
 
+
 def fingerprint(point: Point, seed: int, replications: int) -> str:
     """What a stored point result depends on: scenario, seed, replications, version."""
     resolved = point.loaded.scenario.resolved()
@@ -264,5 +265,3 @@ def run_sweep(
     atomic_write(out_dir / "sweep.yaml", spec_as_run(spec, sweep_path, seed))
     write_table(out_dir, "sweep", rows, meta)
     return {**meta, "rows": rows}
-
-

@@ -252,5 +252,3 @@ def expand(spec: SweepSpec, sweep_path: Path) -> list[Point]:
             ) from None
         points.append(Point(k, label, params, loaded))
     return points
-
-

@@ -94,7 +94,11 @@ def incident_table(incidents: list[Incident], reports: R.Table) -> R.Table:
     arrival, violation = reports["arrival"], reports["violation"]
 
     def col(name: str, dtype=float) -> np.ndarray:
-        return np.array([getattr(x, name) for x in incidents], dtype=dtype) if k else np.zeros(0, dtype)
+        return (
+            np.array([getattr(x, name) for x in incidents], dtype=dtype)
+            if k
+            else np.zeros(0, dtype)
+        )
 
     outcome = col("outcome", np.int64)
     reason = col("reason", np.int64)

@@ -273,4 +273,3 @@ Distribution = Annotated[
     BeforeValidator(_shorthand),
 ]
 """Any supported random duration; see :mod:`sim.distributions`."""
-

@@ -71,7 +71,6 @@ def key_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-
 def friendly_message(err: dict[str, Any], root: type[BaseModel]) -> str:
     """A pydantic error as a sentence a non-programmer can act on."""
     typ = err.get("type", "")
@@ -137,7 +136,6 @@ def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return repr(value)
-
 
 
 class SourceMap:

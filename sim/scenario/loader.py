@@ -99,8 +99,7 @@ def parse_scenario(data: dict[str, Any], sources: SourceMap) -> Scenario:
         err = sources.error(tuple(first["loc"]), friendly_message(first, Scenario))
         if len(errs) > 1:
             more = [
-                f"  {key_path(tuple(e['loc']))}: {friendly_message(e, Scenario)}"
-                for e in errs[1:6]
+                f"  {key_path(tuple(e['loc']))}: {friendly_message(e, Scenario)}" for e in errs[1:6]
             ]
             err.message += "\nalso:\n" + "\n".join(more)
         raise err from None

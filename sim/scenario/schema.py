@@ -558,4 +558,3 @@ class Scenario(_Strict):
     def resolved(self) -> dict[str, Any]:
         """The fully resolved scenario as plain data that loads back to an equal scenario."""
         return self.model_dump(mode="json", by_alias=True)
-

@@ -27,7 +27,6 @@ def _compose_lines(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, 
             _compose_lines(v, path + (i,), out)
 
 
-
 def _no_duplicate_keys(node: yaml.Node | None, file: str, path: tuple[Any, ...] = ()) -> None:
     """Refuse a mapping that repeats a key (YAML would silently keep the last one)."""
     if isinstance(node, yaml.MappingNode):
@@ -47,7 +46,6 @@ def _no_duplicate_keys(node: yaml.Node | None, file: str, path: tuple[Any, ...] 
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
             _no_duplicate_keys(v, file, path + (i,))
-
 
 
 class YamlDoc:

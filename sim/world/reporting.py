@@ -66,46 +66,67 @@ def generate(
         desk, node, event_time, type, severity, false``.
     """
     types = TypeTable.from_spec(vspec)
-    n = violations["time"].size
-    parts: list[dict[str, np.ndarray]] = []
-    for ci, name in enumerate(CHANNELS[:FALSE_CHANNEL]):
-        ch: ChannelSpec = getattr(spec.channels, name)
-        rng = rngs[name]
-        u = rng.random(n)
-        delay = ch.delay.sample(rng, n)
-        p = _detection(ch, types, violations["type"])
-        if name == "technical":
-            cov = np.array(
-                [ch.coverage.get(node, ch.default_coverage) for node in nodes], dtype=float
-            )
-            p = p * cov[violations["node"]]
-        arrival = violations["time"] + delay
-        keep = (u < p) & (arrival < horizon)
-        if name == "affected":
-            sender = violations["affected"]
-        elif name == "accused":
-            sender = violations["perpetrator"]
-        elif name == "technical":
-            sender = np.full(n, _PARTY["US"], dtype=np.int64)
-        else:
-            sender = np.full(n, CIVILIAN_SENDER, dtype=np.int64)
-        desk = _desk(ch.desk, violations["affected"], violations["perpetrator"])
-        parts.append(
-            {
-                "arrival": arrival[keep],
-                "violation": violations["violation"][keep],
-                "channel": np.full(int(keep.sum()), ci, dtype=np.int64),
-                "sender": sender[keep],
-                "desk": desk[keep],
-                "node": violations["node"][keep],
-                "event_time": violations["time"][keep],
-                "type": violations["type"][keep],
-            }
+    parts = [
+        _channel_reports(
+            ci, name, getattr(spec.channels, name), violations, types, nodes, horizon, rngs[name]
         )
+        for ci, name in enumerate(CHANNELS[:FALSE_CHANNEL])
+    ]
+    parts += _false_reports(spec, vspec, graph, nodes, types, horizon, rngs["false"])
+    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    order = np.lexsort((cols["violation"], cols["channel"], cols["arrival"]))
+    out = {k: v[order] for k, v in cols.items()}
+    m = out["arrival"].size
+    out = {"report": np.arange(m, dtype=np.int64), **out}
+    out["severity"] = types.severity[out["type"]]
+    out["false"] = out["channel"] == FALSE_CHANNEL
+    return out
 
-    # False reports: each party, at sectors weighted like real violations.
+
+def _channel_reports(
+    ci: int,
+    name: str,
+    ch: ChannelSpec,
+    violations: dict[str, np.ndarray],
+    types: TypeTable,
+    nodes: list[str],
+    horizon: float,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
+    """The reports one channel makes of the violations (before the horizon)."""
+    n = violations["time"].size
+    u = rng.random(n)
+    delay = ch.delay.sample(rng, n)
+    p = _detection(ch, types, violations["type"])
+    if name == "technical":
+        cov = np.array([ch.coverage.get(node, ch.default_coverage) for node in nodes], dtype=float)
+        p = p * cov[violations["node"]]
+    arrival = violations["time"] + delay
+    keep = (u < p) & (arrival < horizon)
+    if name == "affected":
+        sender = violations["affected"]
+    elif name == "accused":
+        sender = violations["perpetrator"]
+    elif name == "technical":
+        sender = np.full(n, _PARTY["US"], dtype=np.int64)
+    else:
+        sender = np.full(n, CIVILIAN_SENDER, dtype=np.int64)
+    desk = _desk(ch.desk, violations["affected"], violations["perpetrator"])
+    return {
+        "arrival": arrival[keep],
+        "violation": violations["violation"][keep],
+        "channel": np.full(int(keep.sum()), ci, dtype=np.int64),
+        "sender": sender[keep],
+        "desk": desk[keep],
+        "node": violations["node"][keep],
+        "event_time": violations["time"][keep],
+        "type": violations["type"][keep],
+    }
+
+
+def _false_reports(spec, vspec, graph, nodes, types, horizon, rng) -> list[dict[str, np.ndarray]]:
+    """False reports of each party, at sectors weighted like real violations."""
     fr = spec.false_reports
-    rng = rngs["false"]
     index = {nm: i for i, nm in enumerate(nodes)}
     sector_idx = np.array([index[x] for x, k in graph.nodes(data="kind") if k == "sector"])
     w = np.array(
@@ -113,6 +134,7 @@ def generate(
     )
     line_types = len(types.names) - 1
     type_p = types.share[:line_types] / types.share[:line_types].sum()
+    parts = []
     for side in ("RU", "UA"):
         rate = fr.rate_per_day.get(side, 0.0)
         t = poisson_profile_times(rate, vspec.time_of_day, horizon, rng)
@@ -133,12 +155,4 @@ def generate(
                 "type": rng.choice(line_types, size=k, p=type_p),
             }
         )
-
-    cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-    order = np.lexsort((cols["violation"], cols["channel"], cols["arrival"]))
-    out = {k: v[order] for k, v in cols.items()}
-    m = out["arrival"].size
-    out = {"report": np.arange(m, dtype=np.int64), **out}
-    out["severity"] = types.severity[out["type"]]
-    out["false"] = out["channel"] == FALSE_CHANNEL
-    return out
+    return parts

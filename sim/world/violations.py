@@ -108,6 +108,100 @@ def sector_neighbours(graph: nx.Graph, nodes: list[str]) -> tuple[np.ndarray, np
     return table, deg
 
 
+def _line_setup(spec: ViolationsSpec, graph: nx.Graph, nodes: list[str], types: TypeTable):
+    """Sector indices with their weights, and the perpetrator and type probabilities."""
+    index = {n: i for i, n in enumerate(nodes)}
+    sector_idx = np.array([index[n] for n, k in graph.nodes(data="kind") if k == "sector"])
+    w = np.array([spec.hotspots.get(nodes[j], graph.nodes[nodes[j]]["weight"]) for j in sector_idx])
+    perp_p = np.array([spec.perpetrator.get("RU", 0.0), spec.perpetrator.get("UA", 0.0)])
+    line_types = len(types.names) - 1
+    type_p = types.share[:line_types] / types.share[:line_types].sum()
+    return index, sector_idx, w, perp_p, type_p
+
+
+def _background(spec, types, index, sector_idx, w, perp_p, type_p, horizon, rng):
+    """Background violations plus the scripted ones, sorted by time:
+    ``(time, node, perpetrator, type)``."""
+    line_types = len(types.names) - 1
+    t0 = poisson_profile_times(spec.rate_per_day, spec.time_of_day, horizon, rng)
+    n0 = t0.size
+    if n0 and w.sum() > 0:
+        node0 = sector_idx[rng.choice(sector_idx.size, size=n0, p=w / w.sum())]
+    else:
+        node0 = np.zeros(0, dtype=np.int64)
+        t0 = t0[:0]
+        n0 = 0
+    perp0 = rng.choice(2, size=n0, p=perp_p)
+    type0 = rng.choice(line_types, size=n0, p=type_p)
+    if spec.scripted:
+        t0 = np.concatenate([t0, [s.time for s in spec.scripted]])
+        node0 = np.concatenate([node0, [index[s.node] for s in spec.scripted]]).astype(np.int64)
+        perp0 = np.concatenate([perp0, [SIDE_CODES[s.perpetrator] for s in spec.scripted]])
+        type0 = np.concatenate([type0, [types.names.index(s.type) for s in spec.scripted]])
+        order = np.argsort(t0, kind="stable")
+        t0, node0, perp0, type0 = t0[order], node0[order], perp0[order], type0[order]
+    return t0, node0, perp0, type0
+
+
+def _escalation(spec, graph, nodes, type_p, line_types, roots, horizon, rng):
+    """Every generation of triggered violations (cluster representation) after ``roots``.
+
+    Returns lists of arrays per generation: times, nodes, perpetrators,
+    types and parent ids (ids are assigned in creation order, roots first;
+    only children before the horizon are kept).
+    """
+    esc = spec.escalation
+    t0, node0, perp0, type0 = roots
+    out: tuple[list, list, list, list, list] = ([], [], [], [], [])
+    if esc.branching_ratio <= 0 or not t0.size:
+        return out
+    table, deg = sector_neighbours(graph, nodes)
+    gen_t, gen_node, gen_perp, gen_id = t0, node0, perp0, np.arange(t0.size)
+    strike = type0 == line_types  # scripted strikes do not escalate along the line
+    total = t0.size
+    while gen_t.size:
+        kids = rng.poisson(esc.branching_ratio, gen_t.size)
+        kids[strike] = 0
+        par = np.repeat(np.arange(gen_t.size), kids)
+        k = par.size
+        if k == 0:
+            break
+        ct = gen_t[par] + rng.exponential(esc.decay, k)
+        move = rng.random(k) < esc.neighbour_share
+        pick = (rng.random(k) * deg[gen_node[par]]).astype(np.int64)
+        cnode = np.where(move, table[gen_node[par], pick], gen_node[par])
+        flip = rng.random(k) < esc.retaliation
+        cperp = np.where(flip, 1 - gen_perp[par], gen_perp[par])
+        ctype = rng.choice(line_types, size=k, p=type_p)
+        keep = ct < horizon
+        kept = int(keep.sum())
+        gen_t, gen_node, gen_perp = ct[keep], cnode[keep], cperp[keep]
+        strike = np.zeros(gen_t.size, dtype=bool)
+        for lst, arr in zip(out, (gen_t, gen_node, gen_perp, ctype[keep], gen_id[par][keep])):
+            lst.append(arr)
+        gen_id = np.arange(total, total + kept)
+        total += kept
+    return out
+
+
+def _strikes(spec, graph, nodes, index, perp_p, horizon, rng):
+    """Long-range strikes on rear targets: ``(time, node, perpetrator)``; the
+    perpetrator is the side that does not hold the target."""
+    lr = spec.long_range_strikes
+    ts = poisson_profile_times(lr.rate_per_day, lr.time_of_day, horizon, rng)
+    targets = np.array(
+        [index[n] for n, sw in graph.nodes(data="strike_weight") if sw > 0], dtype=np.int64
+    )
+    if not (ts.size and targets.size):
+        return ts[:0], np.zeros(0, np.int64), np.zeros(0, np.int64)
+    sw = np.array([graph.nodes[nodes[j]]["strike_weight"] for j in targets])
+    snode = targets[rng.choice(targets.size, size=ts.size, p=sw / sw.sum())]
+    side = np.array([graph.nodes[nodes[j]]["side"] for j in snode])
+    other = rng.choice(2, size=ts.size, p=perp_p)
+    sperp = np.where(side == "UA", 0, np.where(side == "RU", 1, other))
+    return ts, snode, sperp
+
+
 def generate(
     spec: ViolationsSpec,
     graph: nx.Graph,
@@ -139,92 +233,16 @@ def generate(
     """
     types = TypeTable.from_spec(spec)
     line_types = len(types.names) - 1
-    index = {n: i for i, n in enumerate(nodes)}
-    sector_idx = np.array([index[n] for n, k in graph.nodes(data="kind") if k == "sector"])
-    w = np.array([spec.hotspots.get(nodes[j], graph.nodes[nodes[j]]["weight"]) for j in sector_idx])
-    perp_p = np.array([spec.perpetrator.get("RU", 0.0), spec.perpetrator.get("UA", 0.0)])
-    type_p = types.share[:line_types] / types.share[:line_types].sum()
-
-    # Background violations.
-    t0 = poisson_profile_times(spec.rate_per_day, spec.time_of_day, horizon, rng_background)
-    n0 = t0.size
-    if n0 and w.sum() > 0:
-        node0 = sector_idx[rng_background.choice(sector_idx.size, size=n0, p=w / w.sum())]
-    else:
-        node0 = np.zeros(0, dtype=np.int64)
-        t0 = t0[:0]
-        n0 = 0
-    perp0 = rng_background.choice(2, size=n0, p=perp_p)
-    type0 = rng_background.choice(line_types, size=n0, p=type_p)
-    if spec.scripted:
-        t0 = np.concatenate([t0, [s.time for s in spec.scripted]])
-        node0 = np.concatenate([node0, [index[s.node] for s in spec.scripted]]).astype(np.int64)
-        perp0 = np.concatenate([perp0, [SIDE_CODES[s.perpetrator] for s in spec.scripted]])
-        type0 = np.concatenate([type0, [types.names.index(s.type) for s in spec.scripted]])
-        order = np.argsort(t0, kind="stable")
-        t0, node0, perp0, type0 = t0[order], node0[order], perp0[order], type0[order]
-        n0 = t0.size
-
-    times = [t0]
-    nodes_ = [node0]
-    perps = [perp0]
-    tys = [type0]
-    parents = [np.full(n0, -1, dtype=np.int64)]
-
-    # Escalation, generation by generation (cluster representation). Ids are
-    # assigned in creation order; only children before the horizon are kept.
-    esc = spec.escalation
-    if esc.branching_ratio > 0 and n0:
-        table, deg = sector_neighbours(graph, nodes)
-        gen_t, gen_node, gen_perp, gen_id = t0, node0, perp0, np.arange(n0)
-        strike = type0 == line_types  # scripted strikes do not escalate along the line
-        total = n0
-        while gen_t.size:
-            kids = rng_escalation.poisson(esc.branching_ratio, gen_t.size)
-            kids[strike] = 0
-            par = np.repeat(np.arange(gen_t.size), kids)
-            k = par.size
-            if k == 0:
-                break
-            ct = gen_t[par] + rng_escalation.exponential(esc.decay, k)
-            move = rng_escalation.random(k) < esc.neighbour_share
-            pick = (rng_escalation.random(k) * deg[gen_node[par]]).astype(np.int64)
-            cnode = np.where(move, table[gen_node[par], pick], gen_node[par])
-            flip = rng_escalation.random(k) < esc.retaliation
-            cperp = np.where(flip, 1 - gen_perp[par], gen_perp[par])
-            ctype = rng_escalation.choice(line_types, size=k, p=type_p)
-            keep = ct < horizon
-            kept = int(keep.sum())
-            gen_t, gen_node, gen_perp = ct[keep], cnode[keep], cperp[keep]
-            strike = np.zeros(gen_t.size, dtype=bool)
-            times.append(gen_t)
-            nodes_.append(gen_node)
-            perps.append(gen_perp)
-            tys.append(ctype[keep])
-            parents.append(gen_id[par][keep])
-            gen_id = np.arange(total, total + kept)
-            total += kept
-
-    # Long-range strikes on rear targets; the perpetrator is the side that
-    # does not hold the target.
-    lr = spec.long_range_strikes
-    ts = poisson_profile_times(lr.rate_per_day, lr.time_of_day, horizon, rng_strikes)
-    targets = np.array(
-        [index[n] for n, sw in graph.nodes(data="strike_weight") if sw > 0], dtype=np.int64
-    )
-    if ts.size and targets.size:
-        sw = np.array([graph.nodes[nodes[j]]["strike_weight"] for j in targets])
-        snode = targets[rng_strikes.choice(targets.size, size=ts.size, p=sw / sw.sum())]
-        side = np.array([graph.nodes[nodes[j]]["side"] for j in snode])
-        other = rng_strikes.choice(2, size=ts.size, p=perp_p)
-        sperp = np.where(side == "UA", 0, np.where(side == "RU", 1, other))
-    else:
-        ts, snode, sperp = ts[:0], np.zeros(0, np.int64), np.zeros(0, np.int64)
-    times.append(ts)
-    nodes_.append(snode)
-    perps.append(sperp)
-    tys.append(np.full(ts.size, line_types, dtype=np.int64))
-    parents.append(np.full(ts.size, -1, dtype=np.int64))
+    index, sector_idx, w, perp_p, type_p = _line_setup(spec, graph, nodes, types)
+    roots = _background(spec, types, index, sector_idx, w, perp_p, type_p, horizon, rng_background)
+    esc = _escalation(spec, graph, nodes, type_p, line_types, roots, horizon, rng_escalation)
+    ts, snode, sperp = _strikes(spec, graph, nodes, index, perp_p, horizon, rng_strikes)
+    t0, node0, perp0, type0 = roots
+    times = [t0, *esc[0], ts]
+    where = [node0, *esc[1], snode]
+    perps = [perp0, *esc[2], sperp]
+    tys = [type0, *esc[3], np.full(ts.size, line_types, dtype=np.int64)]
+    parents = [np.full(t0.size, -1, dtype=np.int64), *esc[4], np.full(ts.size, -1, dtype=np.int64)]
 
     t = np.concatenate(times)
     order = np.argsort(t, kind="stable")
@@ -237,7 +255,7 @@ def generate(
     return {
         "violation": np.arange(order.size, dtype=np.int64),
         "time": t[order],
-        "node": np.concatenate(nodes_).astype(np.int64)[order],
+        "node": np.concatenate(where).astype(np.int64)[order],
         "type": typ,
         "severity": types.severity[typ],
         "perpetrator": perp,
