@@ -1,0 +1,143 @@
+"""What every sub-command shares: its record in the command table, the common
+options, error messages and the figures written after a run (``--plots``).
+
+Like the command modules, this one imports only the standard library at the
+top, so that building the parser (``cfsim --help``) loads nothing of the model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+Handler = Callable[[argparse.Namespace, list[str] | None], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One sub-command of ``cfsim``.
+
+    Attributes
+    ----------
+    name : str
+        What the user types, e.g. ``run``.
+    help : str
+        One line for ``cfsim --help``.
+    add_arguments : callable
+        Adds the sub-command's arguments to its ``argparse`` parser.
+    handle : callable
+        ``handle(args, argv) -> int``: does the work and returns the exit code;
+        ``argv`` is the command line as given to :func:`sim.cli.main`.
+    """
+
+    name: str
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    handle: Handler
+
+
+def error(message: object) -> int:
+    """Print ``error: message`` on stderr and return 2, the exit code for bad input."""
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def known_errors() -> tuple[type[BaseException], ...]:
+    """The errors that are the user's to fix: shown as one line, exit code 2.
+
+    A function, so that these imports (the engine among them) happen only
+    when an error is being reported.
+    """
+    from ..analysis.compare import CompareError
+    from ..analysis.parallel import ExecutionError
+    from ..scenario import ScenarioError
+
+    return (ScenarioError, FileExistsError, PermissionError, ExecutionError, CompareError)
+
+
+def command_line(argv: list[str] | None) -> str:
+    """The command as typed, recorded with the results so that they can be remade."""
+    return "cfsim " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
+
+
+def check_workers(args: argparse.Namespace) -> bool:
+    """False, after saying why, if ``--workers`` is below 1."""
+    if args.workers is not None and args.workers < 1:
+        error("--workers must be at least 1")
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- options
+
+
+def add_quiet(p: argparse.ArgumentParser, text: str = "print no summary or progress") -> None:
+    p.add_argument("--quiet", "-q", action="store_true", help=text)
+
+
+def add_results_root(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--results-root",
+        default="results",
+        help="where default result directories go (default: results)",
+    )
+
+
+def add_plots(p: argparse.ArgumentParser, extra: str = "") -> None:
+    """``--plots``; ``extra`` is appended to the directory in the help text."""
+    p.add_argument(
+        "--plots",
+        action="store_true",
+        help=f"also write every figure (PNG) under <out>/figures/{extra}; "
+        "cfsim plot makes them later from the saved results",
+    )
+
+
+def add_workers(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", "-j", type=int, help="worker processes (default: all cores)")
+
+
+def add_execution(p: argparse.ArgumentParser) -> None:
+    """``--workers`` and ``--dask``: where the replications run."""
+    add_workers(p)
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run on Dask: 'local' starts a LocalCluster, or a scheduler address "
+        "such as tcp://scheduler:8786 (needs ceasefire-sim[dask])",
+    )
+
+
+# ---------------------------------------------------------------- figures
+
+
+def write_figures(args: argparse.Namespace, out: Path, makers=None) -> int:
+    """Every figure of the results in ``out`` (``--plots``); 2 if they cannot be made.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line; ``debug`` and ``quiet`` are read.
+    out : Path
+        The result directory; figures go to ``out/figures``.
+    makers : callable, optional
+        Returns the figure makers, for results still in memory; by default
+        they are read back from ``out``.
+    """
+    from ..output.plotting import make_figures
+    from ..output.results import ResultsError
+
+    try:
+        files = make_figures(out, makers=makers() if makers else None)
+    except ResultsError as exc:
+        if args.debug:
+            raise
+        return error(f"the results are saved, but not the figures: {exc}")
+    if not args.quiet:
+        noun = "figure" if len(files) == 1 else "figures"
+        print(f"{len(files)} {noun} written to {out / 'figures'}/; a report: cfsim report {out}")
+    return 0

@@ -1,0 +1,174 @@
+"""``cfsim compare``: configurations over the same replications, with paired CIs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import (
+    add_execution,
+    add_plots,
+    add_quiet,
+    add_results_root,
+    check_workers,
+    command_line,
+    error,
+    write_figures,
+)
+
+
+def compare_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "scenarios", nargs="+", help="two or more scenario files; the first is the reference"
+    )
+    p.add_argument(
+        "--replications",
+        "-n",
+        type=int,
+        default=10,
+        help="replications per configuration (default 10; the first batch with --precision)",
+    )
+    p.add_argument("--seed", type=int, help="root seed shared by all (default: the first's)")
+    p.add_argument(
+        "--precision",
+        type=float,
+        help="add replications until the 95%% CI half-width of --metric is below "
+        "this fraction of its mean (e.g. 0.05) for every configuration",
+    )
+    p.add_argument(
+        "--metric", default="response_mean", help="metric for --precision (default response_mean)"
+    )
+    p.add_argument(
+        "--max-replications", type=int, default=200, help="cap for --precision (default 200)"
+    )
+    p.add_argument("--out", help="result directory (default: results/compare/<run-id>)")
+    add_results_root(p)
+    add_quiet(p)
+    p.add_argument(
+        "--tables",
+        action="store_true",
+        help="also write each configuration's full run (tables, summary) under "
+        "<out>/runs/<name>/, by running its replications once more with the same seed "
+        "(identical results); needed for distribution, timeline and map figures",
+    )
+    add_plots(p, " (implies --tables)")
+    add_execution(p)
+
+
+def compare_command(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """Compare the scenarios, write the comparison, print it; 2 on bad input."""
+    from ..analysis.compare import compare, format_comparison
+    from ..output.console import Counter
+    from ..output.rundir import default_run_dir, write_comparison
+    from ..records.storage import check_out_dir
+    from ..world import load_scenario
+
+    if not check_workers(args):
+        return 2
+    refusal = _refusal(args)
+    if refusal:
+        return error(refusal)
+    if args.out:
+        check_out_dir(Path(args.out))
+    loadeds = [load_scenario(f) for f in args.scenarios]
+    seeds = {ld.scenario.seed for ld in loadeds}
+    if args.seed is None and len(seeds) > 1 and not args.quiet:
+        print(
+            f"note: the scenarios name different seeds ({', '.join(map(str, sorted(seeds)))}); "
+            f"all run under {loadeds[0].scenario.seed}, the first one's, so they share "
+            "their random numbers",
+            file=sys.stderr,
+        )
+    counter = None if args.quiet else Counter("replications")
+    comp = compare(
+        loadeds,
+        replications=args.replications,
+        seed=args.seed,
+        workers=args.workers,
+        dask=args.dask,
+        precision=args.precision,
+        metric=args.metric,
+        max_replications=args.max_replications,
+        progress=counter,
+    )
+    if counter is not None:
+        counter.finish()
+    if args.out:
+        out = Path(args.out)
+    else:
+        out = default_run_dir(
+            Path(args.results_root) / "compare", "-vs-".join(comp.names)[:80], comp.seed
+        )
+    write_comparison(comp, loadeds, out, command=command_line(argv))
+    if not args.quiet:
+        print(format_comparison(comp))
+        if args.precision is not None:
+            _print_precision(args, comp)
+        print(f"\nResults written to {out}/")
+    if args.tables or args.plots:
+        _write_runs(args, argv, comp, loadeds, out)
+    return write_figures(args, out) if args.plots else 0
+
+
+def _refusal(args: argparse.Namespace) -> str | None:
+    """Why the options cannot be run, or None."""
+    from ..analysis.metrics import METRIC_KEYS
+
+    if len(args.scenarios) < 2:
+        return (
+            "compare needs two or more scenario files (the first is the reference); "
+            "for one scenario use cfsim run"
+        )
+    if args.replications < 2:
+        return "--replications must be at least 2 to give confidence intervals"
+    if args.precision is not None and args.max_replications < args.replications:
+        return (
+            f"--max-replications ({args.max_replications}) is below --replications "
+            f"({args.replications})"
+        )
+    if args.metric not in METRIC_KEYS:
+        return f"--metric must be one of {', '.join(METRIC_KEYS)}"
+    if args.precision is not None and not 0 < args.precision < 1:
+        return "--precision is a fraction between 0 and 1, e.g. 0.05"
+    return None
+
+
+def _print_precision(args: argparse.Namespace, comp) -> None:
+    """Whether ``--precision`` was reached, and how close the widest CI came."""
+    got = max(comp.relative_half_width(args.metric))
+    if comp.metadata["precision_reached"]:
+        print(
+            f"\nprecision reached: the 95% CI half-width of {args.metric} is within "
+            f"{100 * got:.1f}% of its mean after {comp.replications} replications"
+        )
+    else:
+        print(
+            f"\nnote: the precision {args.precision} on {args.metric} was not reached "
+            f"within {args.max_replications} replications (the widest CI half-width "
+            f"is {100 * got:.1f}% of its mean)"
+        )
+
+
+def _write_runs(args: argparse.Namespace, argv: list[str] | None, comp, loadeds, out: Path) -> None:
+    """Each configuration's full run under ``out/runs/<name>/``: the same replications
+    under the same seed as the comparison, hence the same numbers, with every table."""
+    from ..analysis.experiment import run
+    from ..output.console import Progress
+    from ..output.rundir import write_run
+
+    for name, ld in zip(comp.names, loadeds):
+        progress = None if args.quiet else Progress()
+        result = run(
+            ld,
+            seed=comp.seed,
+            replications=comp.replications,
+            workers=args.workers,
+            dask=args.dask,
+            progress=progress,
+        )
+        if progress is not None:
+            progress.finish()
+        write_run(result, out / "runs" / name, command=command_line(argv))
+    if not args.quiet:
+        print(f"Each configuration's run, with its tables, written to {out / 'runs'}/")

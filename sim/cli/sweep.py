@@ -1,0 +1,185 @@
+"""``cfsim sweep`` and ``cfsim optimize``: the points of a sweep or optimize file,
+stored point by point so that an interrupted run resumes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import (
+    add_execution,
+    add_plots,
+    add_quiet,
+    add_results_root,
+    check_workers,
+    command_line,
+    error,
+    write_figures,
+)
+
+# The metrics in the sweep table, and their column heads.
+SWEEP_COLUMNS = (
+    ("acknowledge_mean", "acknowledge"),
+    ("response_p90", "response p90"),
+    ("violation_to_finding_mean", "viol. to finding"),
+    ("verification_rate", "verified"),
+)
+
+
+def _file_arguments(p: argparse.ArgumentParser, name: str, root: str) -> None:
+    """What sweep and optimize share; ``root`` is the folder under the results root."""
+    p.add_argument("file", help=f"{name} YAML file")
+    p.add_argument(
+        "--out",
+        help=f"result directory (default: results/{root}/<name>); "
+        "re-running into the same directory resumes",
+    )
+    add_results_root(p)
+    add_quiet(p)
+
+
+def sweep_arguments(p: argparse.ArgumentParser) -> None:
+    _file_arguments(p, "sweep", "sweeps")
+    p.add_argument(
+        "--tables",
+        action="store_true",
+        help="also write every replication's tables (CSV) under "
+        "<out>/tables/ (written by the workers)",
+    )
+    add_plots(p)
+    add_execution(p)
+
+
+def optimize_arguments(p: argparse.ArgumentParser) -> None:
+    _file_arguments(p, "optimize", "optimize")
+    add_plots(p)
+    add_execution(p)
+
+
+def sweep_command(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """Run a sweep file and print one row per point; 2 on bad input, 130 if interrupted."""
+    return _run_file(args, argv, optimize=False)
+
+
+def optimize_command(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """Run an optimize file and print the frontier; 1 if no point meets every target."""
+    return _run_file(args, argv, optimize=True)
+
+
+def _run_file(args: argparse.Namespace, argv: list[str] | None, optimize: bool) -> int:
+    from ..analysis.optimize import run_optimize
+    from ..analysis.sweep import run_sweep
+    from ..analysis.sweepfile import OptimizeSpec, SweepSpec, load_sweep
+    from ..output.console import Counter
+
+    if not check_workers(args):
+        return 2
+    spec, path = load_sweep(args.file, OptimizeSpec if optimize else SweepSpec)
+    root = "optimize" if optimize else "sweeps"
+    out = Path(args.out) if args.out else Path(args.results_root) / root / spec.name
+    if out.exists() and not out.is_dir():
+        return error(f"{out} exists and is a file; choose a directory for --out")
+    counter = None if args.quiet else Counter("replications")
+    options = dict(
+        workers=args.workers, dask=args.dask, progress=counter, command=command_line(argv)
+    )
+    try:
+        if optimize:
+            meta = run_optimize(spec, path, out, **options)
+        else:
+            meta = run_sweep(spec, path, out, tables=args.tables, **options)
+    except KeyboardInterrupt:
+        points = out / "points"
+        stored = len(list(points.glob("*.json"))) if points.exists() else 0
+        print(
+            f"\ninterrupted: {stored} completed point(s) are stored in {out}/points; run the "
+            "same command again to resume",
+            file=sys.stderr,
+        )
+        return 130
+    if counter is not None:
+        counter.finish()
+    # An optimize run that meets no target fails (1) only when it says so: not with --quiet.
+    code = 0
+    if not args.quiet:
+        code = _print_optimize(spec, meta, out) if optimize else _print_sweep(spec, meta, out)
+    figures = write_figures(args, out) if args.plots else 0
+    return code or figures
+
+
+def _format_metric(metric: str, value: float | None) -> str:
+    """A metric's value for people: a duration, or a percentage for a rate; ``-`` if none."""
+    from ..analysis.metrics import KEY_METRICS
+    from ..scenario.units import human_duration
+
+    if value is None or value != value:  # missing, or NaN
+        return "-"
+    kinds = {key: kind for key, _, kind in KEY_METRICS}
+    return human_duration(value) if kinds.get(metric) == "time" else f"{100 * value:.1f}%"
+
+
+def _print_sweep(spec, meta: dict, out: Path) -> int:
+    """One row per point with the means of :data:`SWEEP_COLUMNS`; returns 0."""
+    print(
+        f"Sweep {spec.name}: {meta['points']} points x {spec.replications} replications "
+        f"(seed {meta['seed']}; {meta['points_reused']} point(s) reused from an earlier "
+        "run)"
+    )
+    shown = [metric for metric, _ in SWEEP_COLUMNS]
+    print(f"{'point':<6}{'parameters':<48}" + "".join(f"{h:>18}" for _, h in SWEEP_COLUMNS))
+    by = {(r["point"], r["metric"]): r for r in meta["rows"]}
+    for k in range(meta["points"]):
+        label = by[(k, shown[0])]["label"]
+        cells = [_format_metric(m, by[(k, m)]["mean"]) for m in shown]
+        print(f"{k:<6}{label[:47]:<48}" + "".join(f"{c:>18}" for c in cells))
+    print(f"\nTable (one row per point and metric, with 95% CI): {out}/sweep.csv")
+    return 0
+
+
+def _target_text(metric: str, target: dict) -> str:
+    """``response_p90 ≤ 2 h`` from ``{"max": 120}``."""
+    side, limit = next(iter(target.items()))
+    return f"{metric} {'≤' if side == 'max' else '≥'} {_format_metric(metric, limit)}"
+
+
+def _print_optimize(spec, meta: dict, out: Path) -> int:
+    """The targets, every point evaluated and the cheapest that meets them all;
+    returns 1 if none does, else 0."""
+    targets = meta["constraints"]
+    print(
+        f"Optimize {spec.name}: evaluated {meta['evaluated']} of {meta['grid_points']} "
+        f"grid points, cheapest first ({spec.replications} replications each)"
+    )
+    print(
+        "Targets, to be met with 95% confidence (the whole CI inside the limit): "
+        + "; ".join(_target_text(m, targets[m]) for m in targets)
+    )
+    for row in meta["frontier"]:
+        missed = [m for m in targets if not row[f"{m}_ok"]]
+        mark = "meets targets" if row["feasible"] else "misses " + ", ".join(missed)
+        cons = "; ".join(
+            f"{m} {_format_metric(m, row[m + '_mean'])} [{_format_metric(m, row[m + '_low'])}, "
+            f"{_format_metric(m, row[m + '_high'])}]"
+            for m in spec.constraints
+        )
+        print(f"  cost {row['cost']:>7.1f}  {row['label']:<70}  {mark:<38} | {cons}")
+    best = meta["best"]
+    if best is None:
+        never = [m for m in targets if not any(r[f"{m}_ok"] for r in meta["frontier"])]
+        print(
+            "\nNo point met every target with 95% confidence."
+            + (
+                f" No point met: {', '.join(_target_text(m, targets[m]) for m in never)}."
+                if never
+                else " Each target was met by some point, but never all at once."
+            )
+        )
+    else:
+        print(
+            f"\nLeast-cost configuration meeting every target: point {best['point']} "
+            f"({best['label']}), cost {best['cost']:.1f} = {best['officers']} officer "
+            f"positions + {best['team_members']} team members"
+        )
+    print(f"Frontier explored: {out}/frontier.csv")
+    return 1 if best is None else 0
