@@ -69,7 +69,9 @@ def imports(name: str) -> list[tuple[str, str | None, int]]:
             for a in node.names:
                 sub = f"{target}.{a.name}"
                 # ``from . import x`` imports the module x; otherwise a name of target
-                out.append((sub, None, node.lineno) if sub in MODULES else (target, a.name, node.lineno))
+                out.append(
+                    (sub, None, node.lineno) if sub in MODULES else (target, a.name, node.lineno)
+                )
     return out
 
 
@@ -94,9 +96,7 @@ def test_every_module_is_in_a_layer_folder():
         if name in FACADES:
             continue
         assert name.split(".")[1] in LAYERS, f"{name} is outside the layer folders {LAYERS}"
-    assert {p.name for p in PKG.iterdir() if p.is_dir() and p.name != "__pycache__"} == set(
-        LAYERS
-    )
+    assert {p.name for p in PKG.iterdir() if p.is_dir() and p.name != "__pycache__"} == set(LAYERS)
 
 
 def test_layers_import_only_downwards():

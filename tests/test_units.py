@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.scenario.units import format_clock, format_duration, human_duration, parse_clock, parse_duration
+from sim.scenario.units import (
+    format_clock,
+    format_duration,
+    human_duration,
+    parse_clock,
+    parse_duration,
+)
 
 # --------------------------------------------------------------------------- parse_duration
 

@@ -1,9 +1,9 @@
-"""Text for the terminal: the run summary table and a progress line."""
+"""Text for the terminal: the run summary table and progress bars."""
 
 from __future__ import annotations
 
-import sys
-import time
+import math
+import weakref
 from typing import Any, TextIO
 
 from ..analysis.metrics import DELAY_TITLES, DELAYS
@@ -89,60 +89,119 @@ def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-class _Line:
-    """A progress line on a stream, shown only once work has run ``after`` seconds.
+REDRAW = 0.25  # seconds between redraws of a progress bar on a terminal
 
-    On a terminal the line is rewritten in place; otherwise a new line is
-    written at most every ``every`` seconds (and for the final update).
+
+class _Bar:
+    """A progress bar (:mod:`rich.progress`) on ``stream`` (default: standard error),
+    shown only once work has run ``after`` seconds, so quick work shows nothing.
+
+    On a terminal the bar is redrawn in place as updates come (at most every
+    :data:`REDRAW` seconds) and its last state stays on screen after :meth:`finish`.
+    Elsewhere (a file, a CI log, a captured stream) rich would show
+    nothing until the end; instead a plain line with the same columns is written at
+    most every ``every`` seconds, and the final state by :meth:`finish`.
     """
 
     def __init__(self, stream: TextIO | None = None, after: float = 2.0, every: float = 5.0):
-        self.stream = stream or sys.stderr
+        # imported here: importing this module stays cheap (no rich for ``-q`` or the API)
+        from rich.console import Console
+        from rich.progress import BarColumn
+        from rich.progress import Progress as RichProgress
+
+        console = Console(file=stream, stderr=stream is None)
+        self.live = console.is_terminal and not console.is_dumb_terminal
+        lead, tail = self._columns()
+        # Redrawn from the caller's updates, with no refresh thread and no redirected
+        # sys.stdout/stderr: worker processes are forked while the bar is up, and a
+        # child must not inherit a lock held by a thread or write through rich.
+        self.bar = RichProgress(
+            *lead,
+            *([BarColumn()] if self.live else []),
+            *tail,
+            console=console,
+            auto_refresh=False,
+            redirect_stdout=False,
+            redirect_stderr=False,
+            speed_estimate_period=600.0,  # time left from the last ten minutes' pace
+        )
         self.after = after
         self.every = every
-        self.t0 = time.perf_counter()
-        self.last = 0.0
-        self.shown = False
-        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.t0 = self.bar.get_time()
+        self.task = self.bar.add_task("", total=None)
+        self.started = False  # the live bar is on screen
+        self.last = -math.inf  # when the bar was last redrawn or a plain line written
+        self.written: tuple[str, float] | None = None  # (description, completed) it showed
 
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.t0
+    def _columns(self) -> tuple[list[Any], list[Any]]:
+        """The columns before and after the bar."""
+        raise NotImplementedError
 
-    def due(self, final: bool = False) -> bool:
-        t = self.elapsed()
-        if t < self.after:
-            return False
-        return self.tty or final or t - self.last >= self.every
+    def _update(self, description: str, completed: float, total: float, final: bool) -> None:
+        self.bar.update(self.task, description=description, completed=completed, total=total)
+        now = self.bar.get_time()
+        if now - self.t0 < self.after:
+            return
+        if not self.live:
+            if final or now - self.last >= self.every:
+                self._write_line(now)
+        elif not self.started:
+            self.bar.start()
+            self.started = True
+            # stop the bar (restoring the cursor) even when the work is interrupted
+            weakref.finalize(self, self.bar.stop)
+        elif final or now - self.last >= REDRAW:
+            self.bar.refresh()
+            self.last = now
 
-    def emit(self, msg: str) -> None:
-        self.last = self.elapsed()
-        self.stream.write(("\r" + msg + "   ") if self.tty else msg + "\n")
-        self.stream.flush()
-        self.shown = True
+    def _write_line(self, now: float) -> None:
+        from rich.text import Text
+
+        task = self.bar.tasks[0]
+        line = Text(" ").join(column(task) for column in self.bar.columns)
+        self.bar.console.print(line, soft_wrap=True)
+        self.last = now
+        self.written = (task.description, task.completed)
 
     def finish(self) -> None:
-        if self.shown and self.tty:
-            self.stream.write("\n")
-            self.stream.flush()
+        """Leave the last state on screen (a terminal) or write it once (elsewhere)."""
+        if self.live:
+            if self.started:
+                self.bar.stop()
+            return
+        task = self.bar.tasks[0]
+        now = self.bar.get_time()
+        if now - self.t0 >= self.after and self.written != (task.description, task.completed):
+            self._write_line(now)
 
 
-class Progress(_Line):
-    """Progress of a run: replication, simulated day, elapsed and remaining time."""
+class Progress(_Bar):
+    """Progress of a run: replication, simulated day, share done, elapsed and
+    remaining time. Called as ``progress(rep, reps, now, horizon)``."""
+
+    def _columns(self) -> tuple[list[Any], list[Any]]:
+        from rich.progress import TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        return [TextColumn("{task.description}", markup=False)], [
+            TextColumn("{task.percentage:>3.0f}% done,"),
+            TimeElapsedColumn(),
+            TextColumn("elapsed,"),
+            TimeRemainingColumn(),
+            TextColumn("left"),
+        ]
 
     def __call__(self, rep: int, reps: int, now: float, horizon: float) -> None:
-        if not self.due():
-            return
-        t = self.elapsed()
-        done = (rep + now / horizon) / reps
-        eta = t / done - t if done > 0 else float("nan")
-        self.emit(
-            f"replication {rep + 1}/{reps}, day {now / 1440:.0f}/{horizon / 1440:.0f} "
-            f"({100 * done:.0f}% done, {t:.0f}s elapsed, ~{eta:.0f}s left)"
+        self._update(
+            f"replication {rep + 1}/{reps}, day {now / 1440:.0f}/{horizon / 1440:.0f}",
+            (rep + now / horizon) / reps,
+            1.0,
+            final=False,
         )
 
 
-class Counter(_Line):
-    """Progress of a batch of jobs: ``done/total``, elapsed time and time left."""
+class Counter(_Bar):
+    """Progress of a batch of jobs: ``done/total``, elapsed time and time left.
+    Called as ``counter(done, total, extra="")``; ``extra`` follows the count."""
 
     def __init__(
         self,
@@ -154,9 +213,20 @@ class Counter(_Line):
         super().__init__(stream, after, every)
         self.what = what
 
+    def _columns(self) -> tuple[list[Any], list[Any]]:
+        from rich.progress import (
+            MofNCompleteColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        return [MofNCompleteColumn(), TextColumn("{task.description}", markup=False)], [
+            TimeElapsedColumn(),
+            TextColumn("elapsed,"),
+            TimeRemainingColumn(),
+            TextColumn("left"),
+        ]
+
     def __call__(self, done: int, total: int, extra: str = "") -> None:
-        if not self.due(final=done >= total):
-            return
-        t = self.elapsed()
-        left = t / done * (total - done) if done else float("nan")
-        self.emit(f"{done}/{total} {self.what} done{extra}, {t:.0f}s elapsed, ~{left:.0f}s left")
+        self._update(f"{self.what} done{extra}", done, total, final=done >= total)

@@ -22,7 +22,7 @@ import yaml
 
 from . import plotting as P
 from ..analysis.metrics import KEY_METRICS
-from .plotting.experiments import sweep_table, clip_interval
+from .plotting.experiments import as_float, clip_interval, sweep_table
 from .plotting.style import fmt_time
 from .results import detect, load_run
 
@@ -141,16 +141,12 @@ def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _num(v: Any) -> float:
-    return math.nan if v is None else float(v)
-
-
 def _time(v: Any) -> str:
-    return fmt_time(_num(v))
+    return fmt_time(as_float(v))
 
 
 def _pct(v: Any) -> str:
-    v = _num(v)
+    v = as_float(v)
     return "-" if v != v else f"{100 * v:.1f}%"
 
 
@@ -165,8 +161,8 @@ def _kind(key: str) -> str:
 
 def _ci(key: str, ci: dict[str, Any]) -> tuple[str, str]:
     """(mean, "[low, high]") formatted for a metric, the interval cut to the possible
-    range (:func:`sim.plotting.experiments.clip_interval`)."""
-    _, lo, hi = clip_interval(_kind(key), 0.0, _num(ci.get("low")), _num(ci.get("high")))
+    range (:func:`sim.output.plotting.experiments.clip_interval`)."""
+    _, lo, hi = clip_interval(_kind(key), 0.0, as_float(ci.get("low")), as_float(ci.get("high")))
     rng = f"[{_value(key, lo)}, {_value(key, hi)}]" if lo == lo and hi == hi else "-"
     return _value(key, ci.get("mean")), rng
 
@@ -190,7 +186,9 @@ def triplet(key: str, mean: Any, low: Any, high: Any, signed: bool = False) -> s
     >>> triplet("response_p90", 1380.0, -2838.0, 5610.0)
     '23.0 h [0.0, 93.5]'
     """
-    m, lo, hi = clip_interval(_kind(key), _num(mean), _num(low), _num(high), diff=signed)
+    m, lo, hi = clip_interval(
+        _kind(key), as_float(mean), as_float(low), as_float(high), diff=signed
+    )
     if m != m:
         return "-"
     sign = "+" if signed else ""
@@ -287,7 +285,7 @@ def _read(path: Path) -> str:
 # --------------------------------------------------------------------------- kinds
 
 # Key metrics of a run, in the order of the printed summary: the shared list
-# (sim.metrics.KEY_METRICS) with the reporting delay first and the detection
+# (sim.analysis.metrics.KEY_METRICS) with the reporting delay first and the detection
 # rate before the other shares.
 _RUN_METRICS = (
     (("reporting_delay_mean", "Reporting delay, mean", "time"),)
@@ -311,101 +309,13 @@ def _run_body(d: Path) -> tuple[str, str]:
         '<a href="#outcomes">Outcomes</a><a href="#figures">Figures</a>'
         '<a href="#scenario">Scenario</a></nav>'
     )
-    parts.append(
-        _facts(
-            [
-                ("Scenario file", meta.get("scenario_file")),
-                ("Seed", scen.seed),
-                ("Replications", s["replications"]),
-                ("Horizon", fmt_time(scen.horizon)),
-                ("Warm-up (not measured)", fmt_time(scen.warmup)),
-                ("Measured per replication", f"{s['measured_days_per_replication']:g} days"),
-                ("Package version", meta.get("version")),
-                ("Command", meta.get("command")),
-                ("Results written (UTC)", meta.get("written_utc")),
-            ]
-        )
-    )
-    per = s.get("per_replication", {})
-    rows = []
-    for key, label, _kind in _RUN_METRICS:
-        if key not in per:
-            continue
-        mean, rng = _ci(key, per[key])
-        rows.append([_e(label), mean, rng, str(per[key].get("n", ""))])
-    parts.append('<h2 id="metrics">Key metrics</h2>')
-    parts.append(
-        '<p class="muted">Mean over replications with its 95% confidence interval '
-        "(Student t); targets: "
-        + ", ".join(f"{k} {fmt_time(t['limit_minutes'])}" for k, t in s.get("targets", {}).items())
-        + f". {_e(CLIPPED)}</p>"
-    )
-    parts.append(_table(["Metric", "Mean", "95% CI", "Replications"], rows))
-    parts.append('<h2 id="delays">Delays</h2>')
-    parts.append(
-        '<p class="muted">Every measured case of every replication pooled; cases where the '
-        "event never happened are left out here and counted under outcomes.</p>"
-    )
-    drows = []
-    for key, title_ in (
-        ("reporting_delay", "Reporting delay (violation to report)"),
-        ("acknowledge", "Time to acknowledge (report to triage start)"),
-        ("dispatch", "Time to dispatch (incident to team dispatched)"),
-        ("response", "Response time (first report to team on site)"),
-        ("finding", "Time to finding (first report to joint finding)"),
-        ("violation_to_finding", "Violation to finding (end to end)"),
-    ):
-        dd = s["delays"].get(key)
-        if dd:
-            drows.append(
-                [_e(title_), f"{dd['n']:,}"]
-                + [_time(dd[k]) for k in ("mean", "median", "p90", "p95", "max")]
-            )
-    parts.append(_table(["Delay", "n", "mean", "median", "p90", "p95", "max"], drows))
-    parts.append('<h2 id="outcomes">Outcomes</h2>')
-    c = s["counts"]
-    orows = []
-    for what, key in (
-        ("Violations", "violations"),
-        ("Reports", "reports"),
-        ("Incidents", "incidents"),
-    ):
-        total = sum(c[key].values())
-        detail = ", ".join(f"{_e(k)} {v:,}" for k, v in c[key].items() if v)
-        orows.append([_e(what), f"{total:,}", detail])
-    for what, key in (
-        ("Reported but unverified, because", "unverified_reasons"),
-        ("Incidents not verified, because", "incident_reasons"),
-    ):
-        detail = ", ".join(f"{_e(k)} {v:,}" for k, v in c.get(key, {}).items() if v)
-        if detail:
-            orows.append([_e(what), "", detail])
-    parts.append(_table(["", "Total", "By final state"], orows, "outcomes"))
+    parts.append(_run_facts(s, scen, meta))
+    parts.append(_run_metrics(s))
+    parts.append(_run_delays(s))
+    parts.append(_run_outcomes(s))
     desks = s.get("desks", {})
     if desks:
-        parts.append(
-            _table(
-                [
-                    "Desk",
-                    "Utilisation",
-                    "Mean queue (reports)",
-                    "Mean wait",
-                    "Share waiting",
-                    "Officers on duty (mean)",
-                ],
-                [
-                    [
-                        p,
-                        _pct(v.get("utilisation")),
-                        f"{_num(v.get('mean_queue')):.2f}",
-                        _time(v.get("mean_wait")),
-                        _pct(v.get("p_wait")),
-                        f"{_num(v.get('mean_officers')):.1f}",
-                    ]
-                    for p, v in desks.items()
-                ],
-            )
-        )
+        parts.append(_desk_table(desks))
     makers = P.run_figures([run])
     parts.append(_figures(makers, captions={"map": RUN_MAP}, notes=_missing_notes(makers)))
     parts.append('<h2 id="scenario">The scenario as run</h2>')
@@ -415,6 +325,124 @@ def _run_body(d: Path) -> tuple[str, str]:
     )
     parts.append(_yaml_block("scenario.yaml", _read(d / "scenario.yaml"), open_=False))
     return title, "\n".join(parts)
+
+
+def _run_facts(s: dict[str, Any], scen: Any, meta: dict[str, Any]) -> str:
+    """The facts of a run: where it came from, seed, replications and horizon."""
+    return _facts(
+        [
+            ("Scenario file", meta.get("scenario_file")),
+            ("Seed", scen.seed),
+            ("Replications", s["replications"]),
+            ("Horizon", fmt_time(scen.horizon)),
+            ("Warm-up (not measured)", fmt_time(scen.warmup)),
+            ("Measured per replication", f"{s['measured_days_per_replication']:g} days"),
+            ("Package version", meta.get("version")),
+            ("Command", meta.get("command")),
+            ("Results written (UTC)", meta.get("written_utc")),
+        ]
+    )
+
+
+def _run_metrics(s: dict[str, Any]) -> str:
+    """The key metrics section of a run: each metric's mean and 95% CI."""
+    per = s.get("per_replication", {})
+    rows = []
+    for key, label, _kind in _RUN_METRICS:
+        if key not in per:
+            continue
+        mean, rng = _ci(key, per[key])
+        rows.append([_e(label), mean, rng, str(per[key].get("n", ""))])
+    targets = ", ".join(
+        f"{k} {fmt_time(t['limit_minutes'])}" for k, t in s.get("targets", {}).items()
+    )
+    return "\n".join(
+        [
+            '<h2 id="metrics">Key metrics</h2>',
+            '<p class="muted">Mean over replications with its 95% confidence interval '
+            f"(Student t); targets: {targets}. {_e(CLIPPED)}</p>",
+            _table(["Metric", "Mean", "95% CI", "Replications"], rows),
+        ]
+    )
+
+
+def _run_delays(s: dict[str, Any]) -> str:
+    """The delays section of a run: statistics of every measured case, pooled."""
+    rows = []
+    for key, title in (
+        ("reporting_delay", "Reporting delay (violation to report)"),
+        ("acknowledge", "Time to acknowledge (report to triage start)"),
+        ("dispatch", "Time to dispatch (incident to team dispatched)"),
+        ("response", "Response time (first report to team on site)"),
+        ("finding", "Time to finding (first report to joint finding)"),
+        ("violation_to_finding", "Violation to finding (end to end)"),
+    ):
+        dd = s["delays"].get(key)
+        if dd:
+            rows.append(
+                [_e(title), f"{dd['n']:,}"]
+                + [_time(dd[k]) for k in ("mean", "median", "p90", "p95", "max")]
+            )
+    return "\n".join(
+        [
+            '<h2 id="delays">Delays</h2>',
+            '<p class="muted">Every measured case of every replication pooled; cases where the '
+            "event never happened are left out here and counted under outcomes.</p>",
+            _table(["Delay", "n", "mean", "median", "p90", "p95", "max"], rows),
+        ]
+    )
+
+
+def _run_outcomes(s: dict[str, Any]) -> str:
+    """The outcomes section of a run: counts by final state and why cases failed."""
+    c = s["counts"]
+    rows = []
+    for what, key in (
+        ("Violations", "violations"),
+        ("Reports", "reports"),
+        ("Incidents", "incidents"),
+    ):
+        total = sum(c[key].values())
+        detail = ", ".join(f"{_e(k)} {v:,}" for k, v in c[key].items() if v)
+        rows.append([_e(what), f"{total:,}", detail])
+    for what, key in (
+        ("Reported but unverified, because", "unverified_reasons"),
+        ("Incidents not verified, because", "incident_reasons"),
+    ):
+        detail = ", ".join(f"{_e(k)} {v:,}" for k, v in c.get(key, {}).items() if v)
+        if detail:
+            rows.append([_e(what), "", detail])
+    return "\n".join(
+        [
+            '<h2 id="outcomes">Outcomes</h2>',
+            _table(["", "Total", "By final state"], rows, "outcomes"),
+        ]
+    )
+
+
+def _desk_table(desks: dict[str, dict[str, Any]]) -> str:
+    """Each party's desk: utilisation, queue, wait and officers on duty."""
+    return _table(
+        [
+            "Desk",
+            "Utilisation",
+            "Mean queue (reports)",
+            "Mean wait",
+            "Share waiting",
+            "Officers on duty (mean)",
+        ],
+        [
+            [
+                p,
+                _pct(v.get("utilisation")),
+                f"{as_float(v.get('mean_queue')):.2f}",
+                _time(v.get("mean_wait")),
+                _pct(v.get("p_wait")),
+                f"{as_float(v.get('mean_officers')):.1f}",
+            ]
+            for p, v in desks.items()
+        ],
+    )
 
 
 def _comparison_body(d: Path) -> tuple[str, str]:
@@ -626,7 +654,7 @@ def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
 
     Raises
     ------
-    sim.results.ResultsError
+    sim.output.results.ResultsError
         When ``directory`` holds no results.
     """
     text = build_report(directory)

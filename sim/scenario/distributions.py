@@ -272,4 +272,4 @@ Distribution = Annotated[
     Field(discriminator="dist"),
     BeforeValidator(_shorthand),
 ]
-"""Any supported random duration; see :mod:`sim.distributions`."""
+"""Any supported random duration; see :mod:`sim.scenario.distributions`."""

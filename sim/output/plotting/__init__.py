@@ -1,7 +1,7 @@
 """Figures from saved results: delay distributions, breakdowns, timelines, comparisons, the map.
 
 Plotting reads result directories (or the same plain data built in memory
-right after a run, :func:`sim.results.run_data`) and never runs the model.
+right after a run, :func:`sim.output.results.run_data`) and never runs the model.
 Every ``plot_*`` function takes plain data (dicts of lists and numpy arrays)
 and returns a :class:`matplotlib.figure.Figure`; :func:`save` writes it so
 that the same data always give the same bytes. Figures are built with
@@ -13,13 +13,14 @@ reference (the first configuration of a comparison, or the scenario of a
 run) is always the same blue. Times are shown in minutes when short and in
 hours otherwise; simulated time on timelines in days.
 
-Modules: :mod:`~sim.plotting.style` (colours, style, figure helpers, saving),
-:mod:`~sim.plotting.delays` (distributions, ECDF, violins, breakdowns),
-:mod:`~sim.plotting.timelines`, :mod:`~sim.plotting.maps`,
-:mod:`~sim.plotting.experiments` (comparisons, sweeps, heatmaps, frontier)
-and :mod:`~sim.plotting.figures` (which figures a directory supports, writing
-them). Reading results and deriving plot data is :mod:`sim.results`; its
-public names are available here too.
+Modules: :mod:`~sim.output.plotting.style` (colours, style, figure helpers,
+saving), :mod:`~sim.output.plotting.delays` (distributions, ECDF, violins,
+breakdowns), :mod:`~sim.output.plotting.timelines`,
+:mod:`~sim.output.plotting.maps`, :mod:`~sim.output.plotting.experiments`
+(comparisons, sweeps, heatmaps), :mod:`~sim.output.plotting.frontier` (the
+staffing search) and :mod:`~sim.output.plotting.figures` (which figures a
+directory supports, writing them). Reading results and deriving plot data is
+:mod:`sim.output.results`; its public names are available here too.
 """
 
 from __future__ import annotations
@@ -55,11 +56,11 @@ from .experiments import (
     METRIC_KIND,
     METRIC_LABEL,
     SWEEP_METRICS,
-    plot_frontier,
     plot_heatmap,
     plot_metrics,
     plot_sweep,
 )
+from .frontier import plot_frontier
 from .figures import KINDS, RUN_KINDS, figure_makers, make_figures, run_figures
 from .maps import km_per_degree_lon, plot_map
 from .style import DESK_COLOURS, DPI, FORMATS, PALETTE, STYLE, colour, png_bytes, save, time_unit

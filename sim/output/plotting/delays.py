@@ -291,68 +291,90 @@ def plot_violins(
     colours = colours or [colour(k) for k in range(len(groups))]
     fig = new_figure(10, 7)
     axes = fig.subplots(2, 2).ravel()
-    pos = np.arange(1, len(groups) + 1)
     rotate = len(groups) > 6
     # names wrapped to the room under each violin (about 60 characters per panel)
     ticks = [wrap(g, 18 if rotate else max(8, 56 // len(groups)), 3) for g in groups]
     for ax, key in zip(axes, DELAY_KEYS):
         vals = [finite(samples[g][key]) for g in groups]
-        ax.set_title(f"{DELAY_LABELS[key]} ({DELAY_SPANS[key]})")
-        ax.set_xlabel(group_title)
-        if not any(v.size for v in vals):
-            ax.set_ylabel(DELAY_LABELS[key])
-            no_data(ax, NO_DATA[key])
-            continue
-        top = max((pct(v, 99) for v in vals if v.size), default=math.nan)
-        top = top if top == top and top > 0 else 1.0
-        div, unit = time_unit(top)
-        for j, v in enumerate(vals):
-            v = v / div
-            cut = v[v <= top / div]
-            if cut.size >= 2 and np.ptp(cut) > 0:
-                parts = ax.violinplot(
-                    [cut], positions=[pos[j]], widths=0.8, showextrema=False, points=120
-                )
-                for body in parts["bodies"]:
-                    body.set_facecolor(colours[j])
-                    body.set_edgecolor(colours[j])
-                    body.set_alpha(0.35)
-            if v.size:
-                ax.boxplot(
-                    [v],
-                    positions=[pos[j]],
-                    widths=0.22,
-                    whis=(5, 95),
-                    showfliers=False,
-                    showmeans=True,
-                    patch_artist=True,
-                    boxprops={"facecolor": colours[j], "edgecolor": "#222222", "alpha": 0.9},
-                    medianprops={"color": "white", "linewidth": 1.6},
-                    whiskerprops={"color": "#222222"},
-                    capprops={"color": "#222222"},
-                    meanprops={
-                        "marker": "o",
-                        "markerfacecolor": "white",
-                        "markeredgecolor": "#222222",
-                        "markersize": 4,
-                    },
-                )
-            else:
-                ax.text(
-                    pos[j],
-                    0.04 * top / div,
-                    "no data",
-                    ha="center",
-                    va="bottom",
-                    fontsize=7.5,
-                    color="#555555",
-                )
-        ax.set_xticks(pos, ticks, rotation=30 if rotate else 0, ha="right" if rotate else "center")
-        ax.set_ylim(0, top / div * 1.02)
-        ax.set_xlim(0.4, len(groups) + 0.6)
-        ax.set_ylabel(f"{DELAY_LABELS[key]} ({unit})")
-    legend = legend or {g: c for g, c in zip(groups, colours)}
-    handles = [Patch(facecolor=c, alpha=0.6, label=shorten(n, 45)) for n, c in legend.items()]
+        _violin_panel(ax, key, vals, colours, ticks, rotate, group_title)
+    handles = _violin_handles(legend or {g: c for g, c in zip(groups, colours)})
+    legend_below(fig, handles, ncol=min(len(handles), 4))
+    subtitle(fig, title or "Delay distributions per group", note)
+    return fig
+
+
+def _violin_panel(
+    ax: Any,
+    key: str,
+    vals: list[np.ndarray],
+    colours: list[str],
+    ticks: list[str],
+    rotate: bool,
+    group_title: str,
+) -> None:
+    """One delay's panel: a violin and a box per group (finite values in minutes),
+    on an axis in minutes or hours that stops at the 99th percentile."""
+    ax.set_title(f"{DELAY_LABELS[key]} ({DELAY_SPANS[key]})")
+    ax.set_xlabel(group_title)
+    if not any(v.size for v in vals):
+        ax.set_ylabel(DELAY_LABELS[key])
+        no_data(ax, NO_DATA[key])
+        return
+    top = max((pct(v, 99) for v in vals if v.size), default=math.nan)
+    top = top if top == top and top > 0 else 1.0
+    div, unit = time_unit(top)
+    pos = np.arange(1, len(vals) + 1)
+    for j, v in enumerate(vals):
+        _violin_and_box(ax, v, pos[j], colours[j], top, div)
+    ax.set_xticks(pos, ticks, rotation=30 if rotate else 0, ha="right" if rotate else "center")
+    ax.set_ylim(0, top / div * 1.02)
+    ax.set_xlim(0.4, len(vals) + 0.6)
+    ax.set_ylabel(f"{DELAY_LABELS[key]} ({unit})")
+
+
+def _violin_and_box(ax: Any, v: np.ndarray, x: float, col: str, top: float, div: float) -> None:
+    """One group at ``x``: the violin of the values up to ``top`` (when they spread),
+    the box over all of them, or "no data"; ``v`` and ``top`` in minutes, drawn in
+    minutes / ``div``."""
+    v = v / div
+    cut = v[v <= top / div]
+    if cut.size >= 2 and np.ptp(cut) > 0:
+        parts = ax.violinplot([cut], positions=[x], widths=0.8, showextrema=False, points=120)
+        for body in parts["bodies"]:
+            body.set_facecolor(col)
+            body.set_edgecolor(col)
+            body.set_alpha(0.35)
+    if not v.size:
+        ax.text(
+            x, 0.04 * top / div, "no data", ha="center", va="bottom", fontsize=7.5, color="#555555"
+        )
+        return
+    ax.boxplot(
+        [v],
+        positions=[x],
+        widths=0.22,
+        whis=(5, 95),
+        showfliers=False,
+        showmeans=True,
+        patch_artist=True,
+        boxprops={"facecolor": col, "edgecolor": "#222222", "alpha": 0.9},
+        medianprops={"color": "white", "linewidth": 1.6},
+        whiskerprops={"color": "#222222"},
+        capprops={"color": "#222222"},
+        meanprops={
+            "marker": "o",
+            "markerfacecolor": "white",
+            "markeredgecolor": "#222222",
+            "markersize": 4,
+        },
+    )
+
+
+def _violin_handles(legend: dict[str, str]) -> list[Any]:
+    """Legend entries: one patch per ``{label: colour}``, then how to read a box."""
+    handles: list[Any] = [
+        Patch(facecolor=c, alpha=0.6, label=shorten(n, 45)) for n, c in legend.items()
+    ]
     handles.append(
         Patch(facecolor="#888888", edgecolor="#222222", label="box: quartiles, median (line)")
     )
@@ -368,9 +390,7 @@ def plot_violins(
             label="mean; whiskers 5th-95th percentile",
         )
     )
-    legend_below(fig, handles, ncol=min(len(handles), 4))
-    subtitle(fig, title or "Delay distributions per group", note)
-    return fig
+    return handles
 
 
 # --------------------------------------------------------------------------- breakdowns

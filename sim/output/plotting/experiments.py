@@ -1,6 +1,7 @@
 """Figures of experiments: key metrics and paired differences of a comparison,
-metrics against swept parameters, two-parameter heatmaps and the staffing-search
-frontier. Metric names and kinds come from :data:`sim.metrics.KEY_METRICS`."""
+metrics against swept parameters and two-parameter heatmaps, and the metric scales
+and axes they share with the staffing-search frontier (:mod:`.frontier`). Metric
+names and kinds come from :data:`sim.metrics.KEY_METRICS`."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from ..results import ResultsError
 from ...scenario.units import parse_duration
 from .style import (
     new_figure,
-    fmt_time,
     legend_below,
     shorten,
     styled,
@@ -31,7 +31,6 @@ from .style import (
 
 METRIC_LABEL = {k: label for k, label, _ in KEY_METRICS}
 METRIC_KIND = {k: kind for k, _, kind in KEY_METRICS}
-BEST_FILL = "#FBE3B3"  # the pale fill of the ring round the best point of a frontier
 SWEEP_METRICS = (
     "acknowledge_mean",
     "response_p90",
@@ -87,12 +86,21 @@ def _ci_rows(rows: list[dict[str, Any]], names: list[str], keys: list[str], diff
                 if diff
                 else (r["mean"], r["low"], r["high"])
             )
-            m, lo, hi = clip_interval(METRIC_KIND.get(key), _num(m), _num(lo), _num(hi), diff)
+            m, lo, hi = clip_interval(
+                METRIC_KIND.get(key), as_float(m), as_float(lo), as_float(hi), diff
+            )
             out.append((key, k, n, m, lo, hi, bool(r.get("significant"))))
     return out
 
 
-def _num(v: Any) -> float:
+def as_float(v: Any) -> float:
+    """A value read from a results file as a float, None (no data) as NaN.
+
+    Examples
+    --------
+    >>> as_float(None), as_float(3)
+    (nan, 3.0)
+    """
     return math.nan if v is None else float(v)
 
 
@@ -133,7 +141,6 @@ def plot_metrics(
     """
     fig = new_figure(11, 6.8)
     shown = [n for n in names[1:]] if diff else names
-    h = 0.7 / max(len(shown), 1)
     time_keys = [k for k, _, kd in KEY_METRICS if kd == "time"]
     share_keys = [k for k, _, kd in KEY_METRICS if kd == "share"]
     hours, minutes = _time_groups(rows, names, time_keys, diff)
@@ -144,54 +151,90 @@ def plot_metrics(
     ref = shorten(names[0], 28)
     for ax, keys, kind, unit in panels:
         data = _ci_rows(rows, names, keys, diff)
-        scale = {"h": 1 / 60.0, "min": 1.0, "%": 100.0}[unit]
-        for key, k, n, m, lo, hi, sig in data:
-            y = keys.index(key) + (shown.index(n) - (len(shown) - 1) / 2) * h
-            filled = sig or not diff
-            ax.errorbar(
-                m * scale,
-                y,
-                xerr=[[max(m - lo, 0) * scale], [max(hi - m, 0) * scale]] if lo == lo else None,
-                fmt="o",
-                color=colour(k),
-                markerfacecolor=colour(k) if filled else "white",
-                markersize=5,
-                capsize=2.5,
-                linewidth=1.2,
-            )
-        have = {(key, n) for key, _, n, m, _, _, _ in data if m == m}
-        for key in keys:
-            for j, n in enumerate(shown):
-                if (key, n) not in have:
-                    ax.annotate(
-                        "no data",
-                        (0.01, keys.index(key) + (j - (len(shown) - 1) / 2) * h),
-                        xycoords=("axes fraction", "data"),
-                        ha="left",
-                        va="center",
-                        fontsize=7,
-                        color=colour(names.index(n)),
-                    )
-        ax.set_yticks(range(len(keys)), [METRIC_LABEL[k] for k in keys])
-        ax.set_ylabel("Metric")
-        ax.set_ylim(len(keys) - 0.5, -0.5)
-        ax.grid(axis="y", visible=False)
-        if diff:
-            ax.axvline(0, color="#333333", linewidth=1)
-        elif kind == "time":
-            right = ax.get_xlim()[1]
-            ax.set_xlim(-0.02 * right, right)  # a dot at zero stays off the spine
-        if kind == "time":
-            what = (
-                "Times" if len(left) == 1 else {"h": "Longer times", "min": "Shorter times"}[unit]
-            )
-            ax.set_title(f"{what} (in {'hours' if unit == 'h' else 'minutes'})")
-            ax.set_xlabel(f"Difference vs {ref} ({unit})" if diff else f"Time ({unit})")
-        else:
-            ax.set_xlabel(f"Difference vs {ref} (percentage points)" if diff else "Share (%)")
-            ax.set_title("Shares")
-            if not diff:
-                ax.set_xlim(-2, 102)
+        _draw_intervals(ax, data, keys, shown, unit, diff)
+        _mark_no_data(ax, data, keys, names, shown)
+        _metric_rows_axis(ax, keys, kind, unit, diff, ref, split=len(left) > 1)
+    handles = _metrics_handles(names, shown, diff)
+    legend_below(fig, handles, ncol=min(len(handles), 5))
+    default = f"Paired differences against {names[0]}" if diff else "Key metrics per configuration"
+    subtitle(fig, title or default, note)
+    return fig
+
+
+def _slot(i: int, j: int, n: int) -> float:
+    """The y of the ``j``-th of ``n`` configurations in the row of the ``i``-th metric."""
+    h = 0.7 / max(n, 1)
+    return i + (j - (n - 1) / 2) * h
+
+
+def _draw_intervals(
+    ax: Any, data: list[tuple], keys: list[str], shown: list[str], unit: str, diff: bool
+) -> None:
+    """A dot and its interval for each row of :func:`_ci_rows`, in ``unit`` (h, min
+    or %); differences not significant at 5% hollow."""
+    scale = {"h": 1 / 60.0, "min": 1.0, "%": 100.0}[unit]
+    for key, k, n, m, lo, hi, sig in data:
+        y = _slot(keys.index(key), shown.index(n), len(shown))
+        filled = sig or not diff
+        ax.errorbar(
+            m * scale,
+            y,
+            xerr=[[max(m - lo, 0) * scale], [max(hi - m, 0) * scale]] if lo == lo else None,
+            fmt="o",
+            color=colour(k),
+            markerfacecolor=colour(k) if filled else "white",
+            markersize=5,
+            capsize=2.5,
+            linewidth=1.2,
+        )
+
+
+def _mark_no_data(
+    ax: Any, data: list[tuple], keys: list[str], names: list[str], shown: list[str]
+) -> None:
+    """Write "no data" where a configuration has no value of a metric."""
+    have = {(key, n) for key, _, n, m, _, _, _ in data if m == m}
+    for key in keys:
+        for j, n in enumerate(shown):
+            if (key, n) not in have:
+                ax.annotate(
+                    "no data",
+                    (0.01, _slot(keys.index(key), j, len(shown))),
+                    xycoords=("axes fraction", "data"),
+                    ha="left",
+                    va="center",
+                    fontsize=7,
+                    color=colour(names.index(n)),
+                )
+
+
+def _metric_rows_axis(
+    ax: Any, keys: list[str], kind: str, unit: str, diff: bool, ref: str, split: bool
+) -> None:
+    """Metric names down the side, the value axis, limits and the panel's title;
+    ``split`` when times are in two panels (hours and minutes)."""
+    ax.set_yticks(range(len(keys)), [METRIC_LABEL[k] for k in keys])
+    ax.set_ylabel("Metric")
+    ax.set_ylim(len(keys) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    if diff:
+        ax.axvline(0, color="#333333", linewidth=1)
+    elif kind == "time":
+        right = ax.get_xlim()[1]
+        ax.set_xlim(-0.02 * right, right)  # a dot at zero stays off the spine
+    if kind == "time":
+        what = {"h": "Longer times", "min": "Shorter times"}[unit] if split else "Times"
+        ax.set_title(f"{what} (in {'hours' if unit == 'h' else 'minutes'})")
+        ax.set_xlabel(f"Difference vs {ref} ({unit})" if diff else f"Time ({unit})")
+    else:
+        ax.set_xlabel(f"Difference vs {ref} (percentage points)" if diff else "Share (%)")
+        ax.set_title("Shares")
+        if not diff:
+            ax.set_xlim(-2, 102)
+
+
+def _metrics_handles(names: list[str], shown: list[str], diff: bool) -> list[Line2D]:
+    """Legend entries: the configurations shown, hollow dots (differences), the interval."""
     handles = [
         Line2D([], [], marker="o", color=colour(names.index(n)), label=shorten(n, 40), markersize=6)
         for n in shown
@@ -210,10 +253,7 @@ def plot_metrics(
         )
     ci = "95% confidence interval" + ("" if diff else " (cut at the possible range)")
     handles.append(Line2D([], [], color="#333333", marker="|", label=ci))
-    legend_below(fig, handles, ncol=min(len(handles), 5))
-    default = f"Paired differences against {names[0]}" if diff else "Key metrics per configuration"
-    subtitle(fig, title or default, note)
-    return fig
+    return handles
 
 
 # --------------------------------------------------------------------------- sweeps
@@ -246,18 +286,32 @@ def sweep_table(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     points: dict[int, dict[str, Any]] = {}
     for r in rows:
         p = points.setdefault(int(r["point"]), {"label": r["label"], "row": r, "m": {}})
-        p["m"][r["metric"]] = (_num(r["mean"]), _num(r["low"]), _num(r["high"]))
+        p["m"][r["metric"]] = (as_float(r["mean"]), as_float(r["low"]), as_float(r["high"]))
     return points
 
 
-def _metric_scale(key: str, values: list[float]) -> tuple[float, str]:
+def metric_scale(key: str, values: list[float]) -> tuple[float, str]:
+    """The factor from a metric's values (minutes or fractions) to its axis, and the
+    axis unit: percent for shares, minutes or hours (by the largest of ``values``)
+    for times.
+
+    Examples
+    --------
+    >>> metric_scale("verification_rate", [0.2, 0.5])
+    (100.0, '%')
+    >>> scale, unit = metric_scale("response_p90", [90.0, 600.0])
+    >>> 600.0 * scale, unit
+    (10.0, 'h')
+    """
     if METRIC_KIND.get(key) == "share":
         return 100.0, "%"
     div, unit = time_unit(max((v for v in values if v == v), default=0))
     return 1.0 / div, unit
 
 
-def _metric_axis(ax: Any, key: str, unit: str, labels: bool = True) -> None:
+def metric_axis(ax: Any, key: str, unit: str, labels: bool = True) -> None:
+    """The value axis of a metric's panel: title and label (with ``labels``) and
+    limits from zero (shares to 100%), with a little room beyond them."""
     label = METRIC_LABEL.get(key, key)
     if labels:
         ax.set_title(label)
@@ -293,130 +347,168 @@ def plot_sweep(
         Parameter names (``["variant", ...]`` for a variant sweep).
     """
     points = sweep_table(rows)
-    order = sorted(points)
-    variants = not parameters or parameters[0] == "variant"
-    if variants:
-        xname, unit = "Variant", ""
-        cats = [points[p]["label"] for p in order]
-        xpos = {p: float(i) for i, p in enumerate(order)}
-        groups = {"": order}
-    else:
-        xname = parameters[0]
-        raw = [points[p]["row"][xname] for p in order]
-        distinct = list(dict.fromkeys(raw))
-        nums, unit = _param_axis(distinct)
-        cats = None if nums is not None else [str(v) for v in distinct]
-        where = dict(zip(map(str, distinct), nums or range(len(distinct))))
-        xpos = {p: float(where[str(points[p]["row"][xname])]) for p in order}
-        groups = {}
-        for p in order:
-            rest = ", ".join(f"{q}={points[p]['row'][q]}" for q in parameters[1:])
-            groups.setdefault(rest, []).append(p)
-    several = len(groups) > 1
-    cmap = matplotlib.colormaps["viridis"]
-
-    def gcolour(g: int) -> Any:
-        return cmap(0.1 + 0.75 * g / max(len(groups) - 1, 1)) if several else colour(0)
-
+    xlabel, cats, xpos, groups = _sweep_axis(points, parameters)
+    colours = _line_colours(len(groups))
     xs_all = sorted(set(xpos.values()))
     span = (xs_all[-1] - xs_all[0]) if len(xs_all) > 1 else 1.0
     # error bars where a band cannot be drawn or would join unrelated categories
-    bars = variants or several or cats is not None or len(xs_all) == 1
+    bars = len(groups) > 1 or cats is not None or len(xs_all) == 1
     fig = new_figure(11, 6.6)
     axes = fig.subplots(2, 3).ravel()
     for ax, key in zip(axes, metrics):
-        scale, munit = _metric_scale(key, [points[p]["m"].get(key, (0, 0, 0))[2] for p in order])
-        missing = []
-        for g, pts in enumerate(groups.values()):
-            dodge = (g - (len(groups) - 1) / 2) * 0.012 * span if several else 0.0
-            x = np.array([xpos[p] for p in pts]) + dodge
-            m = (
-                np.array(
-                    [
-                        clip_interval(
-                            METRIC_KIND.get(key), *points[p]["m"].get(key, (math.nan,) * 3)
-                        )
-                        for p in pts
-                    ]
-                ).reshape(-1, 3)
-                * scale
-            )
-            missing += [xpos[p] for p, v in zip(pts, m[:, 0]) if v != v]
-            c = gcolour(g)
-            if bars:
-                ax.errorbar(
-                    x,
-                    m[:, 0],
-                    yerr=[m[:, 0] - m[:, 1], m[:, 2] - m[:, 0]],
-                    fmt="o",
-                    color=c,
-                    capsize=3,
-                    markersize=4.5,
-                    linestyle="none" if (variants or cats is not None) else "-",
-                    linewidth=1.2,
-                )
-            else:
-                ax.fill_between(x, m[:, 1], m[:, 2], color=c, alpha=0.2, linewidth=0)
-                ax.plot(x, m[:, 0], marker="o", color=c, markersize=4.5)
-        if cats is not None:
-            ticks = [wrap(c, max(8, 60 // len(cats)), 2) for c in cats]
-            ax.set_xticks(
-                range(len(cats)),
-                ticks,
-                rotation=30 if len(cats) > 4 else 0,
-                ha="right" if len(cats) > 4 else "center",
-            )
-            ax.set_xlim(-0.5, len(cats) - 0.5)  # room beside the end points
-        else:
-            if len(xs_all) <= 12:
-                ax.set_xticks(xs_all, [f"{v:g}" for v in xs_all])
-            pad = 0.08 * span if len(xs_all) > 1 else max(abs(xs_all[0]) * 0.25, 1.0)
-            ax.set_xlim(xs_all[0] - pad, xs_all[-1] + pad)
-        ax.set_xlabel(f"{xname}{unit}")
-        _metric_axis(ax, key, munit)
-        where = matplotlib.transforms.blended_transform_factory(ax.transData, ax.transAxes)
-        if missing and len(set(missing)) == len(order):
-            ax.text(
-                0.5,
-                0.5,
-                "no data at any point",
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                fontsize=8.5,
-                color="#555555",
-            )
-        else:
-            for x0 in sorted(set(missing)):
-                ax.text(
-                    x0,
-                    0.04,
-                    "no data",
-                    transform=where,
-                    ha="center",
-                    va="bottom",
-                    fontsize=7.5,
-                    color="#555555",
-                )
-    if several:
-        handles = [
-            Line2D([], [], marker="o", color=gcolour(g), label=name)
-            for g, name in enumerate(groups)
-        ]
-        handles.append(Line2D([], [], color="#333333", marker="|", label="95% confidence interval"))
-    elif bars:
-        handles = [
-            Line2D([], [], marker="o", color=colour(0), label="mean"),
-            Line2D([], [], color="#333333", marker="|", label="95% confidence interval"),
-        ]
-    else:
-        handles = [
-            Line2D([], [], marker="o", color=colour(0), label="mean"),
-            Patch(facecolor=colour(0), alpha=0.3, label="95% confidence interval"),
-        ]
+        missing, munit = _sweep_lines(ax, key, points, groups, xpos, colours, span, bars, cats)
+        _sweep_x_axis(ax, cats, xs_all, span)
+        ax.set_xlabel(xlabel)
+        metric_axis(ax, key, munit)
+        _mark_missing(ax, missing, len(points))
+    handles = _sweep_handles(list(groups), colours, bars)
     legend_below(fig, handles, ncol=min(len(handles), 5))
     subtitle(fig, title, note)
     return fig
+
+
+def _sweep_axis(
+    points: dict[int, dict[str, Any]], parameters: list[str]
+) -> tuple[str, list[str] | None, dict[int, float], dict[str, list[int]]]:
+    """The x axis of a sweep figure: its label (with the unit), the category labels
+    (None on a numeric axis), the x of each point, and the points of each line, by
+    the values of the other parameters (one unnamed line for a one-parameter grid or
+    a variant sweep)."""
+    order = sorted(points)
+    if not parameters or parameters[0] == "variant":
+        cats = [points[p]["label"] for p in order]
+        return "Variant", cats, {p: float(i) for i, p in enumerate(order)}, {"": order}
+    xname = parameters[0]
+    raw = [points[p]["row"][xname] for p in order]
+    distinct = list(dict.fromkeys(raw))
+    nums, unit = _param_axis(distinct)
+    cats = None if nums is not None else [str(v) for v in distinct]
+    where = dict(zip(map(str, distinct), nums or range(len(distinct))))
+    xpos = {p: float(where[str(points[p]["row"][xname])]) for p in order}
+    groups: dict[str, list[int]] = {}
+    for p in order:
+        rest = ", ".join(f"{q}={points[p]['row'][q]}" for q in parameters[1:])
+        groups.setdefault(rest, []).append(p)
+    return f"{xname}{unit}", cats, xpos, groups
+
+
+def _line_colours(n: int) -> list[Any]:
+    """Colours of ``n`` lines of a sweep: the reference blue for one, else viridis."""
+    if n == 1:
+        return [colour(0)]
+    cmap = matplotlib.colormaps["viridis"]
+    return [cmap(0.1 + 0.75 * g / max(n - 1, 1)) for g in range(n)]
+
+
+def _sweep_lines(
+    ax: Any,
+    key: str,
+    points: dict[int, dict[str, Any]],
+    groups: dict[str, list[int]],
+    xpos: dict[int, float],
+    colours: list[Any],
+    span: float,
+    bars: bool,
+    cats: list[str] | None,
+) -> tuple[list[float], str]:
+    """Draw one metric of each line (error bars, or a band and a line); return the x
+    of the points without a value and the metric's unit."""
+    order = sorted(points)
+    scale, munit = metric_scale(key, [points[p]["m"].get(key, (0, 0, 0))[2] for p in order])
+    several = len(groups) > 1
+    missing = []
+    for g, pts in enumerate(groups.values()):
+        dodge = (g - (len(groups) - 1) / 2) * 0.012 * span if several else 0.0
+        x = np.array([xpos[p] for p in pts]) + dodge
+        m = (
+            np.array(
+                [
+                    clip_interval(METRIC_KIND.get(key), *points[p]["m"].get(key, (math.nan,) * 3))
+                    for p in pts
+                ]
+            ).reshape(-1, 3)
+            * scale
+        )
+        missing += [xpos[p] for p, v in zip(pts, m[:, 0]) if v != v]
+        c = colours[g]
+        if bars:
+            ax.errorbar(
+                x,
+                m[:, 0],
+                yerr=[m[:, 0] - m[:, 1], m[:, 2] - m[:, 0]],
+                fmt="o",
+                color=c,
+                capsize=3,
+                markersize=4.5,
+                linestyle="none" if cats is not None else "-",
+                linewidth=1.2,
+            )
+        else:
+            ax.fill_between(x, m[:, 1], m[:, 2], color=c, alpha=0.2, linewidth=0)
+            ax.plot(x, m[:, 0], marker="o", color=c, markersize=4.5)
+    return missing, munit
+
+
+def _sweep_x_axis(ax: Any, cats: list[str] | None, xs_all: list[float], span: float) -> None:
+    """Ticks and limits of the swept parameter: categories, or numbers with room
+    beside the end points."""
+    if cats is not None:
+        ticks = [wrap(c, max(8, 60 // len(cats)), 2) for c in cats]
+        ax.set_xticks(
+            range(len(cats)),
+            ticks,
+            rotation=30 if len(cats) > 4 else 0,
+            ha="right" if len(cats) > 4 else "center",
+        )
+        ax.set_xlim(-0.5, len(cats) - 0.5)  # room beside the end points
+        return
+    if len(xs_all) <= 12:
+        ax.set_xticks(xs_all, [f"{v:g}" for v in xs_all])
+    pad = 0.08 * span if len(xs_all) > 1 else max(abs(xs_all[0]) * 0.25, 1.0)
+    ax.set_xlim(xs_all[0] - pad, xs_all[-1] + pad)
+
+
+def _mark_missing(ax: Any, missing: list[float], npoints: int) -> None:
+    """Write "no data" at each x without a value (once across the panel when no
+    point has one)."""
+    if missing and len(set(missing)) == npoints:
+        ax.text(
+            0.5,
+            0.5,
+            "no data at any point",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=8.5,
+            color="#555555",
+        )
+        return
+    where = matplotlib.transforms.blended_transform_factory(ax.transData, ax.transAxes)
+    for x0 in sorted(set(missing)):
+        ax.text(
+            x0,
+            0.04,
+            "no data",
+            transform=where,
+            ha="center",
+            va="bottom",
+            fontsize=7.5,
+            color="#555555",
+        )
+
+
+def _sweep_handles(names: list[str], colours: list[Any], bars: bool) -> list[Any]:
+    """Legend entries: one per line (when there are several), the mean and the interval."""
+    ci = "95% confidence interval"
+    if len(names) > 1:
+        handles: list[Any] = [
+            Line2D([], [], marker="o", color=c, label=name) for name, c in zip(names, colours)
+        ]
+        return handles + [Line2D([], [], color="#333333", marker="|", label=ci)]
+    mean = Line2D([], [], marker="o", color=colour(0), label="mean")
+    if bars:
+        return [mean, Line2D([], [], color="#333333", marker="|", label=ci)]
+    return [mean, Patch(facecolor=colour(0), alpha=0.3, label=ci)]
 
 
 @styled
@@ -446,7 +538,7 @@ def plot_heatmap(
             m, lo, hi = p["m"].get(key, (math.nan,) * 3)
             i, j = av.index(p["row"][a]), bv.index(p["row"][b])
             grid[i, j], half[i, j] = m, (hi - lo) / 2
-        scale, unit = _metric_scale(key, grid.ravel().tolist())
+        scale, unit = metric_scale(key, grid.ravel().tolist())
         grid, half = grid * scale, half * scale
         share = METRIC_KIND.get(key) == "share"
         top = 100.0 if share else float(np.nanmax(grid)) if np.isfinite(grid).any() else 1.0
@@ -477,151 +569,4 @@ def plot_heatmap(
         cb = fig.colorbar(im, ax=ax, shrink=0.9)
         cb.set_label(f"{METRIC_LABEL.get(key, key).split(',')[0]} ({unit})")
     subtitle(fig, title, note + "; cells: mean and ± 95% CI half-width")
-    return fig
-
-
-@styled
-def plot_frontier(
-    rows: list[dict[str, Any]],
-    constraints: dict[str, dict[str, float]],
-    best: dict[str, Any] | None = None,
-    note: str = "",
-    title: str = "Staffing search",
-) -> Figure:
-    """Each constraint metric (with 95% CI) against cost for every point explored;
-    feasible points filled, the limit dashed, the best reachable value at or below
-    each cost as a step line, the cheapest feasible point ringed (the ring behind the
-    point, so the point and its interval stay visible). Intervals are cut to the
-    possible range (:func:`clip_interval`).
-
-    Parameters
-    ----------
-    rows : list of dict
-        As in ``frontier.json``: ``point``, ``cost``, ``feasible``,
-        ``<metric>_mean``, ``<metric>_low``, ``<metric>_high``.
-    constraints : dict
-        ``{metric: {"max" | "min": limit}}`` in minutes or fractions.
-    """
-    ms = list(constraints)
-    fig = new_figure(5.2 * len(ms) + 0.6, 5.2)
-    axes = fig.subplots(1, len(ms), squeeze=False)[0]
-    costs = sorted({float(r["cost"]) for r in rows})
-    spread = (costs[-1] - costs[0]) if len(costs) > 1 else 1.0
-    same: dict[float, list[int]] = {}
-    for r in sorted(rows, key=lambda r: (float(r["cost"]), int(r["point"]))):
-        same.setdefault(float(r["cost"]), []).append(int(r["point"]))
-
-    def dodged(r: dict[str, Any]) -> float:
-        c = float(r["cost"])
-        group = same[c]
-        return c + (group.index(int(r["point"])) - (len(group) - 1) / 2) * 0.012 * spread
-
-    def feasible(r: dict[str, Any]) -> bool:
-        return bool(r["feasible"]) and r["feasible"] not in ("0", 0)
-
-    best_row, best_x = None, math.nan
-    if best is not None:
-        found = next((r for r in rows if int(r["point"]) == int(best.get("point", -1))), None)
-        best_row = found or best
-        best_x = dodged(found) if found else float(best["cost"])
-    for ax, m in zip(axes, ms):
-        side, limit = next(iter(constraints[m].items()))
-        vals = [_num(r[f"{m}_high"]) for r in rows] + [limit]
-        scale, unit = _metric_scale(m, vals)
-        if best_row is not None:
-            # a ring behind the point: the point and its interval stay visible
-            ax.plot(
-                best_x,
-                _num(best_row[f"{m}_mean"]) * scale,
-                marker="o",
-                markersize=17,
-                markerfacecolor=BEST_FILL,
-                markeredgecolor=colour(1),
-                markeredgewidth=2.2,
-                linestyle="",
-                zorder=1.5,
-            )
-        for r in rows:
-            x = dodged(r)
-            y, lo, hi = (
-                v * scale
-                for v in clip_interval(
-                    METRIC_KIND.get(m), *(_num(r[f"{m}_{s}"]) for s in ("mean", "low", "high"))
-                )
-            )
-            ok = feasible(r)
-            col = colour(2) if ok else "#777777"
-            ax.errorbar(
-                x,
-                y,
-                yerr=[[max(y - lo, 0)], [max(hi - y, 0)]] if lo == lo else None,
-                fmt="o",
-                color=col,
-                markerfacecolor=col if ok else "white",
-                markersize=5,
-                capsize=2,
-                linewidth=0.9,
-                alpha=0.9,
-                zorder=3,
-            )
-        best_at = []
-        run = math.inf if side == "max" else -math.inf
-        for c in costs:
-            for r in rows:
-                if float(r["cost"]) == c:
-                    v = _num(r[f"{m}_mean"])
-                    if v == v:
-                        run = min(run, v) if side == "max" else max(run, v)
-            best_at.append(run * scale)
-        ax.step(costs, best_at, where="post", color=colour(0), linewidth=1.4)
-        ax.axhline(limit * scale, color="#C0392B", linestyle="--", linewidth=1.2)
-        word = "at most" if side == "max" else "at least"
-        ax.set_title(
-            f"{METRIC_LABEL.get(m, m)}: target {word} "
-            f"{fmt_time(limit) if METRIC_KIND.get(m) == 'time' else f'{limit:.0%}'}"
-        )
-        ax.set_xlabel("Cost (weighted officer positions + team members)")
-        ax.set_ylabel(f"{METRIC_LABEL.get(m, m)} ({unit})")
-        ax.margins(x=0.06)
-        _metric_axis(ax, m, unit, labels=False)
-    # only what the figure shows
-    handles = []
-    if any(feasible(r) for r in rows):
-        handles.append(
-            Line2D(
-                [], [], marker="o", linestyle="", color=colour(2), label="meets every target (95%)"
-            )
-        )
-    if not all(feasible(r) for r in rows):
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markerfacecolor="white",
-                markeredgecolor="#777777",
-                label="misses a target",
-            )
-        )
-    handles += [
-        Line2D([], [], color=colour(0), label="best mean at or below this cost"),
-        Line2D([], [], color="#C0392B", linestyle="--", label="target"),
-    ]
-    if best is not None:
-        handles.append(
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                markersize=12,
-                markerfacecolor=BEST_FILL,
-                markeredgecolor=colour(1),
-                markeredgewidth=2.0,
-                label="cheapest meeting every target (ringed)",
-            )
-        )
-    legend_below(fig, handles, ncol=3)
-    subtitle(fig, title, note)
     return fig

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+import numpy as np
 from matplotlib.figure import Figure
 
 from ..results import (
@@ -31,7 +32,8 @@ from .delays import (
     plot_ecdf,
     plot_violins,
 )
-from .experiments import plot_frontier, plot_heatmap, plot_metrics, plot_sweep
+from .experiments import plot_heatmap, plot_metrics, plot_sweep
+from .frontier import plot_frontier
 from .maps import node_positions, plot_map
 from .style import FORMATS, fmt_time, shorten, colour, save
 from .timelines import plot_timeline, timeline_panels, week_panels
@@ -39,6 +41,7 @@ from .timelines import plot_timeline, timeline_panels, week_panels
 NO_RESPONSE = NO_DATA["response"]
 NO_BREAKDOWN = "no incident asked for a team (teams disabled or none in range)"
 MAX_VIOLINS = 12  # replications shown as violins
+RESPONSE_LABEL = "Median response time (h)\ncolours: fastest to slowest sector"
 RUN_KINDS = ("distributions", "ecdf", "violins", "breakdown", "timeline", "week", "map")
 KINDS: dict[str, str] = {
     "distributions": "Histograms of reporting delay, time to acknowledge, response time and "
@@ -78,7 +81,6 @@ def _run_note(runs: list[RunData]) -> str:
 def run_figures(runs: list[RunData]) -> dict[str, Callable[[], Figure]]:
     """Figure makers for one run, or for several configurations overlaid."""
     note = _run_note(runs)
-    several = len(runs) > 1
     samples = {r.name: delay_samples(r) for r in runs}
     plain = {n: {k: v["values"] for k, v in s.items()} for n, s in samples.items()}
     # each configuration's own service targets: shares are counted against them
@@ -86,136 +88,16 @@ def run_figures(runs: list[RunData]) -> dict[str, Callable[[], Figure]]:
         r.name: {k: getattr(r.scenario.targets, k) for k in ("acknowledge", "response", "finding")}
         for r in runs
     }
-    if several:
-        groups, cols, legend = plain, None, None
-        gtitle = "Configuration"
-        vtitle = "Delay distributions per configuration"
-    else:
-        s = samples[runs[0].name]
-        every = sorted(
-            set(s["response"]["replication"].tolist())
-            | set(s["acknowledge"]["replication"].tolist())
-        )
-        reps = every[:MAX_VIOLINS]
-        vtitle = "Delay distributions per replication" + (
-            f" (the first {len(reps)} of {len(every)} replications)"
-            if len(every) > len(reps)
-            else ""
-        )
-        groups = {
-            f"rep {k + 1}": {d: s[d]["values"][s[d]["replication"] == k] for d in s} for k in reps
-        }
-        cols = [colour(0)] * len(groups)
-        legend = {runs[0].name: colour(0)}
-        gtitle = "Replication"
-    week_start, week_end = week_window(runs[0].scenario)
+    violins = _violin_groups(runs, samples, plain)
     breakdowns = {r.name: response_breakdown(r) for r in runs}
-
-    def timeline() -> Figure:
-        return plot_timeline(
-            timeline_panels(runs),
-            warmup_days=runs[0].scenario.warmup / 1440.0,
-            note=note,
-            xlim=(0.0, runs[0].scenario.horizon / 1440.0),
-            title="The whole run, daily means",
-        )
-
-    def week() -> Figure:
-        shade = [
-            (a / 1440, b / 1440)
-            for a, b in reduced_staffing(runs[0].scenario, week_start, week_end)
-        ]
-        label = "fewer officers on duty than at peak" + (
-            f" ({shorten(runs[0].name)})" if several else ""
-        )
-        scen = runs[0].scenario
-        every = scen.output.sample_interval
-        days = round((week_end - week_start) / 1440, 1)
-        span = (
-            f"{days:g} day{'' if days == 1 else 's'}"
-            if days >= 1
-            else fmt_time(week_end - week_start)
-        )
-        if week_start == scen.warmup:
-            where = "just after the warm-up"
-        elif week_start <= 0 and week_end >= scen.horizon:
-            where = "the whole run"
-        else:
-            where = "the end of the run"
-        return plot_timeline(
-            week_panels(runs),
-            warmup_days=runs[0].scenario.warmup / 1440.0,
-            shade=shade,
-            shade_label=label,
-            day_ticks=True,
-            xlim=(week_start / 1440, week_end / 1440),
-            note=note,
-            title=f"{span} of replication 1, {where} (days {week_start / 1440:g} to "
-            f"{week_end / 1440:g}), sampled every {fmt_time(every)}",
-        )
-
-    def map_() -> Figure:
-        vals = [map_values(r) for r in runs]
-        resp_label = "Median response time (h)\ncolours: fastest to slowest sector"
-        if several:
-            panels = [
-                {
-                    "title": f"{shorten(r.name, 44)}:\nmedian response time by sector",
-                    "values": v["median_response_h"],
-                    "label": resp_label,
-                    "cmap": "magma_r",
-                    "bases": team_counts(r.scenario),
-                    "network": r.network,
-                    "scale": "resp",
-                    "format": lambda x: f"{x:.1f} h",
-                    "empty": NO_RESPONSE,
-                }
-                for r, v in zip(runs, vals)
-            ]
-            return plot_map(
-                runs[0].network,
-                panels,
-                note=note,
-                title="How fast teams get there: median response time per configuration",
-            )
-        panels = [
-            {
-                "title": "Violations per day by sector",
-                "values": vals[0]["per_day"],
-                "label": "Violations per day (after warm-up)",
-                "cmap": "YlOrRd",
-                "bases": team_counts(runs[0].scenario),
-                "format": lambda x: f"{x:.1f}/day",
-                "from_zero": True,
-                "empty": "No violations after the warm-up",
-            },
-            {
-                "title": "Median response time by sector",
-                "values": vals[0]["median_response_h"],
-                "label": resp_label,
-                "cmap": "magma_r",
-                "bases": team_counts(runs[0].scenario),
-                "format": lambda x: f"{x:.1f} h",
-                "empty": NO_RESPONSE,
-            },
-        ]
-        return plot_map(runs[0].network, panels, note=note)
-
     makers = {
         "distributions": lambda: plot_distributions(plain, note=note),
         "ecdf": lambda: plot_ecdf(plain, targets, note=note),
-        "violins": lambda: plot_violins(
-            groups,
-            colours=cols,
-            group_title=gtitle,
-            legend=legend,
-            note=note,
-            title=vtitle,
-        ),
+        "violins": lambda: plot_violins(**violins, note=note),
         "breakdown": lambda: plot_breakdown(breakdowns, note=note),
-        "timeline": timeline,
-        "week": week,
-        "map": map_,
+        "timeline": lambda: _timeline_figure(runs, note),
+        "week": lambda: _week_figure(runs, note),
+        "map": lambda: _map_figure(runs, note),
     }
     if not any(has_response_times(b) for b in breakdowns.values()):
         # no incident ever had a team (teams off, or no base in range): nothing to break down
@@ -225,6 +107,146 @@ def run_figures(runs: list[RunData]) -> dict[str, Callable[[], Figure]]:
     except ResultsError:
         del makers["map"]  # a network without coordinates cannot be drawn as a map
     return makers
+
+
+def _violin_groups(
+    runs: list[RunData],
+    samples: dict[str, dict[str, dict[str, np.ndarray]]],
+    plain: dict[str, dict[str, np.ndarray]],
+) -> dict[str, Any]:
+    """The groups of the violin figure, as keyword arguments of :func:`plot_violins`:
+    the configurations, or the first :data:`MAX_VIOLINS` replications of one run."""
+    if len(runs) > 1:
+        return {
+            "samples": plain,
+            "colours": None,
+            "group_title": "Configuration",
+            "legend": None,
+            "title": "Delay distributions per configuration",
+        }
+    s = samples[runs[0].name]
+    every = sorted(
+        set(s["response"]["replication"].tolist()) | set(s["acknowledge"]["replication"].tolist())
+    )
+    reps = every[:MAX_VIOLINS]
+    groups = {
+        f"rep {k + 1}": {d: s[d]["values"][s[d]["replication"] == k] for d in s} for k in reps
+    }
+    return {
+        "samples": groups,
+        "colours": [colour(0)] * len(groups),
+        "group_title": "Replication",
+        "legend": {runs[0].name: colour(0)},
+        "title": "Delay distributions per replication"
+        + (
+            f" (the first {len(reps)} of {len(every)} replications)"
+            if len(every) > len(reps)
+            else ""
+        ),
+    }
+
+
+def _timeline_figure(runs: list[RunData], note: str) -> Figure:
+    """Daily means over the whole run."""
+    return plot_timeline(
+        timeline_panels(runs),
+        warmup_days=runs[0].scenario.warmup / 1440.0,
+        note=note,
+        xlim=(0.0, runs[0].scenario.horizon / 1440.0),
+        title="The whole run, daily means",
+    )
+
+
+def _week_figure(runs: list[RunData], note: str) -> Figure:
+    """Up to a week of the first replication at the sampling interval, the hours of
+    reduced staffing shaded."""
+    scen = runs[0].scenario
+    week_start, week_end = week_window(scen)
+    shade = [(a / 1440, b / 1440) for a, b in reduced_staffing(scen, week_start, week_end)]
+    label = "fewer officers on duty than at peak" + (
+        f" ({shorten(runs[0].name)})" if len(runs) > 1 else ""
+    )
+    return plot_timeline(
+        week_panels(runs),
+        warmup_days=scen.warmup / 1440.0,
+        shade=shade,
+        shade_label=label,
+        day_ticks=True,
+        xlim=(week_start / 1440, week_end / 1440),
+        note=note,
+        title=_week_title(scen, week_start, week_end),
+    )
+
+
+def _week_title(scen: Any, start: float, end: float) -> str:
+    """How long the week figure spans, where it lies in the run (times in minutes)
+    and the sampling interval."""
+    days = round((end - start) / 1440, 1)
+    span = f"{days:g} day{'' if days == 1 else 's'}" if days >= 1 else fmt_time(end - start)
+    if start == scen.warmup:
+        where = "just after the warm-up"
+    elif start <= 0 and end >= scen.horizon:
+        where = "the whole run"
+    else:
+        where = "the end of the run"
+    return (
+        f"{span} of replication 1, {where} (days {start / 1440:g} to "
+        f"{end / 1440:g}), sampled every {fmt_time(scen.output.sample_interval)}"
+    )
+
+
+def _map_figure(runs: list[RunData], note: str) -> Figure:
+    """The map: violations per day and median response time by sector for one run,
+    median response time per configuration for several."""
+    vals = [map_values(r) for r in runs]
+    if len(runs) == 1:
+        return plot_map(runs[0].network, _run_map_panels(runs[0], vals[0]), note=note)
+    return plot_map(
+        runs[0].network,
+        [_response_map_panel(r, v) for r, v in zip(runs, vals)],
+        note=note,
+        title="How fast teams get there: median response time per configuration",
+    )
+
+
+def _response_map_panel(run: RunData, values: dict[str, Any]) -> dict[str, Any]:
+    """One configuration's panel of a comparison's map, on the common response scale."""
+    return {
+        "title": f"{shorten(run.name, 44)}:\nmedian response time by sector",
+        "values": values["median_response_h"],
+        "label": RESPONSE_LABEL,
+        "cmap": "magma_r",
+        "bases": team_counts(run.scenario),
+        "network": run.network,
+        "scale": "resp",
+        "format": lambda x: f"{x:.1f} h",
+        "empty": NO_RESPONSE,
+    }
+
+
+def _run_map_panels(run: RunData, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """A run's map panels: violations per day and median response time by sector."""
+    return [
+        {
+            "title": "Violations per day by sector",
+            "values": values["per_day"],
+            "label": "Violations per day (after warm-up)",
+            "cmap": "YlOrRd",
+            "bases": team_counts(run.scenario),
+            "format": lambda x: f"{x:.1f}/day",
+            "from_zero": True,
+            "empty": "No violations after the warm-up",
+        },
+        {
+            "title": "Median response time by sector",
+            "values": values["median_response_h"],
+            "label": RESPONSE_LABEL,
+            "cmap": "magma_r",
+            "bases": team_counts(run.scenario),
+            "format": lambda x: f"{x:.1f} h",
+            "empty": NO_RESPONSE,
+        },
+    ]
 
 
 def figure_makers(directory: str | Path) -> tuple[str, dict[str, Callable[[], Figure]]]:

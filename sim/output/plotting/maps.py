@@ -4,7 +4,7 @@ coloured by a value, team bases and rear targets marked, with a scale bar."""
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import matplotlib
 import numpy as np
@@ -76,6 +76,18 @@ def _label_side(node: str, pos: dict[str, tuple[float, float]], sectors: list[st
     return 1 if x >= pos[near][0] else -1
 
 
+class _Frame(NamedTuple):
+    """The extent of a map panel's nodes (data units), the side margin, and about how
+    far a 10-character label reaches."""
+
+    xmin: float
+    xmax: float
+    ymin: float
+    ymax: float
+    padx: float
+    reach: float
+
+
 def _draw_network(
     ax: Any,
     network: dict[str, Any],
@@ -86,13 +98,40 @@ def _draw_network(
     label_top: int,
     fmt: Callable,
 ) -> Any:
+    """Draw the network on ``ax``: roads and the line of contact, sectors coloured by
+    ``values`` (the ``label_top`` highest labelled with ``fmt``), rear targets, bases
+    with their number of teams, and a scale bar. Returns the sectors' scatter (for a
+    colour bar)."""
     pos, geo = node_positions(network)
     kinds = {n["id"]: n.get("kind", "sector") for n in network["nodes"]}
-    targets = sorted(
-        n["id"]
-        for n in network["nodes"]
-        if float(n.get("strike_weight", 0) or 0) > 0 and n.get("kind") != "sector"
-    )
+    _draw_edges(ax, network, pos, kinds)
+    sectors = [n for n, k in kinds.items() if k == "sector"]
+    have = [n for n in sectors if n in values and values[n] == values[n]]
+    sc = _draw_sectors(ax, pos, sectors, have, values, cmap, norm)
+    _draw_targets(ax, network, pos)
+    frame = _set_limits(ax, pos, geo)
+    bl = [b for b in sorted(bases) if b in pos]
+    if bl:
+        ax.scatter(
+            [pos[b][0] for b in bl],
+            [pos[b][1] for b in bl],
+            marker="^",
+            s=50,
+            color="black",
+            zorder=5,
+        )
+    top_nodes = sorted(have, key=lambda n: (-values[n], n))[:label_top]
+    _label_bases(ax, pos, bases, [b for b in bl if b not in top_nodes], sectors, frame)
+    _label_values(ax, pos, bases, bl, top_nodes, values, fmt, frame)
+    _geo_axes(ax, geo, pos)
+    _scale_bar(ax, geo, pos)
+    return sc
+
+
+def _draw_edges(
+    ax: Any, network: dict[str, Any], pos: dict[str, tuple[float, float]], kinds: dict[str, str]
+) -> None:
+    """Links between sectors (the line of contact) bold, roads to the rear thin."""
     for e in network.get("edges", network.get("links", [])):
         a, b = str(e["source"]), str(e["target"])
         line = kinds.get(a) == "sector" and kinds.get(b) == "sector"
@@ -103,8 +142,19 @@ def _draw_network(
             linewidth=2.2 if line else 0.7,
             zorder=1,
         )
-    sectors = [n for n, k in kinds.items() if k == "sector"]
-    have = [n for n in sectors if n in values and values[n] == values[n]]
+
+
+def _draw_sectors(
+    ax: Any,
+    pos: dict[str, tuple[float, float]],
+    sectors: list[str],
+    have: list[str],
+    values: dict[str, float],
+    cmap: Any,
+    norm: Any,
+) -> Any:
+    """Sectors with a value coloured by it, those without as open circles; returns
+    the coloured scatter."""
     none = [n for n in sectors if n not in have]
     if none:
         ax.scatter(
@@ -115,7 +165,7 @@ def _draw_network(
             edgecolor="#888888",
             zorder=3,
         )
-    sc = ax.scatter(
+    return ax.scatter(
         [pos[n][0] for n in have],
         [pos[n][1] for n in have],
         c=[values[n] for n in have],
@@ -125,6 +175,16 @@ def _draw_network(
         edgecolor="#222222",
         linewidth=0.6,
         zorder=4,
+    )
+
+
+def _draw_targets(ax: Any, network: dict[str, Any], pos: dict[str, tuple[float, float]]) -> None:
+    """Rear targets of long-range strikes (nodes off the line with a strike weight)
+    as open diamonds."""
+    targets = sorted(
+        n["id"]
+        for n in network["nodes"]
+        if float(n.get("strike_weight", 0) or 0) > 0 and n.get("kind") != "sector"
     )
     if targets:
         ax.scatter(
@@ -137,6 +197,10 @@ def _draw_network(
             linewidth=1.0,
             zorder=3,
         )
+
+
+def _set_limits(ax: Any, pos: dict[str, tuple[float, float]], geo: bool) -> _Frame:
+    """Axis limits round the nodes, with room for labels and the scale bar."""
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     squeeze = math.cos(math.radians((min(ys) + max(ys)) / 2)) if geo else 1.0
@@ -148,24 +212,24 @@ def _draw_network(
     ax.set_ylim(min(ys) - pady - 0.07 * span_y - extra * 0.2, max(ys) + pady)
     # about how far a 10-character label reaches, in data units, on a ~5 inch wide panel
     reach = (max(xs) - min(xs) + 2 * padx) / 5.0 * 0.6
-    bl = [b for b in sorted(bases) if b in pos]
-    if bl:
-        ax.scatter(
-            [pos[b][0] for b in bl],
-            [pos[b][1] for b in bl],
-            marker="^",
-            s=50,
-            color="black",
-            zorder=5,
-        )
-    top_nodes = sorted(have, key=lambda n: (-values[n], n))[:label_top]
+    return _Frame(min(xs), max(xs), min(ys), max(ys), padx, reach)
+
+
+def _label_bases(
+    ax: Any,
+    pos: dict[str, tuple[float, float]],
+    bases: dict[str, int],
+    bl: list[str],
+    sectors: list[str],
+    frame: _Frame,
+) -> None:
+    """Write "base (teams)" beside each base in ``bl``, away from the nearest sector
+    (below it when there is no room beside it)."""
     for b in bl:
-        if b in top_nodes:
-            continue  # labelled with its value below
         side = _label_side(b, pos, sectors)
-        x = pos[b][0] + side * reach
-        if x > max(xs) + padx or x < min(xs) - padx:  # no room beside it: write it below
-            offset, ha = (0, -11), "center"
+        x = pos[b][0] + side * frame.reach
+        if x > frame.xmax + frame.padx or x < frame.xmin - frame.padx:
+            offset, ha = (0, -11), "center"  # no room beside it: write it below
         else:
             offset, ha = (6 * side, -2), "left" if side > 0 else "right"
         ax.annotate(
@@ -179,19 +243,32 @@ def _draw_network(
             zorder=6,
             color="#111111",
         )
+
+
+def _label_values(
+    ax: Any,
+    pos: dict[str, tuple[float, float]],
+    bases: dict[str, int],
+    bl: list[str],
+    top_nodes: list[str],
+    values: dict[str, float],
+    fmt: Callable,
+    frame: _Frame,
+) -> None:
+    """Label the sectors in ``top_nodes`` with their value, away from the nearest base;
+    labels of neighbouring sectors are stacked instead of written one over the other."""
     placed: list[tuple[float, float, int]] = []
     for n in top_nodes:
         name = f"{n} ({bases[n]})" if n in bases else n
         text = f"{name}: {fmt(values[n])}"
         side = _label_side(n, pos, bl) if bl else 1
-        end = pos[n][0] + side * reach * len(text) / 9
-        if not min(xs) - 2 * padx < end < max(xs) + 2 * padx:
+        end = pos[n][0] + side * frame.reach * len(text) / 9
+        if not frame.xmin - 2 * frame.padx < end < frame.xmax + 2 * frame.padx:
             side = 0  # no room on its side: centre it above the node
-        # stack labels of neighbouring nodes instead of writing one over the other
         rise = 5
         for x0, y0, r in placed:
-            if abs(pos[n][0] - x0) < 1.5 * reach and abs(pos[n][1] - y0) < 0.08 * (
-                max(ys) - min(ys) or 1
+            if abs(pos[n][0] - x0) < 1.5 * frame.reach and abs(pos[n][1] - y0) < 0.08 * (
+                frame.ymax - frame.ymin or 1
             ):
                 rise = max(rise, r + 13)
         placed.append((pos[n][0], pos[n][1], rise))
@@ -210,7 +287,13 @@ def _draw_network(
             if rise > 5 or side == 0
             else None,
         )
+
+
+def _geo_axes(ax: Any, geo: bool, pos: dict[str, tuple[float, float]]) -> None:
+    """Equal distances in both directions (degrees of longitude shortened by latitude)
+    and the axis labels."""
     if geo:
+        ys = [p[1] for p in pos.values()]
         ax.set_aspect(1.0 / math.cos(math.radians((min(ys) + max(ys)) / 2)))
         ax.set_xlabel("Longitude (° E)")
         ax.set_ylabel("Latitude (° N)")
@@ -218,8 +301,6 @@ def _draw_network(
         ax.set_aspect("equal")
         ax.set_xlabel("x (km)")
         ax.set_ylabel("y (km)")
-    _scale_bar(ax, geo, pos)
-    return sc
 
 
 @styled
@@ -248,13 +329,7 @@ def plot_map(
     """
     ncols = min(ncols or (2 if len(panels) == 4 else 3), len(panels))
     nrows = math.ceil(len(panels) / ncols)
-    pos, geo = node_positions(network)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    aspect = ((max(xs) - min(xs)) or 1) / ((max(ys) - min(ys)) or 1)
-    if geo:
-        aspect *= math.cos(math.radians((min(ys) + max(ys)) / 2))
-    aspect = min(aspect, MAX_MAP_ASPECT)
+    aspect = _map_aspect(network)
     panel_w = 5.6
     fig = new_figure(panel_w * ncols + 0.4, min(nrows * (panel_w * 0.82 / aspect + 0.8) + 1.5, 16))
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
@@ -263,35 +338,60 @@ def plot_map(
         vals = [v for v in p["values"].values() if v == v]
         scales.setdefault(p.get("scale", p["label"]), []).extend(vals)
     for ax, p in zip(axes, panels):
-        vals = scales[p.get("scale", p["label"])]
-        lo, hi = min(vals, default=0.0), max(vals, default=1.0)
-        if p.get("from_zero"):
-            lo = 0.0
-        norm = mcolors.Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1)
-        fmt = p.get("format", lambda v: f"{v:.1f}")
-        net = p.get("network", network)
-        sc = _draw_network(
-            ax, net, p["values"], _truncated(p["cmap"]), norm, p.get("bases", {}), 3, fmt
-        )
-        ax.set_title(p["title"])
-        if any(v == v for v in p["values"].values()):
-            cb = fig.colorbar(sc, ax=ax, shrink=0.85, pad=0.01, aspect=30)
-            cb.set_label(p["label"])
-        else:  # nothing to colour: say so rather than show a made-up scale
-            ax.text(
-                0.5,
-                0.55,
-                p.get("empty", "No data"),
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                fontsize=9,
-                color="#444444",
-                zorder=10,
-                bbox={"boxstyle": "round,pad=0.5", "facecolor": "#f4f4f4", "edgecolor": "#cccccc"},
-            )
+        _map_panel(fig, ax, p, p.get("network", network), scales[p.get("scale", p["label"])])
     for ax in axes[len(panels) :]:
         ax.set_visible(False)
+    legend_below(fig, _map_handles(network, panels), ncol=3)
+    subtitle(fig, title, note)
+    return fig
+
+
+def _map_aspect(network: dict[str, Any]) -> float:
+    """Width over height of the network on the map, at most :data:`MAX_MAP_ASPECT`."""
+    pos, geo = node_positions(network)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    aspect = ((max(xs) - min(xs)) or 1) / ((max(ys) - min(ys)) or 1)
+    if geo:
+        aspect *= math.cos(math.radians((min(ys) + max(ys)) / 2))
+    return min(aspect, MAX_MAP_ASPECT)
+
+
+def _map_panel(
+    fig: Figure, ax: Any, p: dict[str, Any], network: dict[str, Any], scale: list[float]
+) -> None:
+    """One panel of :func:`plot_map`, coloured on the scale of the values ``scale``
+    (those of every panel sharing it), with its colour bar or its ``empty`` message."""
+    lo, hi = min(scale, default=0.0), max(scale, default=1.0)
+    if p.get("from_zero"):
+        lo = 0.0
+    norm = mcolors.Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1)
+    fmt = p.get("format", lambda v: f"{v:.1f}")
+    sc = _draw_network(
+        ax, network, p["values"], _truncated(p["cmap"]), norm, p.get("bases", {}), 3, fmt
+    )
+    ax.set_title(p["title"])
+    if any(v == v for v in p["values"].values()):
+        cb = fig.colorbar(sc, ax=ax, shrink=0.85, pad=0.01, aspect=30)
+        cb.set_label(p["label"])
+        return
+    # nothing to colour: say so rather than show a made-up scale
+    ax.text(
+        0.5,
+        0.55,
+        p.get("empty", "No data"),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=9,
+        color="#444444",
+        zorder=10,
+        bbox={"boxstyle": "round,pad=0.5", "facecolor": "#f4f4f4", "edgecolor": "#cccccc"},
+    )
+
+
+def _map_handles(network: dict[str, Any], panels: list[dict[str, Any]]) -> list[Line2D]:
+    """Legend entries for only what the map shows."""
     handles = [
         Line2D([], [], color="#444444", linewidth=2.2, label="line of contact (sectors)"),
         Line2D([], [], color="#c8c8c8", linewidth=0.8, label="roads"),
@@ -335,7 +435,6 @@ def plot_map(
             label="rear target (long-range strikes)",
         ),
     ]
-    # only what the map shows
     nets = [p.get("network", network) for p in panels]
     occurs = {
         "sector without data": any(
@@ -351,7 +450,4 @@ def plot_map(
             for n in net["nodes"]
         ),
     }
-    handles = [h for h in handles if occurs.get(h.get_label(), True)]
-    legend_below(fig, handles, ncol=3)
-    subtitle(fig, title, note)
-    return fig
+    return [h for h in handles if occurs.get(h.get_label(), True)]

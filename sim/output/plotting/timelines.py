@@ -70,83 +70,23 @@ def plot_timeline(
         min((x.min() for x in xs), default=0),
         max((x.max() for x in xs), default=1),
     )
+    warmup = bool(warmup_days and warmup_days > xmin)
     for ax, p in zip(axes, panels):
-        for a, b in shade:
-            ax.axvspan(a, b, color="#9fb3c8", alpha=0.25, linewidth=0)
-        if warmup_days and warmup_days > xmin:
-            ax.axvspan(
-                xmin,
-                min(warmup_days, xmax),
-                color="#bbbbbb",
-                alpha=0.35,
-                hatch="//",
-                linewidth=0,
-                fill=False,
-            )
-            ax.axvline(warmup_days, color="#555555", linestyle="--", linewidth=1)
+        _shade_spans(ax, shade, warmup_days if warmup else None, xmin, xmax)
         ax.set_title(p["title"], loc="left")
         ax.set_ylabel(p["ylabel"])
         if p.get("message"):
-            ax.set_yticks([])
-            ax.grid(axis="y", visible=False)
-            ax.text(
-                0.5,
-                0.5,
-                p["message"],
-                transform=ax.transAxes,
-                ha="center",
-                va="center",
-                fontsize=9,
-                color="#555555",
-                bbox={"boxstyle": "round,pad=0.5", "facecolor": "#f4f4f4", "edgecolor": "#cccccc"},
-            )
+            _panel_message(ax, p["message"])
             continue
         for ln in p["lines"]:
-            x, y = np.asarray(ln["x"], float), np.asarray(ln["y"], float)
-            lw = ln.get("width", 1.3)
-            if ln.get("low") is not None:
-                ax.fill_between(
-                    x,
-                    ln["low"],
-                    ln["high"],
-                    color=ln["colour"],
-                    alpha=0.18,
-                    linewidth=0,
-                    step="post" if ln.get("step") else None,
-                )
-            if ln.get("step"):
-                ax.step(
-                    x,
-                    y,
-                    where="post",
-                    color=ln["colour"],
-                    label=ln["label"],
-                    linewidth=lw,
-                    linestyle=ln.get("style", "-"),
-                )
-            else:
-                ax.plot(
-                    x,
-                    y,
-                    color=ln["colour"],
-                    label=ln["label"],
-                    linewidth=lw,
-                    linestyle=ln.get("style", "-"),
-                )
+            _draw_line(ax, ln)
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    axes[-1].set_xlim(xmin, xmax)
-    axes[-1].set_xlabel("Simulated time (days since the start)")
-    if day_ticks:
-        ticks = np.arange(math.ceil(xmin), math.floor(xmax) + 1)
-        axes[-1].set_xticks(ticks, [f"day {int(t)}" for t in ticks])
-        minor = np.arange(math.ceil(xmin * 4), math.floor(xmax * 4) + 1) / 4.0
-        axes[-1].set_xticks(minor, minor=True)
-        axes[-1].set_xlim(xmin, xmax)
+    _time_axis(axes[-1], xmin, xmax, day_ticks)
     extra = []
     if shade:
         extra.append(Patch(facecolor="#9fb3c8", alpha=0.5, label=shade_label))
-    if warmup_days and warmup_days > xmin:
+    if warmup:
         extra.append(
             Patch(
                 facecolor="white", edgecolor="#999999", hatch="//", label="warm-up (not measured)"
@@ -156,6 +96,82 @@ def plot_timeline(
         legend_below(fig, extra, ncol=len(extra))
     subtitle(fig, title, note)
     return fig
+
+
+def _shade_spans(
+    ax: Any,
+    shade: list[tuple[float, float]] | tuple,
+    warmup_days: float | None,
+    xmin: float,
+    xmax: float,
+) -> None:
+    """Shade the intervals of ``shade`` and hatch the warm-up (when given), up to a
+    dashed line where it ends; times in days."""
+    for a, b in shade:
+        ax.axvspan(a, b, color="#9fb3c8", alpha=0.25, linewidth=0)
+    if warmup_days is None:
+        return
+    ax.axvspan(
+        xmin,
+        min(warmup_days, xmax),
+        color="#bbbbbb",
+        alpha=0.35,
+        hatch="//",
+        linewidth=0,
+        fill=False,
+    )
+    ax.axvline(warmup_days, color="#555555", linestyle="--", linewidth=1)
+
+
+def _panel_message(ax: Any, message: str) -> None:
+    """A message across a panel without lines (e.g. no teams)."""
+    ax.set_yticks([])
+    ax.grid(axis="y", visible=False)
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=9,
+        color="#555555",
+        bbox={"boxstyle": "round,pad=0.5", "facecolor": "#f4f4f4", "edgecolor": "#cccccc"},
+    )
+
+
+def _draw_line(ax: Any, ln: dict[str, Any]) -> None:
+    """One line of a panel (see :func:`plot_timeline`): its band, then the line or steps."""
+    x, y = np.asarray(ln["x"], float), np.asarray(ln["y"], float)
+    lw = ln.get("width", 1.3)
+    if ln.get("low") is not None:
+        ax.fill_between(
+            x,
+            ln["low"],
+            ln["high"],
+            color=ln["colour"],
+            alpha=0.18,
+            linewidth=0,
+            step="post" if ln.get("step") else None,
+        )
+    style = {"color": ln["colour"], "label": ln["label"], "linewidth": lw}
+    if ln.get("step"):
+        ax.step(x, y, where="post", **style, linestyle=ln.get("style", "-"))
+    else:
+        ax.plot(x, y, **style, linestyle=ln.get("style", "-"))
+
+
+def _time_axis(ax: Any, xmin: float, xmax: float, day_ticks: bool) -> None:
+    """The shared time axis (on the bottom panel): limits, label and, with
+    ``day_ticks``, a tick labelled at each midnight and minor ticks every 6 hours."""
+    ax.set_xlim(xmin, xmax)
+    ax.set_xlabel("Simulated time (days since the start)")
+    if day_ticks:
+        ticks = np.arange(math.ceil(xmin), math.floor(xmax) + 1)
+        ax.set_xticks(ticks, [f"day {int(t)}" for t in ticks])
+        minor = np.arange(math.ceil(xmin * 4), math.floor(xmax * 4) + 1) / 4.0
+        ax.set_xticks(minor, minor=True)
+        ax.set_xlim(xmin, xmax)
 
 
 def timeline_panels(runs: list[RunData]) -> list[dict[str, Any]]:
