@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.scenario.loader import merge as deep_merge
 from sim.world import scenario_from_dict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,13 +15,7 @@ SCENARIOS = ROOT / "scenarios"
 
 
 def _merge(base: dict, over: dict) -> dict:
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = v
-    return out
+    return deep_merge(copy.deepcopy(base), copy.deepcopy(over))
 
 
 # A tiny deterministic world: five sectors S0..S4 10 km apart, one base B0
@@ -50,7 +45,7 @@ TIMELINE = {
             "technical": {"detection": 0.0},
             "civilian": {"detection": 0.0},
         },
-        "false_reports": {"rate_per_day": {"RU": 0, "UA": 0}},
+        "false_reports": {"rate_per_day": 0},
     },
     "center": {
         "desks": {"RU": {"officers": 1}, "UA": {"officers": 1}, "US": {"officers": 1}},

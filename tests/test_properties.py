@@ -97,7 +97,12 @@ def scenarios(draw):
         },
         "reporting": {
             "channels": {
-                "affected": {"detection": draw(PROB), "delay": draw(distributions())},
+                "affected": {
+                    "detection": draw(PROB),
+                    "delay": draw(distributions()),
+                    "by_party": {"UA": {"delay": draw(distributions())}},
+                    "by_type": {"a": {"detection": draw(PROB)}},
+                },
                 "accused": {"detection": draw(PROB), "delay": draw(distributions())},
                 "technical": {
                     "detection": draw(PROB),
@@ -111,7 +116,8 @@ def scenarios(draw):
                 },
             },
             "false_reports": {
-                "rate_per_day": {"RU": draw(st.integers(0, 5)), "UA": draw(st.integers(0, 5))}
+                "rate_per_day": draw(st.integers(0, 5)),
+                "by_party": {"UA": {"rate_per_day": draw(st.integers(0, 5))}},
             },
         },
         "center": {
@@ -199,15 +205,22 @@ def _team_overlaps(inc) -> int:
 
 
 def _desk_overload(rep, scen) -> int:
+    """Triage starts that break the shift plan: an officer of a shift that is not on
+    duty, or more of a shift's officers busy at once than it has. (An officer may
+    finish a triage after their shift ends: Ciw's handover.)"""
     r = rep.reports
     bad = 0
     for k, p in enumerate(R.PARTIES):
-        staff = getattr(scen.center.desks, p).staffing()
+        plan = getattr(scen.center.desks, p).plan()
         m = (r["desk"] == k) & np.isfinite(r["ack"])
-        ack, done = r["ack"][m], r["triaged"][m]
+        ack, done, shift = r["ack"][m], r["triaged"][m], r["triage_shift"][m]
         done = np.where(np.isfinite(done), done, np.inf)
-        for t in ack:
-            if int(((ack <= t) & (done > t)).sum()) > staff[int(t % 1440)]:
+        for t, g in zip(ack, shift):
+            sh = plan[g]
+            a, b, minute = int(sh.start) % 1440, int(sh.end) % 1440, t % 1440
+            on = a == b or (a <= minute < b if a < b else (minute >= a or minute < b))
+            busy = int(((ack <= t) & (done > t) & (shift == g)).sum())
+            if not on or busy > sh.officers:
                 bad += 1
     return bad
 

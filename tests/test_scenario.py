@@ -385,3 +385,44 @@ def test_every_shipped_scenario_validates():
         assert isinstance(s, Scenario)
         first = f.read_text().splitlines()[0]
         assert first.startswith("#"), f"{f.name} must start with a comment saying its question"
+
+
+def test_extends_resolves_each_file_s_paths_against_its_own_folder(tmp_path):
+    (tmp_path / "nets").mkdir()
+    (tmp_path / "variants").mkdir()
+    g = nx.path_graph(3)
+    nx.set_edge_attributes(g, 5.0, "length_km")
+    graph = nx.node_link_data(g, edges="edges")
+    (tmp_path / "nets" / "line.json").write_text(json.dumps(graph))
+    write(
+        tmp_path,
+        "name: base\nhorizon: 1d\nnetwork: {file: nets/line.json}\nteams: {enabled: false}\n",
+        "base.yaml",
+    )
+    write(tmp_path, "extends: ../base.yaml\nname: child\n", "variants/child.yaml")
+    loaded = load_scenario(tmp_path / "variants" / "child.yaml")
+    assert loaded.graph.number_of_nodes() == 3
+    assert loaded.scenario.network.file == "../nets/line.json"  # from the child's folder
+
+
+def test_an_unknown_type_under_a_party_is_refused_too(tmp_path):
+    text = (
+        MINIMAL
+        + "reporting:\n  channels:\n    affected:\n      by_party:\n"
+        + "        UA: {by_type: {smal_arms: 0.3}}\n"
+    )
+    err = error_of(write(tmp_path, text))
+    assert err.path == "reporting.channels.affected.by_party.UA.by_type.smal_arms"
+    assert "unknown violation type 'smal_arms'" in err.message
+
+
+def test_a_variant_s_choice_replaces_the_parent_s_alternative(tmp_path):
+    write(tmp_path, MINIMAL, "base.yaml")
+    child = write(
+        tmp_path,
+        "extends: base.yaml\nname: c\n"
+        'center: {desks: {RU: {shifts: [{start: "08:00", end: "20:00", officers: 2}]}}}\n',
+        "c.yaml",
+    )
+    s = load_scenario(child).scenario
+    assert s.center.desks.RU.officers is None and len(s.center.desks.RU.shifts) == 1

@@ -1,84 +1,111 @@
-"""Named random streams (sim.streams)."""
+"""Keyed random streams (sim.world.streams): draws that belong to entities."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-import zlib
 
 import numpy as np
 import pytest
+from scipy import stats
 
-from sim.world.streams import stable_id, stream
+from sim.world.streams import BACKGROUND, REPORT, Stream, child_key, stable_id
 
-NAMES = [
-    "violations.background",
-    "violations.escalation",
-    "violations.strikes",
-    "reporting.affected",
-    "reporting.false",
-    "center.triage",
-]
+KEYS = np.arange(200_000, dtype=np.uint64)
 
 
-def draws(seed, rep, name, k=8):
-    return stream(seed, rep, name).random(k)
+def test_the_same_seed_replication_name_and_key_give_the_same_draw():
+    a = Stream(42, 3, "center.triage_time").uniform(KEYS[:50])
+    b = Stream(42, 3, "center.triage_time").uniform(KEYS[:50])
+    assert np.array_equal(a, b)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_same_seed_replication_name_gives_same_draws(name):
-    assert np.array_equal(draws(42, 3, name), draws(42, 3, name))
-    # Not only floats: every kind of draw replays.
-    a, b = stream(42, 3, name), stream(42, 3, name)
-    assert np.array_equal(a.integers(0, 10**9, 20), b.integers(0, 10**9, 20))
-    assert np.array_equal(a.exponential(5.0, 20), b.exponential(5.0, 20))
+@pytest.mark.parametrize(
+    "other", [(42, 4, "center.triage_time"), (43, 3, "center.triage_time"), (42, 3, "teams.access")]
+)
+def test_another_replication_seed_or_stream_gives_other_draws(other):
+    a = Stream(42, 3, "center.triage_time").uniform(KEYS[:1000])
+    b = Stream(*other).uniform(KEYS[:1000])
+    assert np.mean(a == b) == 0.0
 
 
-def test_different_replication_name_or_seed_gives_different_draws():
-    base = draws(42, 0, "violations.background")
-    assert not np.array_equal(base, draws(42, 1, "violations.background"))
-    assert not np.array_equal(base, draws(43, 0, "violations.background"))
-    assert not np.array_equal(base, draws(42, 0, "violations.escalation"))
+def test_a_draw_does_not_depend_on_order_batch_or_other_entities():
+    s = Stream(7, 0, "report.affected.delay")
+    whole = s.uniform(KEYS[:5000])
+    perm = np.random.default_rng(0).permutation(5000)
+    assert np.array_equal(s.uniform(KEYS[:5000][perm]), whole[perm])
+    parts = np.concatenate([s.uniform(KEYS[:1234]), s.uniform(KEYS[1234:5000])])
+    assert np.array_equal(parts, whole)
+    # using other streams in between changes nothing (no shared state)
+    Stream(7, 0, "x").uniform(KEYS)
+    assert np.array_equal(s.uniform(KEYS[:5000]), whole)
 
 
-def test_all_streams_of_a_run_are_pairwise_distinct():
-    seen = {}
-    for rep in range(5):
-        for name in NAMES:
-            key = tuple(draws(7, rep, name, 4))
-            assert key not in seen, (rep, name, seen.get(key))
-            seen[key] = (rep, name)
+def test_uniforms_are_uniform_on_the_open_interval():
+    u = Stream(1, 0, "u").uniform(KEYS)
+    assert 0.0 < u.min() and u.max() < 1.0
+    # Kolmogorov-Smirnov against U(0, 1): p-value far from the 1e-4 alarm level
+    assert stats.kstest(u, "uniform").pvalue > 1e-4
+    # 100 equal bins: chi-square with 99 degrees of freedom below its 0.9999 quantile
+    counts = np.bincount((u * 100).astype(int), minlength=100)
+    expected = u.size / 100
+    chi2 = float(((counts - expected) ** 2 / expected).sum())
+    assert chi2 < stats.chi2.ppf(0.9999, 99)
 
 
-def test_adding_a_stream_does_not_change_another_streams_draws():
-    # Draw "reporting.affected" alone, then after creating and using other
-    # streams (as a model that grows a new stream would): identical.
-    alone = draws(11, 2, "reporting.affected", 50)
-    others = [stream(11, 2, n) for n in ("new.stream", "another.one", "reporting.civilian")]
-    for g in others:
-        g.random(1000)
-    again = draws(11, 2, "reporting.affected", 50)
-    assert np.array_equal(alone, again)
+def test_draws_of_neighbouring_keys_and_of_two_streams_are_uncorrelated():
+    a = Stream(1, 0, "a").uniform(KEYS)
+    b = Stream(1, 0, "b").uniform(KEYS)
+    se = 1 / np.sqrt(KEYS.size)  # standard error of a correlation near 0
+    assert abs(np.corrcoef(a[:-1], a[1:])[0, 1]) < 4 * se
+    assert abs(np.corrcoef(a, b)[0, 1]) < 4 * se
+    # ... also between the k draws of one entity
+    m = Stream(1, 0, "m").uniforms(KEYS[:50_000], 3)
+    assert abs(np.corrcoef(m[:, 0], m[:, 1])[0, 1]) < 4 / np.sqrt(50_000)
 
 
-def test_stream_accepts_numpy_integers():
-    assert np.array_equal(draws(np.int64(5), np.int32(1), "x"), draws(5, 1, "x"))
+def test_child_keys_do_not_collide():
+    parents = child_key(BACKGROUND, np.arange(2000))
+    kids = child_key(np.repeat(parents, 50), np.tile(np.arange(50), 2000))
+    reports = child_key(parents, REPORT + np.arange(5)[:, None]).ravel()
+    allk = np.concatenate([parents, kids, reports])
+    assert np.unique(allk).size == allk.size
 
 
-def test_stable_id_is_crc32_of_utf8_name():
+def test_transforms_match_their_distributions():
+    s = Stream(5, 0, "t")
+    n = KEYS.size
+    e = s.exponential(KEYS, 30.0)
+    assert abs(e.mean() - 30.0) < 4 * 30.0 / np.sqrt(n)
+    p = s.poisson(KEYS, 0.7)
+    assert abs(p.mean() - 0.7) < 4 * np.sqrt(0.7 / n)
+    assert abs(p.var() - 0.7) < 0.02
+    assert (
+        stats.chisquare(
+            np.bincount(p, minlength=6)[:6],
+            stats.poisson.pmf(np.arange(6), 0.7) * n,
+            sum_check=False,
+        ).pvalue
+        > 1e-4
+    )
+    c = s.choice(KEYS, [1.0, 0.0, 3.0])
+    assert not (c == 1).any()
+    assert abs(np.mean(c == 2) - 0.75) < 4 * np.sqrt(0.75 * 0.25 / n)
+
+
+def test_stable_id_is_crc32_of_the_utf8_name():
+    # pinned values: a change of hash function would reshuffle every stream
     assert stable_id("violations") == 1441658395
-    for name in NAMES + ["", "ü-stream", "teams.travel"]:
-        assert stable_id(name) == zlib.crc32(name.encode("utf-8"))
-        assert 0 <= stable_id(name) < 2**32
+    assert stable_id("center.triage_time") == 3914700220
+    assert stable_id("ü") == 1675192789
 
 
-def test_stable_id_is_not_python_hash():
-    # hash(str) is salted per process (PYTHONHASHSEED); stable_id must not be.
+def test_draws_are_the_same_in_every_process():
+    # hash(str) is salted per process (PYTHONHASHSEED); the streams must not be.
     code = (
-        "from sim.world.streams import stable_id, stream; "
-        "print(hash('violations'), stable_id('violations'), "
-        "repr(float(stream(1, 0, 'violations').random())))"
+        "import numpy as np; from sim.world.streams import Stream; "
+        "print(hash('violations'), repr(float(Stream(1, 0, 'violations').uniform([9])[0])))"
     )
     outs = []
     for salt in ("1", "2"):
@@ -87,7 +114,6 @@ def test_stable_id_is_not_python_hash():
             [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
         ).stdout.split()
         outs.append(out)
-    (h1, id1, r1), (h2, id2, r2) = outs
+    (h1, r1), (h2, r2) = outs
     assert h1 != h2  # the salt really changed hash() ...
-    assert id1 == id2 == str(stable_id("violations"))  # ... but not the stream id
-    assert r1 == r2 == repr(float(stream(1, 0, "violations").random()))
+    assert r1 == r2 == repr(float(Stream(1, 0, "violations").uniform([9])[0]))  # ... not draws

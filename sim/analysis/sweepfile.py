@@ -17,7 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..scenario.errors import ScenarioError, friendly_message, key_path
+from ..scenario.errors import ScenarioError, allowed_keys, friendly_message, key_path
+from ..scenario.schema import Scenario
 from ..scenario.yamlfile import YamlDoc
 from ..world import LoadedScenario, load_scenario, scenario_from_dict
 
@@ -145,8 +146,10 @@ def parse_path(path: str) -> list[str | int]:
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     """Set ``value`` at a key path inside nested dicts and lists (in place).
 
-    Every step but the last must exist; the last may add a new key to a
-    mapping (the scenario check then says whether it is allowed).
+    Every step but the last must exist, except keys of open mappings (whose
+    keys are names, such as ``by_party`` or ``hotspots``), which are created;
+    the last may add a new key to a mapping (the scenario check then says
+    whether it is allowed).
     """
     parts = parse_path(path)
     node: Any = data
@@ -162,8 +165,11 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
             if not isinstance(node, dict):
                 raise ValueError(f"{where} is not a mapping")
             if part not in node and not last:
-                keys = ", ".join(sorted(map(str, node)))
-                raise ValueError(f"{part!r} is not a key of {where} (keys: {keys})")
+                if allowed_keys(tuple(parts[: i + 1]), Scenario) is not None:
+                    node[part] = {}  # a new entry of a mapping of names
+                else:
+                    keys = ", ".join(sorted(map(str, node)))
+                    raise ValueError(f"{part!r} is not a key of {where} (keys: {keys})")
         if last:
             node[part] = value
         else:

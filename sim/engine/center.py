@@ -14,13 +14,18 @@ wait can form. While some desk has nobody on duty no officer is reserved
 (the assessment could not start), and reservations made before a desk went
 off duty are released, so intake goes on.
 
-Officers finish the work in hand when their shift ends (no pre-emption).
-The center reports what happens through one :class:`CenterSink`.
+Shift handover follows Ciw's semantics: each shift of the plan is a group
+of officers; an officer whose shift ends finishes the work in hand and then
+leaves, and the incoming shift is fully available from its first minute
+(a busy outgoing officer never occupies an incoming officer's place). New
+work goes to the on-duty shift that stays longest. The center reports what
+happens through one :class:`CenterSink`.
 """
 
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,8 +33,8 @@ import numpy as np
 import simpy
 
 from ..records import PARTIES
-from .monitor import Level
-from .shifts import ShiftChange, change_points
+from .monitor import BinnedLevel, Level
+from .shifts import ShiftChange
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,8 @@ class ReportColumns:
         Officer time to triage it (minutes).
     ack : numpy.ndarray
         Written: the time its triage starts (NaN until then).
+    shift : numpy.ndarray
+        Written: the index (in its desk's plan) of the shift whose officer triages it.
     """
 
     arrival: np.ndarray
@@ -74,6 +81,7 @@ class ReportColumns:
     severity: np.ndarray
     triage_time: np.ndarray
     ack: np.ndarray
+    shift: np.ndarray
 
 
 class CenterSink(Protocol):
@@ -89,22 +97,116 @@ class CenterSink(Protocol):
         """The joint assessment of ``incident`` ended (now)."""
 
 
-class Desk:
-    """One national desk: its queue, officers on duty and busy officers."""
+@dataclass(slots=True)
+class ShiftGroup:
+    """The officers of one shift of a desk's plan.
 
-    def __init__(self, code: int, staffing: list[int], start: float, end: float):
+    Attributes
+    ----------
+    name : str
+    start, end : int
+        Minutes of the day; equal for a 24-hour shift.
+    size : int
+        Officers on this shift.
+    on : bool
+        Whether the shift is on duty now.
+    busy : int
+        Its officers busy now (after the shift ended: still finishing their work).
+    """
+
+    name: str
+    start: int
+    end: int
+    size: int
+    on: bool = False
+    busy: int = 0
+
+    def covers(self, minute: float) -> bool:
+        """Whether minute-of-day ``minute`` is within the shift."""
+        a, b = self.start, self.end
+        if a == b:
+            return True
+        return a <= minute < b if a < b else (minute >= a or minute < b)
+
+    def left(self, minute: float) -> float:
+        """Minutes until the shift ends, from minute-of-day ``minute`` (inf: 24 hours)."""
+        if self.start == self.end:
+            return math.inf
+        return (self.end - minute) % 1440.0
+
+
+def bin_edges(groups: list[ShiftGroup]) -> list[int]:
+    """Minutes of the day that split it into hours and at every shift boundary.
+
+    Examples
+    --------
+    >>> bin_edges([ShiftGroup("night", 1350, 360, 1)])[:4]
+    [0, 60, 120, 180]
+    >>> 1350 in bin_edges([ShiftGroup("night", 1350, 360, 1)])
+    True
+    """
+    edges = set(range(0, 1441, 60))
+    for g in groups:
+        edges |= {g.start % 1440, g.end % 1440}
+    return sorted(edges)
+
+
+class Desk:
+    """One national desk: its queue, its shifts, officers on duty and busy officers.
+
+    Parameters
+    ----------
+    code : int
+        Index into ``PARTIES``.
+    groups : list of ShiftGroup
+        The shift plan (a single 24-hour group for ``officers: N``).
+    start, end : float
+        The measured window.
+    """
+
+    def __init__(self, code: int, groups: list[ShiftGroup], start: float, end: float):
         self.code = code
         self.name = PARTIES[code]
-        self.changes = change_points(staffing)
-        self.on_duty = Level(start, end, float(staffing[0]))
-        self.busy = Level(start, end)
+        self.groups = groups
+        for g in groups:
+            g.on = g.covers(0.0)
+        self.edges = bin_edges(groups)
+        self.on_duty = BinnedLevel(start, end, self.edges, float(self.scheduled()))
+        self.busy = BinnedLevel(start, end, self.edges)
         self.queued = Level(start, end)
         self.heap: list[tuple[float, int]] = []  # (priority key, report id)
         self.served = 0
 
+    def scheduled(self) -> int:
+        """Officers whose shift is on duty now."""
+        return sum(g.size for g in self.groups if g.on)
+
     @property
     def free(self) -> int:
-        return int(self.on_duty.value - self.busy.value)
+        """Officers on duty and not busy (outgoing officers finishing work do not count)."""
+        return sum(g.size - g.busy for g in self.groups if g.on and g.busy < g.size)
+
+    def take(self, now: float) -> int:
+        """A free on-duty officer starts work: the index of their shift group.
+
+        The officer comes from the on-duty shift that stays longest (ties: the
+        first in the plan), so work rarely spills over a shift's end.
+        """
+        minute = now % 1440.0
+        best, best_left = -1, -1.0
+        for k, g in enumerate(self.groups):
+            if g.on and g.busy < g.size:
+                left = g.left(minute)
+                if left > best_left:
+                    best, best_left = k, left
+        self.groups[best].busy += 1
+        self.busy.add(now, 1)
+        return best
+
+    def release(self, group: int, now: float) -> None:
+        """An officer of ``group`` finishes work (and leaves if their shift is over)."""
+        self.groups[group].busy -= 1
+        self.busy.add(now, -1)
 
 
 class Center:
@@ -138,7 +240,7 @@ class Center:
         # (priority key, sequence, incident, duration)
         self.joint: list[tuple[float, int, int, float]] = []
         self.joint_seq = 0
-        self.reserved = [False, False, False]
+        self.reserved = [-1, -1, -1]  # per desk: the shift group of the reserved officer
         self.joint_waiting = Level(desks[0].busy.start, desks[0].busy.end)
 
     def _key(self, severity: float) -> float:
@@ -146,26 +248,44 @@ class Center:
 
     # ------------------------------------------------------------------ shifts
     def shift_process(self):
-        """Apply every desk's daily staffing changes, day after day.
+        """Start and end every desk's shifts, day after day.
 
         Changes at the same minute are applied to all desks before any work
         is handed out, so no desk acts on another desk's outdated staffing.
+        An officer reserved for a joint assessment whose shift ends is released.
         """
         env = self.env
-        minutes = sorted({m for d in self.desks for m, _ in d.changes})
-        level_at = [dict(d.changes) for d in self.desks]
+        minutes = sorted(
+            {
+                m % 1440
+                for d in self.desks
+                for g in d.groups
+                if g.start != g.end
+                for m in (g.start, g.end)
+            }
+        )
+        if not minutes:
+            return
         day = 0.0
         while True:
             for minute in minutes:
                 t = day + minute
                 if t > env.now:
                     yield ShiftChange(env, t - env.now)
-                changed = [d for d, lv in zip(self.desks, level_at) if minute in lv]
-                for d in changed:
-                    d.on_duty.set(env.now, float(level_at[d.code][minute]))
+                for d in self.desks:
+                    changed = False
+                    for g in d.groups:
+                        on = g.covers(float(minute))
+                        if on != g.on:
+                            g.on, changed = on, True
+                    if changed:
+                        d.on_duty.set(env.now, float(d.scheduled()))
+                        held = self.reserved[d.code]
+                        if held >= 0 and not d.groups[held].on:
+                            self._release(d)
                 if self.joint and not self._all_staffed():
                     self._release_reservations()
-                for d in self.desks if self.joint else changed:
+                for d in self.desks:
                     self.dispatch(d)
             day += 1440.0
 
@@ -212,7 +332,7 @@ class Center:
         env = self.env
         self.expire_due()
         while desk.free > 0:
-            if self.joint and not self.reserved[desk.code] and self._all_staffed():
+            if self.joint and self.reserved[desk.code] < 0 and self._all_staffed():
                 self._reserve(desk)
                 continue
             if not desk.heap:
@@ -222,15 +342,17 @@ class Center:
                 continue  # expired while waiting
             self.in_queue[rid] = False
             desk.queued.add(env.now, -1)
-            desk.busy.add(env.now, 1)
+            group = desk.take(env.now)
             self.reports.ack[rid] = env.now
-            env.process(self.officer_triages(desk, rid))
+            self.reports.shift[rid] = group
+            env.process(self.officer_triages(desk, group, rid))
 
-    def officer_triages(self, desk: Desk, rid: int):
-        """What a desk officer does with a report: triage it, then take the next work."""
+    def officer_triages(self, desk: Desk, group: int, rid: int):
+        """What a desk officer does with a report: triage it, then take the next work
+        (or leave, if their shift has ended)."""
         yield self.env.timeout(self.reports.triage_time[rid])
         desk.served += 1
-        desk.busy.add(self.env.now, -1)
+        desk.release(group, self.env.now)
         self.sink.report_triaged(rid)
         self.dispatch(desk)
 
@@ -265,35 +387,37 @@ class Center:
         return False
 
     def _all_staffed(self) -> bool:
-        return all(d.on_duty.value > 0 for d in self.desks)
+        return all(d.scheduled() > 0 for d in self.desks)
 
     def _reserve(self, desk: Desk) -> None:
-        self.reserved[desk.code] = True
-        desk.busy.add(self.env.now, 1)
-        if all(self.reserved):
+        self.reserved[desk.code] = desk.take(self.env.now)
+        if all(r >= 0 for r in self.reserved):
             self._start_joint()
             # the other desks' free officers can reserve for the next one now
             for other in self.desks:
                 if other is not desk:
                     self.dispatch(other)
 
+    def _release(self, desk: Desk) -> None:
+        desk.release(self.reserved[desk.code], self.env.now)
+        self.reserved[desk.code] = -1
+
     def _release_reservations(self) -> None:
         for desk in self.desks:
-            if self.reserved[desk.code]:
-                self.reserved[desk.code] = False
-                desk.busy.add(self.env.now, -1)
+            if self.reserved[desk.code] >= 0:
+                self._release(desk)
 
     def _start_joint(self) -> None:
         _, _, incident, duration = heapq.heappop(self.joint)
         self.joint_waiting.add(self.env.now, -1)
-        self.reserved = [False, False, False]
-        self.env.process(self.officers_assess(incident, duration))
+        groups, self.reserved = self.reserved, [-1, -1, -1]
+        self.env.process(self.officers_assess(incident, duration, groups))
 
-    def officers_assess(self, incident: int, duration: float):
+    def officers_assess(self, incident: int, duration: float, groups: list[int]):
         """What three officers (one per desk) do together: assess an incident."""
         yield self.env.timeout(duration)
         for desk in self.desks:
-            desk.busy.add(self.env.now, -1)
+            desk.release(groups[desk.code], self.env.now)
         self.sink.incident_assessed(incident)
         for desk in self.desks:
             self.dispatch(desk)

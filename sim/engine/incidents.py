@@ -41,6 +41,7 @@ class Incident:
     depart: float = NAN
     on_site: float = NAN
     returned: float = NAN
+    unserved: float = NAN  # when it stopped waiting for a team that never came
     denied: bool = False
     checked: dict[int, tuple[bool, int]] | None = None  # violation -> (verified, attributed to)
     reason: int = 0
@@ -88,10 +89,14 @@ class OpenIncidents:
         return best
 
 
-def incident_table(incidents: list[Incident], reports: R.Table) -> R.Table:
-    """The incidents table (one row per incident; see docs/outputs.md)."""
+def incident_table(incidents: list[Incident], reports: R.Table, draws) -> R.Table:
+    """The incidents table (one row per incident; see docs/outputs.md).
+
+    ``draws`` holds the per-report draws; an incident's are its first report's.
+    """
     k = len(incidents)
     arrival, violation = reports["arrival"], reports["violation"]
+    lead = np.array([x.lead for x in incidents], dtype=np.int64)
 
     def col(name: str, dtype=float) -> np.ndarray:
         return (
@@ -119,7 +124,8 @@ def incident_table(incidents: list[Incident], reports: R.Table) -> R.Table:
         "event_time": col("event_time"),
         "first_report": first,
         "created": col("created"),
-        "lead_report": col("lead", np.int64),
+        "lead_report": lead,
+        "key": reports["key"][lead],
         "n_reports": np.array([len(x.reports) for x in incidents], dtype=np.int64),
         "n_violations": n_true,
         "severity": col("severity", np.int64),
@@ -133,8 +139,12 @@ def incident_table(incidents: list[Incident], reports: R.Table) -> R.Table:
         "n_verified": n_ver,
         "finding": col("finding"),
         "returned": col("returned"),
+        "unserved": col("unserved"),
         "outcome": outcome,
         "reason": reason,
         "attribution": col("attribution", np.int64),
         "attribution_correct": col("attribution_correct", np.int64),
+        "assessment_time": draws.assess_time[lead],
+        "prepare_time": draws.prep_time[lead],
+        "on_site_time": draws.onsite_time[lead],
     }

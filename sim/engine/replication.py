@@ -17,12 +17,12 @@ import numpy as np
 import simpy
 
 from .. import records as R
-from ..world import reporting, violations
 from ..world.loaded import LoadedScenario
 from ..world.network import Distances
-from ..world.streams import stream
-from ..world.violations import TypeTable
-from .center import Center, CenterConfig, Desk, ReportColumns
+from ..world.reporting import ReportSource
+from ..world.streams import Stream
+from ..world.violations import ViolationModel, ViolationSource
+from .center import Center, CenterConfig, Desk, ReportColumns, ShiftGroup
 from .incidents import Incident, OpenIncidents, incident_table
 from .monitor import Level
 from .teams import Mission, TeamConfig, TeamPool
@@ -51,14 +51,23 @@ class Prepared:
         base_nodes = [b.node for b in scen.teams.bases]
         self.distances = Distances(self.graph, base_nodes, scen.center.merging.max_distance_km)
         self.nodes = self.distances.nodes
-        self.types = TypeTable.from_spec(scen.violations)
+        self.violations = ViolationModel(scen.violations, self.graph, self.nodes)
+        self.types = self.violations.types
         teams = scen.teams
         team_base = []
         if teams.enabled:
             for b in teams.bases:
                 team_base += [self.distances.base_nodes.index(b.node)] * b.count
         self.team_base = np.array(team_base, dtype=np.int64)
-        self.staffing = [getattr(scen.center.desks, p).staffing() for p in R.PARTIES]
+        self.plans = [getattr(scen.center.desks, p).plan() for p in R.PARTIES]
+
+    def desk(self, code: int, start: float, end: float) -> Desk:
+        """A fresh desk ``code`` (index into ``PARTIES``) with its shift plan."""
+        groups = [
+            ShiftGroup(s.label, int(s.start) % 1440, int(s.end) % 1440, s.officers)
+            for s in self.plans[code]
+        ]
+        return Desk(code, groups, start, end)
 
 
 def run_replication(
@@ -90,25 +99,36 @@ def run_replication(
 
 
 class Draws:
-    """Everything the center and the teams draw, drawn up front.
+    """Everything the center and the teams draw, keyed by the entity it is about.
 
-    Per report (an incident uses its first report's draws) or per violation,
-    so that two configurations give the same report or violation the same
-    draws (common random numbers) whatever order things happen in.
+    Per report (by its key; an incident uses its first report's draws) or per
+    violation (by its key), each quantity from its own stream, so that two
+    configurations give an entity they share the same draws (common random
+    numbers) whatever order things happen in, and a changed parameter changes
+    only the draws of its own quantity.
     """
 
-    def __init__(self, scen, seed: int, rep: int, m: int, n: int):
-        tri = stream(seed, rep, "center.triage")
-        self.triage_time = scen.center.triage.time.sample(tri, m)
-        self.u_false = tri.random(m)
-        self.assess_time = scen.center.assessment.time.sample(
-            stream(seed, rep, "center.assessment"), m
+    def __init__(self, scen, seed: int, rep: int, report_keys: np.ndarray, violation_keys):
+        def s(name: str) -> Stream:
+            return Stream(seed, rep, name)
+
+        c, t = scen.center, scen.teams
+        self.triage_time = s("center.triage_time").sample(c.triage.time, report_keys)
+        self.u_false = s("center.false_detection").uniform(report_keys)
+        self.assess_time = s("center.assessment_time").sample(c.assessment.time, report_keys)
+        self.prep_time = s("teams.prepare").sample(t.prepare, report_keys)
+        self.onsite_time = s("teams.on_site").sample(t.verification.time, report_keys)
+        self.u_access = s("teams.access").uniform(report_keys)
+        self.u_verify = (
+            np.column_stack(
+                [
+                    s(name).uniform(violation_keys)
+                    for name in ("teams.verify", "teams.attributable", "teams.attribution")
+                ]
+            )
+            if len(violation_keys)
+            else np.zeros((0, 3))
         )
-        tm = stream(seed, rep, "teams.times")
-        self.prep_time = scen.teams.prepare.sample(tm, m)
-        self.onsite_time = scen.teams.verification.time.sample(tm, m)
-        self.u_access = stream(seed, rep, "teams.access").random(m)
-        self.u_verify = stream(seed, rep, "teams.verification").random((n, 3))
 
 
 class Replication:
@@ -127,25 +147,20 @@ class Replication:
         self.horizon = scen.horizon
         self.warmup = scen.warmup
 
-        g, nodes = prep.graph, prep.nodes
-        self.vio = violations.generate(
-            scen.violations,
-            g,
-            nodes,
-            scen.horizon,
-            stream(seed, rep, "violations.background"),
-            stream(seed, rep, "violations.escalation"),
-            stream(seed, rep, "violations.strikes"),
+        source = ViolationSource(prep.violations, seed, rep, scen.horizon)
+        self.vio = source.until(scen.horizon)
+        reports = ReportSource(
+            scen.reporting, scen.violations, prep.graph, prep.nodes, seed, rep, scen.horizon
         )
-        rngs = {name: stream(seed, rep, f"reporting.{name}") for name in R.CHANNELS}
-        self.rep_tab = reporting.generate(
-            scen.reporting, scen.violations, self.vio, g, nodes, scen.horizon, rngs
+        self.rep_tab = reports.table(
+            reports.of_violations(self.vio) + reports.false_reports(scen.horizon)
         )
         m = self.rep_tab["arrival"].size
         n = self.vio["time"].size
-        self.draws = Draws(scen, seed, rep, m, n)
+        self.draws = Draws(scen, seed, rep, self.rep_tab["key"], self.vio["key"])
         # Report state.
         self.ack = np.full(m, NAN)
+        self.triage_shift = np.full(m, -1, dtype=np.int64)
         self.triaged = np.full(m, NAN)
         self.r_incident = np.full(m, -1, dtype=np.int64)
         self.r_state = np.full(m, -1, dtype=np.int64)
@@ -163,7 +178,7 @@ class Replication:
         scen = self.scen
         env = self.env = simpy.Environment()
         start, end = self.warmup, self.horizon
-        self.desks = [Desk(i, self.prep.staffing[i], start, end) for i in range(3)]
+        self.desks = [self.prep.desk(i, start, end) for i in range(3)]
         c = scen.center
         self.center = Center(
             env,
@@ -179,6 +194,7 @@ class Replication:
                 severity=self.rep_tab["severity"],
                 triage_time=self.draws.triage_time,
                 ack=self.ack,
+                shift=self.triage_shift,
             ),
             self,
         )
@@ -252,6 +268,8 @@ class Replication:
             reason = ""
         if reason:
             inc.reason = _REASON[reason]
+            if reason == "out_of_range":
+                inc.unserved = now
             self._assess(inc)
 
     def incident_assessed(self, incident: int) -> None:
@@ -297,6 +315,7 @@ class Replication:
     def team_not_in_time(self, incident: int) -> None:
         inc = self.incidents[incident]
         inc.reason = _REASON["no_team_in_time"]
+        inc.unserved = self.env.now
         self._assess(inc)
 
     # ------------------------------------------------------------------ incidents
@@ -500,6 +519,7 @@ class Replication:
             **self.rep_tab,
             "triage_time": self.draws.triage_time,
             "ack": self.ack,
+            "triage_shift": self.triage_shift,
             "triaged": self.triaged,
             "incident": self.r_incident,
             "state": self.r_state,
@@ -514,6 +534,13 @@ class Replication:
                     "on_duty": d.on_duty.close(now),
                     "queue": d.queued.close(now),
                     "served": d.served,
+                    "bin_edges": list(d.edges),
+                    "busy_by_bin": [float(x) for x in d.busy.by_bin],
+                    "on_duty_by_bin": [float(x) for x in d.on_duty.by_bin],
+                    "shifts": [
+                        {"name": g.name, "start": g.start, "end": g.end, "officers": g.size}
+                        for g in d.groups
+                    ],
                 }
                 for d in self.desks
             },
@@ -525,7 +552,7 @@ class Replication:
             seed=self.seed,
             violations=self._violation_table(),
             reports=reports_tab,
-            incidents=incident_table(self.incidents, self.rep_tab),
+            incidents=incident_table(self.incidents, self.rep_tab, self.draws),
             series=series,
             totals=totals,
             types=tuple(self.prep.types.names),

@@ -1,8 +1,11 @@
 """Random durations declared in scenario files.
 
 Each distribution is a frozen pydantic model that knows its own mean and
-variance (so tests can compare samples with theory) and draws vectors of
-samples, in minutes, from an explicit :class:`numpy.random.Generator`.
+variance (so tests can compare samples with theory) and its quantile
+function (``ppf``). Draws are made by inversion, ``ppf(u)`` of uniforms,
+in minutes: from an entity's keyed uniform in the model
+(:class:`sim.world.streams.Stream`), or from an explicit
+:class:`numpy.random.Generator` (``sample``).
 
 In YAML a distribution is written as a mapping with a ``dist`` key, e.g.
 ``{dist: lognormal, mean: 45min, sd: 30min}``; a plain duration such as
@@ -46,8 +49,13 @@ class DistributionBase(BaseModel):
     def variance(self) -> float:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:  # pragma: no cover
+    def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
+        """The quantile function: the values whose distribution-function value is ``u``."""
         raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        """``size`` draws by inversion of ``size`` uniforms from ``rng``."""
+        return self.ppf(rng.random(size))
 
 
 class Fixed(DistributionBase):
@@ -65,8 +73,8 @@ class Fixed(DistributionBase):
     def variance(self) -> float:
         return 0.0
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return np.full(size, self.value, dtype=float)
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return np.full(np.shape(u), self.value, dtype=float)
 
     def describe(self) -> str:
         return format_duration(self.value)
@@ -101,8 +109,8 @@ class Exponential(DistributionBase):
     def variance(self) -> float:
         return self.mean_**2
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return rng.exponential(self.mean_, size)
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return -self.mean_ * np.log1p(-np.asarray(u, dtype=float))
 
     def describe(self) -> str:
         return f"exponential(mean {format_duration(self.mean_)})"
@@ -131,8 +139,8 @@ class Uniform(DistributionBase):
     def variance(self) -> float:
         return (self.high - self.low) ** 2 / 12.0
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return rng.uniform(self.low, self.high, size)
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
 
     def describe(self) -> str:
         return f"uniform({format_duration(self.low)}, {format_duration(self.high)})"
@@ -166,8 +174,13 @@ class Triangular(DistributionBase):
         a, c, b = self.low, self.mode, self.high
         return (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        return rng.triangular(self.low, self.mode, self.high, size)
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        a, c, b = self.low, self.mode, self.high
+        u = np.asarray(u, dtype=float)
+        split = (c - a) / (b - a)
+        left = a + np.sqrt(u * (b - a) * (c - a))
+        right = b - np.sqrt((1.0 - u) * (b - a) * (b - c))
+        return np.where(u < split, left, right)
 
     def describe(self) -> str:
         return (
@@ -210,12 +223,14 @@ class Lognormal(_MeanSd):
 
     dist: Literal["lognormal"]
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         if self.sd == 0:
-            return np.full(size, self.mean_)
+            return np.full(np.shape(u), self.mean_)
+        from scipy.special import ndtri
+
         s2 = math.log1p((self.sd / self.mean_) ** 2)
         mu = math.log(self.mean_) - 0.5 * s2
-        return rng.lognormal(mu, math.sqrt(s2), size)
+        return np.exp(mu + math.sqrt(s2) * ndtri(np.asarray(u, dtype=float)))
 
     def describe(self) -> str:
         return f"lognormal(mean {format_duration(self.mean_)}, sd {format_duration(self.sd)})"
@@ -226,12 +241,14 @@ class Gamma(_MeanSd):
 
     dist: Literal["gamma"]
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         if self.sd == 0:
-            return np.full(size, self.mean_)
+            return np.full(np.shape(u), self.mean_)
+        from scipy.special import gammaincinv
+
         shape = (self.mean_ / self.sd) ** 2
         scale = self.sd**2 / self.mean_
-        return rng.gamma(shape, scale, size)
+        return gammaincinv(shape, np.asarray(u, dtype=float)) * scale
 
     def describe(self) -> str:
         return f"gamma(mean {format_duration(self.mean_)}, sd {format_duration(self.sd)})"
@@ -252,9 +269,10 @@ class Empirical(DistributionBase):
     def variance(self) -> float:
         return float(np.var(self.values))
 
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+    def ppf(self, u: np.ndarray) -> np.ndarray:
         vals = np.asarray(self.values, dtype=float)
-        return vals[rng.integers(0, len(vals), size)]
+        k = np.floor(np.asarray(u, dtype=float) * vals.size).astype(np.int64)
+        return vals[np.minimum(k, vals.size - 1)]
 
     def describe(self) -> str:
         return f"empirical({len(self.values)} values, mean {self.mean:.1f} min)"

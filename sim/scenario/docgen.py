@@ -95,7 +95,7 @@ SECTION_EXAMPLES = {
     "  scripted:\n    - {time: 36h, node: Kupiansk, type: artillery, perpetrator: RU}",
     "reporting": "reporting:\n  channels:\n    affected: {detection: 0.85, delay: {dist: lognormal, "
     "mean: 90min, sd: 90min}}\n    technical: {detection: 0.9, default_coverage: 0.2, "
-    "coverage: {Kherson: 0.6}}\n  false_reports: {rate_per_day: {RU: 1.5, UA: 1.5}}",
+    "coverage: {Kherson: 0.6}}\n  false_reports: {rate_per_day: 1.5, by_party: {UA: {rate_per_day: 2}}}",
     "center": "center:\n  desks:\n    RU: {officers: 3}\n    UA: {officers: 3}\n    US:\n"
     '      shifts:\n        - {start: "08:00", end: "20:00", officers: 3}\n'
     '        - {start: "20:00", end: "08:00", officers: 1}\n'

@@ -20,15 +20,38 @@ from .schema import Scenario
 from .yamlfile import YamlDoc
 
 
+# Keys that exclude each other (with the keys that go with them): a mapping in a
+# child file that gives one of them replaces the parent's choice.
+ALTERNATIVES: tuple[dict[str, tuple[str, ...]], ...] = (
+    {"officers": (), "shifts": ()},
+    {"builtin": (), "file": ("format",), "synthetic": ()},
+)
+
+
 def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """Deep-merge mappings; lists and scalars in ``over`` replace those in ``base``.
+
+    Where ``over`` gives one of a set of alternative keys (``officers`` or
+    ``shifts``; ``builtin``, ``file`` or ``synthetic``), the alternatives
+    ``base`` gave are dropped: the child's choice replaces the parent's.
 
     Examples
     --------
     >>> merge({"a": {"x": 1, "y": 2}, "l": [1]}, {"a": {"y": 3}, "l": [2]})
     {'a': {'x': 1, 'y': 3}, 'l': [2]}
+    >>> merge({"RU": {"officers": 2}}, {"RU": {"shifts": []}})
+    {'RU': {'shifts': []}}
     """
     out = dict(base)
+    for group in ALTERNATIVES:
+        given = [k for k in group if k in over]
+        if given:
+            for k, companions in group.items():
+                if k not in given:
+                    out.pop(k, None)
+                    for c in companions:
+                        if c not in over:
+                            out.pop(c, None)
     for k, v in over.items():
         if isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = merge(out[k], v)
@@ -44,6 +67,24 @@ def _get(data: Any, path: tuple[Any, ...]) -> Any:
         except (KeyError, IndexError, TypeError):
             return None
     return data
+
+
+# Keys holding a file path relative to the file that writes them.
+PATH_KEYS: tuple[tuple[str, ...], ...] = (("network", "file"),)
+
+
+def _rebase_paths(data: dict[str, Any], from_dir: Path, to_dir: Path) -> None:
+    """Rewrite the relative paths a parent file wrote so they hold from the child's folder."""
+    for keys in PATH_KEYS:
+        node = data
+        for k in keys[:-1]:
+            node = node.get(k) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            continue
+        value = node.get(keys[-1])
+        if isinstance(value, str) and value and not Path(value).is_absolute():
+            target = os.path.normpath(from_dir / value)
+            node[keys[-1]] = os.path.relpath(target, to_dir or Path("."))
 
 
 def read_chain(
@@ -76,6 +117,7 @@ def read_chain(
                 doc.lines.get(("extends",)),
             )
         pdata, porigin = read_chain(ppath, seen + (key,))
+        _rebase_paths(pdata, ppath.parent, path.parent)
         # Where this file replaces a list or a scalar, lines of the parent below it
         # no longer describe what is loaded.
         replaced = [p for p in doc.lines if p and not isinstance(_get(data, p), dict)]

@@ -226,17 +226,72 @@ class ViolationsSpec(_Strict):
 DeskRule = Literal["affected", "accused", "RU", "UA", "US"]
 
 
+def _detection_shorthand(value: Any) -> Any:
+    """``small_arms: 0.6`` under ``by_type`` means ``small_arms: {detection: 0.6}``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return {"detection": float(value)}
+    return value
+
+
+class ChannelOverride(_Strict):
+    """Settings of a channel for one violation type or one party; a key left out is
+    inherited (see ``ChannelSpec``)."""
+
+    detection: Probability | None = None
+    """Chance that the channel reports a given violation."""
+    delay: Distribution | None = None
+    """Delay from the violation to the report reaching the center."""
+    desk: DeskRule | None = None
+    """Desk that takes the report in."""
+
+
+TypeOverride = Annotated[ChannelOverride, BeforeValidator(_detection_shorthand)]
+
+
+class PartyOverride(ChannelOverride):
+    """Settings of a channel for the reports about one party (see ``by_party``)."""
+
+    by_type: dict[str, TypeOverride] = {}
+    """Settings for this party and one violation type (a number is the detection chance)."""
+
+
 class ChannelSpec(_Strict):
-    """One reporting channel: who reports a violation, how often, how late, to which desk."""
+    """One reporting channel: who reports a violation, how often, how late, to which desk.
+
+    Every setting can be given per violation type (``by_type``), per party
+    (``by_party``) and per party and type (``by_party.<party>.by_type``). For
+    a report of a violation of type *t* concerning party *p*, each key comes
+    from the most specific place that gives it, in this order: the channel,
+    ``by_type.t``, ``by_party.p``, ``by_party.p.by_type.t``.
+    """
 
     detection: Probability = 0.0
     """Chance that this channel reports a given violation (0 switches the channel off)."""
-    by_type: dict[str, Probability] = {}
-    """Detection chance by violation type, replacing ``detection`` for those types."""
     delay: Distribution = "1h"
     """Delay from the violation to the report reaching the center."""
     desk: DeskRule = "affected"
     """Desk that takes the report in: the affected or accused party's desk, or a fixed desk."""
+    by_type: dict[str, TypeOverride] = {}
+    """Settings by violation type, e.g. ``small_arms: {detection: 0.6, delay: 3h}``; a
+    number is the detection chance (``small_arms: 0.6``)."""
+    by_party: dict[Side, PartyOverride] = {}
+    """Settings by party: the party that reports (affected and accused channels) or,
+    for technical means and civilians, the side where the violation happened; e.g.
+    ``UA: {delay: 4h}``."""
+
+    def resolve(self, party: str, type_name: str) -> tuple[float, Any, str]:
+        """``(detection, delay, desk)`` for reports of a violation of ``type_name``
+        concerning ``party``."""
+        out = {"detection": self.detection, "delay": self.delay, "desk": self.desk}
+        po = self.by_party.get(party)
+        for layer in (self.by_type.get(type_name), po, po.by_type.get(type_name) if po else None):
+            if layer is None:
+                continue
+            for key in out:
+                value = getattr(layer, key)
+                if value is not None:
+                    out[key] = value
+        return out["detection"], out["delay"], out["desk"]
 
 
 class TechnicalChannel(ChannelSpec):
@@ -278,13 +333,41 @@ class ChannelsSpec(_Strict):
         return out
 
 
+class FalseParty(_Strict):
+    """False reports of one party; a key left out is inherited from ``false_reports``."""
+
+    rate_per_day: float | None = Field(None, ge=0.0)
+    """False reports per day sent by this party."""
+    lag: Distribution | None = None
+    """How long before its arrival the false report claims the violation happened."""
+
+
 class FalseReportsSpec(_Strict):
     """Reports of violations that did not happen, sent by a party to its own desk."""
 
-    rate_per_day: dict[Side, Annotated[float, Field(ge=0.0)]] = {"RU": 0.0, "UA": 0.0}
-    """False reports per day sent by each party."""
+    rate_per_day: float = Field(0.0, ge=0.0)
+    """False reports per day sent by each party (RU and UA each)."""
     lag: Distribution = "1h"
     """How long before its arrival the false report claims the violation happened."""
+    by_party: dict[Side, FalseParty] = {}
+    """Settings for one party, e.g. ``UA: {rate_per_day: 3}``."""
+
+    @field_validator("rate_per_day", mode="before")
+    @classmethod
+    def _one_rate(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            raise ValueError(
+                "give one rate for every party, e.g. rate_per_day: 1.5, and a different one "
+                "for a party under by_party, e.g. by_party: {UA: {rate_per_day: 3}}"
+            )
+        return v
+
+    def resolve(self, party: str) -> tuple[float, Any]:
+        """``(rate_per_day, lag)`` of ``party``."""
+        po = self.by_party.get(party)
+        rate = po.rate_per_day if po is not None and po.rate_per_day is not None else None
+        lag = po.lag if po is not None and po.lag is not None else None
+        return (self.rate_per_day if rate is None else rate), (self.lag if lag is None else lag)
 
 
 class ReportingSpec(_Strict):
@@ -308,6 +391,12 @@ class Shift(_Strict):
     """End of the shift, ``HH:MM``; earlier than start means the next day."""
     officers: int = Field(ge=0)
     """Duty officers on this shift; start == end means a 24-hour shift."""
+    name: str | None = None
+    """Name shown in per-shift results (default: its hours, e.g. ``22:00-06:00``)."""
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{format_clock(self.start)}-{format_clock(self.end)}"
 
 
 class DeskSpec(_Strict):
@@ -323,6 +412,14 @@ class DeskSpec(_Strict):
         if (self.officers is None) == (self.shifts is None):
             raise ValueError("give exactly one of officers (round the clock) or shifts")
         return self
+
+    def plan(self) -> list[Shift]:
+        """The shifts, with ``officers`` given as one 24-hour shift named ``round the clock``."""
+        if self.officers is not None:
+            return [
+                Shift(start="00:00", end="00:00", officers=self.officers, name="round the clock")
+            ]
+        return list(self.shifts or [])
 
     def staffing(self) -> list[int]:
         """Officers on duty in each minute-of-day bucket of 1440 minutes, as 1440 ints."""

@@ -196,13 +196,16 @@ def _check_reporting(scen: Scenario, sources: SourceMap, need_node) -> None:
     known_types = set(scen.violations.types) | {"long_range_strike"}
     for ch in ("affected", "accused", "technical", "civilian"):
         spec = getattr(scen.reporting.channels, ch)
-        for t in spec.by_type:
-            if t not in known_types:
-                raise sources.error(
-                    ("reporting", "channels", ch, "by_type", t),
-                    f"unknown violation type {t!r}; expected one of "
-                    f"{', '.join(sorted(known_types))}",
-                )
+        places = [(("by_type",), spec.by_type)]
+        places += [(("by_party", p, "by_type"), po.by_type) for p, po in spec.by_party.items()]
+        for where, by_type in places:
+            for t in by_type:
+                if t not in known_types:
+                    raise sources.error(
+                        ("reporting", "channels", ch, *where, t),
+                        f"unknown violation type {t!r}; expected one of "
+                        f"{', '.join(sorted(known_types))}",
+                    )
     for name in scen.reporting.channels.technical.coverage:
         need_node(("reporting", "channels", "technical", "coverage", name), name)
 

@@ -7,11 +7,14 @@ number of further violations after an exponential delay, at the same sector
 or a neighbouring one, by the same side or (retaliation) the other: the
 cluster (branching) representation of a Hawkes process, so the mean cluster
 size is ``1 / (1 - branching_ratio)``. Long-range strikes on rear targets
-are a separate Poisson process without escalation.
+are a separate Poisson process without escalation; scripted violations are
+added at fixed times and places and escalate like the others.
 
-Everything is drawn up front with numpy from the violation streams, before
-the center runs, so two configurations with the same seed see the same
-violations.
+Every draw belongs to a violation (see :mod:`sim.world.streams`): the i-th
+background violation's sector, type and side, its children and theirs, all
+come from keyed streams, so scripted violations, strikes or a different
+horizon leave every other violation and its escalation exactly as it was,
+and generating the horizon in chunks gives the same violations as in one go.
 """
 
 from __future__ import annotations
@@ -21,10 +24,24 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
+from ..records import SIDES
 from ..scenario.schema import ViolationsSpec
+from .streams import BACKGROUND, SCRIPTED, STRIKE, Stream, child_key
 
-SIDE_CODES = {"RU": 0, "UA": 1}
+SIDE_CODES = {s: i for i, s in enumerate(SIDES)}
 STRIKE_TYPE = "long_range_strike"
+COLUMNS = (
+    "violation",
+    "key",
+    "time",
+    "node",
+    "type",
+    "severity",
+    "perpetrator",
+    "affected",
+    "parent",
+    "strike",
+)
 
 
 @dataclass(frozen=True)
@@ -57,33 +74,93 @@ class TypeTable:
         arr = np.array(rows, dtype=float)
         return cls(names, arr[:, 0], arr[:, 1].astype(np.int64), arr[:, 2], arr[:, 3])
 
+    @property
+    def line_types(self) -> int:
+        """Number of line types (the strike type's code)."""
+        return len(self.names) - 1
 
-def poisson_profile_times(
-    rate_per_day: float, profile: list[float], horizon: float, rng: np.random.Generator
-) -> np.ndarray:
-    """Arrival times (minutes) of a Poisson process with an hourly daily profile.
 
-    The rate in hour ``h`` of every day is ``rate_per_day * profile[h] /
-    sum(profile)`` per hour; the result is sorted and lies in ``[0, horizon)``.
+class DailyProfile:
+    """A Poisson rate that repeats every day: ``rate_per_day`` spread over 24 hourly weights.
+
+    Its cumulative intensity ``Λ(t)`` (expected events by time ``t``) and the
+    inverse turn unit-rate arrivals into arrivals of this process.
 
     Examples
     --------
-    >>> t = poisson_profile_times(24.0, [1.0] * 24, 1440.0, np.random.default_rng(0))
-    >>> bool(((t >= 0) & (t < 1440)).all())
+    >>> p = DailyProfile(48.0, [0.0] * 12 + [1.0] * 12)   # 48 a day, afternoons only
+    >>> float(p.cumulative(np.array([720.0, 1440.0]))[1])
+    48.0
+    >>> float(p.inverse(np.array([24.0]))[0])                # half of the day's events by 18:00
+    1080.0
+    """
+
+    def __init__(self, rate_per_day: float, profile: list[float]):
+        w = np.asarray(profile, dtype=float)
+        self.rate_per_day = float(rate_per_day)
+        self.per_hour = self.rate_per_day * w / w.sum()
+        self.cum = np.concatenate([[0.0], np.cumsum(self.per_hour)])  # at each hour's start
+
+    def cumulative(self, t: np.ndarray) -> np.ndarray:
+        day, rest = np.divmod(np.asarray(t, dtype=float), 1440.0)
+        h = np.minimum((rest // 60.0).astype(np.int64), 23)
+        return day * self.rate_per_day + self.cum[h] + self.per_hour[h] * (rest - 60.0 * h) / 60.0
+
+    def inverse(self, s: np.ndarray) -> np.ndarray:
+        day, rest = np.divmod(np.asarray(s, dtype=float), self.rate_per_day)
+        h = np.clip(np.searchsorted(self.cum, rest, side="right") - 1, 0, 23)
+        # no event falls in an hour without rate: searchsorted skips those hours
+        frac = (rest - self.cum[h]) / np.where(self.per_hour[h] > 0, self.per_hour[h], 1.0)
+        return day * 1440.0 + 60.0 * h + 60.0 * np.clip(frac, 0.0, 1.0)
+
+
+_BLOCK = 1024  # unit-rate gaps drawn at a time
+
+
+class Arrivals:
+    """The arrivals of the Poisson process ``profile``, window by window.
+
+    The i-th arrival (counting from time 0) is at ``Λ⁻¹(E_0 + ... + E_i)``,
+    where ``E_k`` is the unit exponential of ``gaps`` keyed by ``k``; so the
+    arrivals of a window are the same whether the horizon is drawn at once
+    or window by window.
+
+    Examples
+    --------
+    >>> p = DailyProfile(100.0, [1.0] * 24)
+    >>> whole = Arrivals(p, Stream(1, 0, "g")).until(2880.0)
+    >>> a = Arrivals(p, Stream(1, 0, "g"))
+    >>> parts = np.concatenate([a.until(1000.0), a.until(2880.0)])
+    >>> bool(np.array_equal(whole, parts))
     True
     """
-    if rate_per_day <= 0 or horizon <= 0:
-        return np.empty(0)
-    w = np.asarray(profile, dtype=float)
-    per_hour = rate_per_day * w / w.sum()
-    slots = int(np.ceil(horizon / 60.0))
-    lam = np.tile(per_hour, slots // 24 + 1)[:slots]
-    counts = rng.poisson(lam)
-    starts = np.repeat(np.arange(slots) * 60.0, counts)
-    times = starts + rng.random(starts.size) * 60.0
-    times = times[times < horizon]
-    times.sort(kind="stable")
-    return times
+
+    def __init__(self, profile: DailyProfile, gaps: Stream):
+        self.profile = profile
+        self.gaps = gaps
+        self.drawn = 0  # gaps drawn so far
+        self.sums = np.empty(0)  # cumulative sums drawn but not yet emitted
+        self.last = 0.0  # the last cumulative sum drawn
+        self.count = 0  # arrivals emitted so far
+
+    def until(self, end: float) -> np.ndarray:
+        """Arrival times from the previous window's end up to ``end`` (sorted)."""
+        if self.profile.rate_per_day <= 0 or end <= 0:
+            return np.empty(0)
+        target = float(self.profile.cumulative(np.array([end]))[0])
+        parts = [self.sums]
+        while self.last < target:
+            # fixed blocks, so the sums are the same whatever windows are asked for
+            keys = np.arange(self.drawn, self.drawn + _BLOCK, dtype=np.uint64)
+            sums = self.last + np.cumsum(-np.log1p(-self.gaps.uniform(keys)))
+            parts.append(sums)
+            self.drawn += _BLOCK
+            self.last = float(sums[-1])
+        sums = np.concatenate(parts)
+        k = int(np.searchsorted(sums, target, side="left"))
+        self.sums = sums[k:]
+        self.count += k
+        return self.profile.inverse(sums[:k])
 
 
 def sector_neighbours(graph: nx.Graph, nodes: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -108,98 +185,196 @@ def sector_neighbours(graph: nx.Graph, nodes: list[str]) -> tuple[np.ndarray, np
     return table, deg
 
 
-def _line_setup(spec: ViolationsSpec, graph: nx.Graph, nodes: list[str], types: TypeTable):
-    """Sector indices with their weights, and the perpetrator and type probabilities."""
-    index = {n: i for i, n in enumerate(nodes)}
-    sector_idx = np.array([index[n] for n, k in graph.nodes(data="kind") if k == "sector"])
-    w = np.array([spec.hotspots.get(nodes[j], graph.nodes[nodes[j]]["weight"]) for j in sector_idx])
-    perp_p = np.array([spec.perpetrator.get("RU", 0.0), spec.perpetrator.get("UA", 0.0)])
-    line_types = len(types.names) - 1
-    type_p = types.share[:line_types] / types.share[:line_types].sum()
-    return index, sector_idx, w, perp_p, type_p
+class _Batch:
+    """Violations as parallel arrays (key, time, node, perpetrator, type, parent key)."""
+
+    def __init__(self, key, time, node, perp, typ, parent):
+        self.key = np.asarray(key, dtype=np.uint64)
+        self.time = np.asarray(time, dtype=float)
+        self.node = np.asarray(node, dtype=np.int64)
+        self.perp = np.asarray(perp, dtype=np.int64)
+        self.type = np.asarray(typ, dtype=np.int64)
+        self.parent = np.asarray(parent, dtype=np.uint64)  # 0: none
+
+    @classmethod
+    def join(cls, parts: list["_Batch"]) -> "_Batch":
+        if not parts:
+            return cls(*(np.empty(0) for _ in range(6)))
+        cols = ("key", "time", "node", "perp", "type", "parent")
+        return cls(*(np.concatenate([getattr(p, c) for p in parts]) for c in cols))
+
+    def __len__(self) -> int:
+        return int(self.key.size)
 
 
-def _background(spec, types, index, sector_idx, w, perp_p, type_p, horizon, rng):
-    """Background violations plus the scripted ones, sorted by time:
-    ``(time, node, perpetrator, type)``."""
-    line_types = len(types.names) - 1
-    t0 = poisson_profile_times(spec.rate_per_day, spec.time_of_day, horizon, rng)
-    n0 = t0.size
-    if n0 and w.sum() > 0:
-        node0 = sector_idx[rng.choice(sector_idx.size, size=n0, p=w / w.sum())]
-    else:
-        node0 = np.zeros(0, dtype=np.int64)
-        t0 = t0[:0]
-        n0 = 0
-    perp0 = rng.choice(2, size=n0, p=perp_p)
-    type0 = rng.choice(line_types, size=n0, p=type_p)
-    if spec.scripted:
-        t0 = np.concatenate([t0, [s.time for s in spec.scripted]])
-        node0 = np.concatenate([node0, [index[s.node] for s in spec.scripted]]).astype(np.int64)
-        perp0 = np.concatenate([perp0, [SIDE_CODES[s.perpetrator] for s in spec.scripted]])
-        type0 = np.concatenate([type0, [types.names.index(s.type) for s in spec.scripted]])
-        order = np.argsort(t0, kind="stable")
-        t0, node0, perp0, type0 = t0[order], node0[order], perp0[order], type0[order]
-    return t0, node0, perp0, type0
+class ViolationModel:
+    """The violation process of one scenario on its graph (shared by replications)."""
+
+    def __init__(self, spec: ViolationsSpec, graph: nx.Graph, nodes: list[str]):
+        self.spec = spec
+        self.types = TypeTable.from_spec(spec)
+        index = {n: i for i, n in enumerate(nodes)}
+        self.index = index
+        self.sectors = np.array([index[n] for n, k in graph.nodes(data="kind") if k == "sector"])
+        self.sector_w = np.array(
+            [spec.hotspots.get(nodes[j], graph.nodes[nodes[j]]["weight"]) for j in self.sectors]
+        )
+        self.perp_p = np.array([spec.perpetrator.get(s, 0.0) for s in SIDES])
+        lt = self.types.line_types
+        self.type_p = self.types.share[:lt] / self.types.share[:lt].sum()
+        self.neighbours, self.degree = sector_neighbours(graph, nodes)
+        self.targets = np.array(
+            [index[n] for n, sw in graph.nodes(data="strike_weight") if sw > 0], dtype=np.int64
+        )
+        self.target_w = np.array([graph.nodes[nodes[j]]["strike_weight"] for j in self.targets])
+        side = [graph.nodes[nodes[j]]["side"] for j in self.targets]
+        # the perpetrator of a strike is the side that does not hold the target (-1: drawn)
+        self.target_attacker = np.array(
+            [1 - SIDE_CODES[s] if s in SIDE_CODES else -1 for s in side], dtype=np.int64
+        )
+        self.background = DailyProfile(spec.rate_per_day, spec.time_of_day)
+        lr = spec.long_range_strikes
+        self.strikes = DailyProfile(lr.rate_per_day, lr.time_of_day)
 
 
-def _escalation(spec, graph, nodes, type_p, line_types, roots, horizon, rng):
-    """Every generation of triggered violations (cluster representation) after ``roots``.
+class ViolationSource:
+    """The violations of one replication, drawn window by window in time order.
 
-    Returns lists of arrays per generation: times, nodes, perpetrators,
-    types and parent ids (ids are assigned in creation order, roots first;
-    only children before the horizon are kept).
+    Parameters
+    ----------
+    model : ViolationModel
+    seed, replication : int
+        Select the keyed streams.
+    horizon : float
+        Minutes; nothing at or after it is drawn.
     """
-    esc = spec.escalation
-    t0, node0, perp0, type0 = roots
-    out: tuple[list, list, list, list, list] = ([], [], [], [], [])
-    if esc.branching_ratio <= 0 or not t0.size:
+
+    def __init__(self, model: ViolationModel, seed: int, replication: int, horizon: float):
+        self.m = model
+        self.horizon = horizon
+        self.now = 0.0
+        self.next_id = 0
+        s = {
+            name: Stream(seed, replication, name)
+            for name in (
+                "violation.background.gap",
+                "violation.strike.gap",
+                "violation.sector",
+                "violation.strike.target",
+                "violation.perpetrator",
+                "violation.type",
+                "violation.children",
+                "violation.child_delay",
+                "violation.child_moves",
+                "violation.child_neighbour",
+                "violation.retaliation",
+            )
+        }
+        self.s = s
+        self.pending: list[_Batch] = []  # drawn, not yet emitted (at or after self.now)
+        self.ids: dict[int, int] = {}  # key -> id, for parents of pending violations
+        self.bg = Arrivals(model.background, s["violation.background.gap"])
+        self.struck = Arrivals(model.strikes, s["violation.strike.gap"])
+        spec = model.spec
+        if spec.scripted:
+            keys = child_key(SCRIPTED, np.arange(len(spec.scripted)))
+            roots = _Batch(
+                keys,
+                [v.time for v in spec.scripted],
+                [model.index[v.node] for v in spec.scripted],
+                [SIDE_CODES[v.perpetrator] for v in spec.scripted],
+                [model.types.names.index(v.type) for v in spec.scripted],
+                np.zeros(len(spec.scripted)),
+            )
+            self.pending.append(self._with_clusters(roots))
+
+    # ------------------------------------------------------------------ drawing
+    def _roots(self, end: float) -> list[_Batch]:
+        m, s = self.m, self.s
+        out = []
+        first = self.bg.count
+        t = self.bg.until(end)
+        if t.size and m.sector_w.sum() > 0:
+            keys = child_key(BACKGROUND, np.arange(first, first + t.size))
+            node = m.sectors[s["violation.sector"].choice(keys, m.sector_w)]
+            perp = s["violation.perpetrator"].choice(keys, m.perp_p)
+            typ = s["violation.type"].choice(keys, m.type_p)
+            out.append(self._with_clusters(_Batch(keys, t, node, perp, typ, np.zeros(t.size))))
+        first = self.struck.count
+        t = self.struck.until(end)
+        if t.size and m.targets.size:
+            keys = child_key(STRIKE, np.arange(first, first + t.size))
+            pick = s["violation.strike.target"].choice(keys, m.target_w)
+            drawn = s["violation.perpetrator"].choice(keys, m.perp_p)
+            perp = np.where(m.target_attacker[pick] >= 0, m.target_attacker[pick], drawn)
+            typ = np.full(t.size, m.types.line_types)
+            out.append(_Batch(keys, t, m.targets[pick], perp, typ, np.zeros(t.size)))
         return out
-    table, deg = sector_neighbours(graph, nodes)
-    gen_t, gen_node, gen_perp, gen_id = t0, node0, perp0, np.arange(t0.size)
-    strike = type0 == line_types  # scripted strikes do not escalate along the line
-    total = t0.size
-    while gen_t.size:
-        kids = rng.poisson(esc.branching_ratio, gen_t.size)
-        kids[strike] = 0
-        par = np.repeat(np.arange(gen_t.size), kids)
-        k = par.size
-        if k == 0:
-            break
-        ct = gen_t[par] + rng.exponential(esc.decay, k)
-        move = rng.random(k) < esc.neighbour_share
-        pick = (rng.random(k) * deg[gen_node[par]]).astype(np.int64)
-        cnode = np.where(move, table[gen_node[par], pick], gen_node[par])
-        flip = rng.random(k) < esc.retaliation
-        cperp = np.where(flip, 1 - gen_perp[par], gen_perp[par])
-        ctype = rng.choice(line_types, size=k, p=type_p)
-        keep = ct < horizon
-        kept = int(keep.sum())
-        gen_t, gen_node, gen_perp = ct[keep], cnode[keep], cperp[keep]
-        strike = np.zeros(gen_t.size, dtype=bool)
-        for lst, arr in zip(out, (gen_t, gen_node, gen_perp, ctype[keep], gen_id[par][keep])):
-            lst.append(arr)
-        gen_id = np.arange(total, total + kept)
-        total += kept
-    return out
 
+    def _with_clusters(self, roots: _Batch) -> _Batch:
+        """The roots and every violation they trigger before the horizon."""
+        m, s = self.m, self.s
+        esc = m.spec.escalation
+        parts = [roots]
+        gen = roots
+        line = gen.type != m.types.line_types  # strikes do not escalate along the line
+        while esc.branching_ratio > 0 and len(gen):
+            kids = s["violation.children"].poisson(gen.key, esc.branching_ratio)
+            kids[~line] = 0
+            par = np.repeat(np.arange(len(gen)), kids)
+            if par.size == 0:
+                break
+            first = np.repeat(np.cumsum(kids) - kids, kids)
+            key = child_key(gen.key[par], np.arange(par.size) - first)
+            t = gen.time[par] + s["violation.child_delay"].exponential(key, esc.decay)
+            here = gen.node[par]
+            move = s["violation.child_moves"].uniform(key) < esc.neighbour_share
+            pick = (s["violation.child_neighbour"].uniform(key) * m.degree[here]).astype(np.int64)
+            node = np.where(move, m.neighbours[here, pick], here)
+            flip = s["violation.retaliation"].uniform(key) < esc.retaliation
+            perp = np.where(flip, 1 - gen.perp[par], gen.perp[par])
+            typ = s["violation.type"].choice(key, m.type_p)
+            keep = t < self.horizon
+            gen = _Batch(key[keep], t[keep], node[keep], perp[keep], typ[keep], gen.key[par][keep])
+            line = np.ones(len(gen), dtype=bool)
+            parts.append(gen)
+        return _Batch.join(parts)
 
-def _strikes(spec, graph, nodes, index, perp_p, horizon, rng):
-    """Long-range strikes on rear targets: ``(time, node, perpetrator)``; the
-    perpetrator is the side that does not hold the target."""
-    lr = spec.long_range_strikes
-    ts = poisson_profile_times(lr.rate_per_day, lr.time_of_day, horizon, rng)
-    targets = np.array(
-        [index[n] for n, sw in graph.nodes(data="strike_weight") if sw > 0], dtype=np.int64
-    )
-    if not (ts.size and targets.size):
-        return ts[:0], np.zeros(0, np.int64), np.zeros(0, np.int64)
-    sw = np.array([graph.nodes[nodes[j]]["strike_weight"] for j in targets])
-    snode = targets[rng.choice(targets.size, size=ts.size, p=sw / sw.sum())]
-    side = np.array([graph.nodes[nodes[j]]["side"] for j in snode])
-    other = rng.choice(2, size=ts.size, p=perp_p)
-    sperp = np.where(side == "UA", 0, np.where(side == "RU", 1, other))
-    return ts, snode, sperp
+    # ------------------------------------------------------------------ emitting
+    def until(self, end: float) -> dict[str, np.ndarray]:
+        """The violations with time in ``[previous end, end)`` as a table (sorted by time,
+        ties by key), numbered on from the previous window."""
+        end = min(end, self.horizon)
+        batch = _Batch.join(self.pending + self._roots(end))
+        cols = ("key", "time", "node", "perp", "type", "parent")
+        due = batch.time < end
+        self.pending = [_Batch(*(getattr(batch, c)[~due] for c in cols))]
+        b = _Batch(*(getattr(batch, c)[due] for c in cols))
+        order = np.lexsort((b.key, b.time))
+        key = b.key[order]
+        ids = np.arange(self.next_id, self.next_id + key.size, dtype=np.int64)
+        self.next_id += key.size
+        self.now = end
+        self.ids.update(zip(key.tolist(), ids.tolist()))
+        parents = b.parent[order].tolist()
+        parent = np.array([self.ids.get(p, -1) if p else -1 for p in parents], dtype=np.int64)
+        # keep only the ids that violations still to come may ask for
+        wanted = set(self.pending[0].parent.tolist())
+        self.ids = {k: v for k, v in self.ids.items() if k in wanted}
+        typ = b.type[order]
+        perp = b.perp[order]
+        return {
+            "violation": ids,
+            "key": key,
+            "time": b.time[order],
+            "node": b.node[order],
+            "type": typ,
+            "severity": self.m.types.severity[typ],
+            "perpetrator": perp,
+            "affected": 1 - perp,
+            "parent": parent,
+            "strike": typ == self.m.types.line_types,
+        }
 
 
 def generate(
@@ -207,11 +382,10 @@ def generate(
     graph: nx.Graph,
     nodes: list[str],
     horizon: float,
-    rng_background: np.random.Generator,
-    rng_escalation: np.random.Generator,
-    rng_strikes: np.random.Generator,
+    seed: int,
+    replication: int = 0,
 ) -> dict[str, np.ndarray]:
-    """Draw the ground-truth violations of one replication.
+    """Draw the ground-truth violations of one replication (the whole horizon at once).
 
     Parameters
     ----------
@@ -222,44 +396,14 @@ def generate(
         Node order; ``node`` columns index it.
     horizon : float
         Minutes; violations at or after it are not drawn.
-    rng_background, rng_escalation, rng_strikes : numpy.random.Generator
-        Separate streams, so changing one part leaves the others' draws alone.
+    seed, replication : int
+        Select the keyed streams (:mod:`sim.world.streams`).
 
     Returns
     -------
     dict of numpy arrays
-        Columns ``violation, time, node, type, severity, perpetrator,
+        Columns ``violation, key, time, node, type, severity, perpetrator,
         affected, parent, strike``, sorted by time.
     """
-    types = TypeTable.from_spec(spec)
-    line_types = len(types.names) - 1
-    index, sector_idx, w, perp_p, type_p = _line_setup(spec, graph, nodes, types)
-    roots = _background(spec, types, index, sector_idx, w, perp_p, type_p, horizon, rng_background)
-    esc = _escalation(spec, graph, nodes, type_p, line_types, roots, horizon, rng_escalation)
-    ts, snode, sperp = _strikes(spec, graph, nodes, index, perp_p, horizon, rng_strikes)
-    t0, node0, perp0, type0 = roots
-    times = [t0, *esc[0], ts]
-    where = [node0, *esc[1], snode]
-    perps = [perp0, *esc[2], sperp]
-    tys = [type0, *esc[3], np.full(ts.size, line_types, dtype=np.int64)]
-    parents = [np.full(t0.size, -1, dtype=np.int64), *esc[4], np.full(ts.size, -1, dtype=np.int64)]
-
-    t = np.concatenate(times)
-    order = np.argsort(t, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    parent = np.concatenate(parents)[order]
-    parent = np.where(parent >= 0, rank[np.maximum(parent, 0)], -1)
-    typ = np.concatenate(tys).astype(np.int64)[order]
-    perp = np.concatenate(perps).astype(np.int64)[order]
-    return {
-        "violation": np.arange(order.size, dtype=np.int64),
-        "time": t[order],
-        "node": np.concatenate(where).astype(np.int64)[order],
-        "type": typ,
-        "severity": types.severity[typ],
-        "perpetrator": perp,
-        "affected": 1 - perp,
-        "parent": parent,
-        "strike": typ == line_types,
-    }
+    source = ViolationSource(ViolationModel(spec, graph, nodes), seed, replication, horizon)
+    return source.until(horizon)
