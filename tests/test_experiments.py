@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.analysis.compare import compare, format_comparison
-from sim.analysis.statistics import paired_difference
+from sim.analysis.statistics import paired_difference, stein_replications, t_quantile
 from sim.analysis.experiment import make_jobs, run, run_job
 from sim.analysis.parallel import map_ordered
 from sim.world import load_scenario
@@ -72,28 +72,39 @@ def test_paired_difference_of_identical_configurations_is_exactly_zero(tmp_path)
 def test_compare_finds_forward_bases_faster(tmp_path):
     base = short(tmp_path, "baseline.yaml", horizon="20d")
     fwd = short(tmp_path, "forward_based_teams.yaml", horizon="20d")
-    comp = compare([base, fwd], replications=4, workers=2)
+    comp = compare([base, fwd], replications=8, workers=2)
     rows = {(r["metric"], r["configuration"]): r for r in comp.rows()}
     d = rows[("response_mean", "forward_based_teams")]
+    # significant after Holm's correction over every metric of the table
     assert d["significant"] and d["diff_high"] < 0
     text = format_comparison(comp)
     assert "Response time, mean" in text and "*" in text
 
 
-def test_precision_option_adds_replications_until_reached(tmp_path):
-    loaded = short(tmp_path, "baseline.yaml", horizon="6d")
+def test_precision_runs_what_steins_rule_asks_on_the_paired_difference(tmp_path):
+    base = short(tmp_path, "baseline.yaml", horizon="6d")
+    thin = short(tmp_path, "thin_night_shift.yaml", horizon="6d")
     comp = compare(
-        [loaded],
-        replications=3,
+        [base, thin],
+        replications=4,
         workers=2,
-        precision=0.02,
-        metric="utilisation_RU",
-        max_replications=40,
+        precision=0.05,
+        metric="acknowledge_mean",
+        max_replications=30,
     )
-    rel = comp.relative_half_width("utilisation_RU")[0]
-    assert comp.replications > 3
-    assert rel <= 0.02 or comp.replications == 40
-    assert comp.metadata["precision_reached"] == (rel <= 0.02)
+    first = np.array(comp.differences(1, "acknowledge_mean")[:4])
+    ref = np.mean(comp.values(0, "acknowledge_mean")[:4])
+    needed = stein_replications(first, 0.05 * abs(ref))
+    assert needed > 4  # the first stage was not enough
+    assert comp.replications == min(needed, 30)
+    assert comp.metadata["precision_reached"] == (needed <= 30)
+    # the interval is Stein's: the first stage's spread over the final count
+    ci = comp.difference_interval(1, "acknowledge_mean")
+    assert ci["half_width"] == pytest.approx(
+        t_quantile(0.975, 3) * first.std(ddof=1) / np.sqrt(comp.replications)
+    )
+    if comp.metadata["precision_reached"]:
+        assert ci["half_width"] <= 0.05 * abs(ref) + 1e-9
 
 
 def test_paired_difference_examples():
@@ -175,3 +186,18 @@ def test_bad_dask_address_is_a_clear_error(capsys, tmp_path):
     assert main(["run", str(p), "-q", "--dask", "foo", "-n", "2"]) == 2
     err = capsys.readouterr().err
     assert "cannot use the Dask scheduler at foo" in err and "Traceback" not in err
+
+
+def test_a_configuration_that_visits_fewer_incidents_gets_a_warning(tmp_path):
+    base = short(tmp_path, "baseline.yaml", horizon="8d")
+    near = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        overrides={"horizon": "8d", "warmup": "1d", "name": "near", "teams": {"max_travel_km": 40}},
+    )
+    comp = compare([base, near], replications=6, workers=2)
+    warnings = comp.warnings()
+    assert any("out of every team's range rose" in w and w.startswith("near:") for w in warnings)
+    assert "Outcome mix moved" in format_comparison(comp)
+    # ... and no warning for a configuration whose outcomes stay put
+    same = compare([base, base], replications=3, workers=2)
+    assert same.warnings() == []

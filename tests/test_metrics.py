@@ -101,3 +101,24 @@ def test_warmup_excludes_early_entities(timeline):
     assert sum(s["counts"]["violations"].values()) == 0
     assert s["counts"]["reports"]["led_to_finding"] == 0  # report at 90 min
     assert rep.violations["outcome"][0] == R.VIOLATION_OUTCOMES.index("attributed_correct")
+
+
+def test_outcome_shares_count_every_outcome_once():
+    from sim.analysis.metrics import outcome_shares
+
+    counts = {
+        "incidents": {"verified": 5, "not_verified": 3, "unfounded": 1, "open_at_end": 1},
+        "incident_reasons": {
+            "teams_off": 0,
+            "below_min_severity": 2,
+            "out_of_range": 1,
+            "no_team_in_time": 0,
+            "access_denied": 0,
+            "no_evidence": 0,
+            "open_at_end": 0,
+        },
+    }
+    s = outcome_shares(counts)
+    assert s["incidents_open_at_end"] == 0.1  # the outcome, not the (empty) reason
+    assert s["incidents_below_min_severity"] == 0.2 and s["incidents_out_of_range"] == 0.1
+    assert sum(s[f"incidents_{k}"] for k in counts["incidents"]) == 1.0

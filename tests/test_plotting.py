@@ -18,7 +18,7 @@ from matplotlib.colors import to_hex
 from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import StepPatch
+from matplotlib.patches import Rectangle, StepPatch
 from matplotlib.text import Text
 from PIL import Image
 
@@ -79,10 +79,10 @@ def comparison(tmp_path_factory):
     return out
 
 
-def _sweep_file(root: Path, body: str, name: str) -> Path:
+def _sweep_file(root: Path, body: str, name: str, replications: int = 2) -> Path:
     base = short_scenario(root)
     p = root / f"{name}.yaml"
-    p.write_text(f"name: {name}\nbase: {base.name}\nreplications: 2\n{body}")
+    p.write_text(f"name: {name}\nbase: {base.name}\nreplications: {replications}\n{body}")
     return p
 
 
@@ -113,11 +113,12 @@ def sweeps(tmp_path_factory):
     )
     opt = _sweep_file(
         root,
-        "constraints:\n  response_p90: {max: 40h}\n  verification_rate: {min: 0.2}\n"
+        "constraints:\n  response_p90: {max: 72h}\n  verification_rate: {min: 0.1}\n"
         "grid:\n"
         '  "teams.bases[1].count": [1, 3]\n'
         '  "teams.bases[3].count": [1, 3]\n',
         "least",
+        replications=4,  # the chosen point is confirmed on 4 fresh ones
     )
     out = {}
     for name, f, cmd in (
@@ -171,7 +172,7 @@ def test_run_data_in_memory_equals_the_saved_tables(tmp_path):
 
 def test_comparison_overlays_every_configuration(comparison):
     kinds = {p.stem for p in (comparison / "figures").glob("*.png")}
-    assert kinds == {"metrics", "differences", *P.RUN_KINDS}
+    assert kinds == {"metrics", "differences", "outcomes", *P.RUN_KINDS}
     for p in (comparison / "figures").glob("*.png"):
         check_png(p)
     runs = P.comparison_runs(comparison)
@@ -190,10 +191,10 @@ def test_comparison_tables_hold_the_same_replications_as_the_comparison(comparis
 
 def test_sweep_and_optimize_figures(sweeps):
     expect = {
-        "grid2": {"sweep", "heatmap"},
-        "delay": {"sweep"},
-        "variants": {"sweep"},
-        "single": {"sweep"},
+        "grid2": {"sweep", "heatmap", "outcomes"},
+        "delay": {"sweep", "outcomes"},
+        "variants": {"sweep", "outcomes"},
+        "single": {"sweep", "outcomes"},
         "least": {"frontier"},
     }
     for name, kinds in expect.items():
@@ -262,7 +263,7 @@ def _overlapping(boxes) -> bool:
 
 def test_every_figure_is_titled_labelled_with_units_and_has_a_legend(figures):
     # run, comparison, sweeps and search, a run without teams (no breakdown), a comparison
-    assert len(figures) == 7 + 9 + 6 + 6 + 9
+    assert len(figures) == 8 + 11 + 10 + 7 + 11
     for name, fig in figures.items():
         assert fig._suptitle is not None and fig._suptitle.get_text().strip(), name
         axes = [ax for ax in fig.axes if ax.get_visible() and not _is_colorbar(ax)]
@@ -345,6 +346,16 @@ def test_nothing_is_cut_off_at_the_edge_of_a_figure_or_a_panel(figures):
             legend = ax.get_legend()
             if legend and legend.get_bbox_to_anchor().bounds == ax.bbox.bounds:  # placed inside
                 assert _inside(legend.get_window_extent(r), box), (name, "legend past its panel")
+
+
+def test_legends_do_not_overlap_each_other(figures):
+    for name, fig in figures.items():
+        r = fig.canvas.get_renderer()
+        legends = [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+        boxes = [leg.get_window_extent(r) for leg in legends]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1 :]:
+                assert not a.overlaps(b), (name, "two legends overlap")
 
 
 def test_distribution_notes_stay_above_the_curves(figures):
@@ -555,6 +566,22 @@ def test_a_frontier_rings_the_best_point_behind_it_and_lists_only_what_it_shows(
     assert "meets every target (95%)" not in labels and "misses a target" in labels
 
 
+def test_a_frontier_crosses_out_points_that_failed_their_confirmation(sweeps):
+    meta = json.loads((sweeps["least"] / "frontier.json").read_text())
+    rows = [dict(r, feasible=True) for r in meta["rows"]]
+    fig = P.plot_frontier(rows, meta["constraints"], rows[1], not_confirmed=[rows[0]])
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "met the targets, not on fresh replications" in labels
+    for ax in fig.axes:
+        (cross,) = [ln for ln in ax.lines if ln.get_marker() == "x"]
+        points = {c.lines[0].get_xdata()[0]: c.lines[0].get_ydata()[0] for c in ax.containers}
+        assert points[cross.get_xdata()[0]] == pytest.approx(cross.get_ydata()[0])
+    fig = P.plot_frontier(rows, meta["constraints"], rows[0])
+    assert "met the targets, not on fresh replications" not in [
+        t.get_text() for t in fig.legends[0].get_texts()
+    ]
+
+
 def test_violins_say_when_replications_are_left_out(small):
     data = P.load_run(small)
     for t in ("reports", "incidents"):
@@ -609,7 +636,7 @@ def test_a_comparison_without_tables_explains_how_to_get_distributions(compariso
         if f.is_file():
             (bare / f.name).write_bytes(f.read_bytes())
     kind, makers = P.figure_makers(bare)
-    assert kind == "comparison" and list(makers) == ["metrics", "differences"]
+    assert kind == "comparison" and list(makers) == ["metrics", "differences", "outcomes"]
     with pytest.raises(P.ResultsError, match="--tables"):
         P.make_figures(bare, ["ecdf"])
 
@@ -621,3 +648,116 @@ def test_a_run_without_its_tables_says_so(small, tmp_path, capsys):
         (d / f).write_bytes((small / f).read_bytes())
     assert main(["plot", str(d)]) == 2
     assert "tables of this run were not kept" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- desk load by hour
+
+
+def _hourly_means_from_csv(run_dir: Path, column: str) -> list[float]:
+    """Mean of ``column`` per hour of the day over the samples after the warm-up,
+    read straight from timeseries.csv (independent of sim.output.results)."""
+    warmup = P.load_run(run_dir).scenario.warmup  # minutes
+    sums, counts = [0.0] * 24, [0] * 24
+    with open(run_dir / "timeseries.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            t = float(row["time"])
+            if t < warmup:
+                continue
+            h = int((t % 1440) // 60)
+            sums[h] += float(row[column])
+            counts[h] += 1
+    assert all(counts), counts
+    return [a / n for a, n in zip(sums, counts)]
+
+
+def test_hourly_bars_are_the_mean_busy_officers_of_each_hour(small):
+    fig = P.figure_makers(small)[1]["hourly"]()
+    for desk in ("RU", "UA", "US"):
+        ax = _panel(fig, f"{desk} desk: officers busy")
+        bars = [b for b in ax.patches if isinstance(b, Rectangle)]
+        bars.sort(key=lambda b: b.get_x())
+        assert [b.get_x() for b in bars] == list(range(24)), desk
+        expected = _hourly_means_from_csv(small, f"busy_{desk}")
+        assert [b.get_height() for b in bars] == pytest.approx(expected, abs=1e-9), desk
+        queue = sorted(
+            _panel(fig, f"{desk} desk: reports waiting").patches, key=lambda b: b.get_x()
+        )
+        assert [b.get_height() for b in queue] == pytest.approx(
+            _hourly_means_from_csv(small, f"queue_{desk}"), abs=1e-9
+        )
+
+
+def test_the_hourly_staffing_line_is_the_shift_plan_the_run_had_on_duty(small):
+    fig = P.figure_makers(small)[1]["hourly"]()
+    series = P.read_table(small / "timeseries.csv")
+    for desk in ("RU", "UA", "US"):
+        (step,) = [
+            a
+            for a in _panel(fig, f"{desk} desk: officers busy").patches
+            if isinstance(a, StepPatch)
+        ]
+        values, edges = step.get_data().values, step.get_data().edges
+        assert edges[0] == 0 and edges[-1] == 24 and len(values) == 1440
+        minute = (series["time"] % 1440).astype(int)
+        assert np.array_equal(values[minute], series[f"on_duty_{desk}"]), desk
+    # the baseline has fewer officers at night than by day: the step shows it
+    assert values.min() < values.max()
+
+
+def test_a_thin_night_shift_shows_in_the_hourly_figure(comparison):
+    fig = P.figure_makers(comparison / "runs" / LONG_NAME)[1]["hourly"]()
+    ax = _panel(fig, "RU desk: officers busy")
+    (step,) = [a for a in ax.patches if isinstance(a, StepPatch)]
+    plan = step.get_data().values
+    assert plan[23 * 60] == 1 and plan[12 * 60] == 4  # one officer at night, four by day
+    busy = {int(b.get_x()): b.get_height() for b in ax.patches if not isinstance(b, StepPatch)}
+    night = np.mean([busy[h] / plan[60 * h] for h in range(6)])
+    day = np.mean([busy[h] / plan[60 * h] for h in range(9, 21)])
+    assert night > 1.5 * day  # per officer on duty, the night is much busier than the day
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+def test_the_outcome_figure_adds_up_and_shows_the_saved_differences(comparison):
+    meta = json.loads((comparison / "comparison.json").read_text())
+    fig = P.figure_makers(comparison)[1]["outcomes"]()
+    bars = _panel(fig, "Outcome of every incident")
+    ends = {}
+    for b in bars.patches:
+        y = round(b.get_y() + b.get_height() / 2)
+        ends[y] = max(ends.get(y, 0.0), b.get_x() + b.get_width())
+    assert sorted(ends) == [0, 1] and all(v == pytest.approx(100.0) for v in ends.values())
+    # every share the figure draws for the reference, against the counts
+    counts = meta["counts"]["baseline"]
+    shares = [c["incidents"]["verified"] / sum(c["incidents"].values()) for c in counts]
+    top = [b for b in bars.patches if round(b.get_y() + b.get_height() / 2) == 0]
+    first = min(top, key=lambda b: b.get_x())
+    assert first.get_width() == pytest.approx(100 * np.mean(shares))  # verified comes first
+    # the paired difference of "verified" is the comparison's own, filled when significant
+    diffs = _panel(fig, "Paired difference")
+    labels = [t.get_text().replace("\n", " ") for t in diffs.get_yticklabels()]
+    row = next(
+        r
+        for r in meta["rows"]
+        if r["metric"] == "incidents_verified" and r["configuration"] != "baseline"
+    )
+    (dot,) = [
+        c.lines[0]
+        for c in diffs.containers
+        if round(c.lines[0].get_ydata()[0]) == labels.index("verified")
+    ]
+    assert dot.get_xdata()[0] == pytest.approx(100 * row["diff_mean"])
+    filled = to_hex(dot.get_markerfacecolor()) != "#ffffff"
+    assert filled == bool(row["significant"])
+
+
+def test_sweep_outcomes_add_up_for_every_point(sweeps):
+    meta = json.loads((sweeps["grid2"] / "sweep.json").read_text())
+    fig = P.figure_makers(sweeps["grid2"])[1]["outcomes"]()
+    (ax,) = fig.axes
+    ends = {}
+    for b in ax.patches:
+        y = round(b.get_y() + b.get_height() / 2)
+        ends[y] = max(ends.get(y, 0.0), b.get_x() + b.get_width())
+    assert len(ends) == meta["points"] and all(v == pytest.approx(100.0) for v in ends.values())

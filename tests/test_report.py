@@ -9,6 +9,8 @@ console shows no error; it keeps a screenshot in ``tests/artifacts/``.
 from __future__ import annotations
 
 import base64
+import html
+import json
 import re
 import shutil
 import subprocess
@@ -20,9 +22,10 @@ from PIL import Image
 
 from sim.output import plotting as P
 from sim.cli import main
+from sim.output.plotting.style import fmt_time
 from sim.output.report import build_report
 
-from .test_plotting import check_png, short_scenario
+from .test_plotting import _sweep_file, check_png, short_scenario
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM_FLAGS = (
@@ -81,6 +84,9 @@ def test_report_holds_summary_metrics_figures_and_scenario(run_dir):
         "Outcomes",
         "The scenario as run",
         "horizon: 6d",
+        "Desk load by shift",
+        "By reporting party and by desk",
+        "What became of the incidents",
     ):
         assert needle in text, needle
     for kind in P.RUN_KINDS:
@@ -102,7 +108,7 @@ def test_reports_of_comparisons_sweeps_and_searches(tmp_path):
     text = (tmp_path / "c.html").read_text()
     assert "Comparison: baseline vs forward_based_teams" in text
     assert "Δ forward_based_teams" in text and "--tables" in text
-    assert len(_images(text)) == 2  # metrics and differences: no tables were kept
+    assert len(_images(text)) == 3  # metrics, differences, outcomes: no tables were kept
 
     sweep = tmp_path / "s.yaml"
     sweep.write_text(
@@ -112,7 +118,99 @@ def test_reports_of_comparisons_sweeps_and_searches(tmp_path):
     assert main(["sweep", str(sweep), "--out", str(tmp_path / "sw"), "-q", "-j", "1"]) == 0
     assert main(["report", str(tmp_path / "sw"), "-q"]) == 0
     text = (tmp_path / "sw" / "report.html").read_text()
-    assert "Sweep s" in text and len(_images(text)) == 2
+    assert "Sweep s" in text and len(_images(text)) == 3  # sweep, heatmap, outcomes
+
+
+def test_the_run_report_has_every_shift_and_the_share_of_each_delay_measured(run_dir):
+    text = build_report(run_dir)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    shifts = re.search(r'<h3 id="shifts">.*?</table>', text, re.S).group(0)
+    for desk, d in summary["desks"].items():
+        assert d["by_shift"], desk
+        for sh in d["by_shift"]:
+            util = f"{100 * sh['utilisation']['mean']:.1f}%"
+            assert re.search(
+                rf"<td>{desk}</td><td>{re.escape(sh['shift'])}[^<]*</td><td>[\d.]+</td><td>{util}",
+                shifts,
+            ), (desk, sh["shift"], util)
+    delays = re.search(r'<h2 id="delays">.*?</table>', text, re.S).group(0)
+    for key, d in summary["delays"].items():
+        assert f"<td>{100 * d['measured_share']:.1f}%</td>" in delays, key
+        for stat in d["lower_bound"]:
+            assert "≥ " in delays, (key, stat)
+    for key, d in summary["party_delays"].items():
+        assert f"{d['n']:,}" in text, key
+
+
+@pytest.fixture(scope="module")
+def outcome_moves(tmp_path_factory):
+    """A comparison and a sweep in which teams are asked to fewer incidents (a higher
+    minimum severity): the share kept out of the response times rises."""
+    root = tmp_path_factory.mktemp("moves")
+    a = short_scenario(root, stem="baseline")
+    b = short_scenario(root, extra="name: strict\nteams: {min_severity: 3}\n", stem="strict")
+    cmp_ = root / "cmp"
+    args = ["compare", str(a), str(b), "-n", "4", "--out", str(cmp_), "-q", "-j", "1"]
+    assert main(args) == 0
+    sweep = _sweep_file(root, 'grid:\n  "teams.min_severity": [2, 3]\n', "sev", replications=4)
+    assert main(["sweep", str(sweep), "--out", str(root / "sw"), "-q", "-j", "1"]) == 0
+    return cmp_, root / "sw"
+
+
+def test_the_comparison_report_shows_every_warning_and_the_outcome_table(outcome_moves):
+    cmp_, _ = outcome_moves
+    meta = json.loads((cmp_ / "comparison.json").read_text())
+    assert meta["warnings"], "the stricter severity should move the outcome mix"
+    text = build_report(cmp_)
+    box = re.search(r'<div class="warn".*?</div>', text, re.S).group(0)
+    for w in meta["warnings"]:
+        assert f"<li>{html.escape(w)}</li>" in box, w
+    assert text.index('class="warn"') < text.index('id="metrics"')  # before the tables
+    table = re.search(r'<h2 id="outcomes">.*?</table>', text, re.S).group(0)
+    for name, per in meta["counts"].items():
+        verified = sum(c["incidents"]["verified"] for c in per)
+        below = sum(c["incident_reasons"]["below_min_severity"] for c in per)
+        assert f"({verified:,})" in table and f"({below:,})" in table, name
+    row = next(
+        r
+        for r in meta["rows"]
+        if r["metric"] == "incidents_below_min_severity" and r["configuration"] == "strict"
+    )
+    assert row["significant"]
+    assert f'<span class="sig">{100 * row["diff_mean"]:+.1f} pt' in table
+
+
+def test_the_sweep_report_shows_its_warnings(outcome_moves):
+    _, sw = outcome_moves
+    meta = json.loads((sw / "sweep.json").read_text())
+    assert meta["warnings"]
+    text = build_report(sw)
+    for w in meta["warnings"]:
+        assert f"<li>{html.escape(w)}</li>" in text, w
+
+
+def test_the_search_report_gives_bounds_and_the_confirmation(tmp_path):
+    opt = _sweep_file(
+        tmp_path,
+        "constraints:\n  response_p90: {max: 72h}\n  verification_rate: {min: 0.1}\n"
+        'grid:\n  "teams.bases[1].count": [1, 3]\n',
+        "least",
+        replications=3,
+    )
+    out = tmp_path / "opt"
+    assert main(["optimize", str(opt), "--out", str(out), "-q", "-j", "1"]) in (0, 1)
+    meta = json.loads((out / "frontier.json").read_text())
+    text = build_report(out)
+    assert "one-sided bound" in text and "Bonferroni" in text
+    for r in meta["rows"]:
+        bound = fmt_time(r["response_p90_bound"])  # as every time in the report
+        assert f"<td>{bound} {'✓' if r['response_p90_ok'] else '✗'}</td>" in text, r["point"]
+    assert meta["best"] is not None or meta["not_confirmed"], "nothing was confirmed"
+    assert "Confirmation on fresh replications" in text
+    if meta["best"]:
+        assert f"Confirmed on {meta['replications']} fresh replications" in text
+    for r in meta["not_confirmed"]:
+        assert f"Point {r['point']}: " in text
 
 
 def _cells(text: str) -> list[str]:

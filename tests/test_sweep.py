@@ -305,6 +305,72 @@ def test_optimize_with_an_impossible_target_says_which_and_fails(tmp_path, capsy
     )
     assert main(["optimize", str(opt), "--out", str(tmp_path / "o"), "-j", "2"]) == 1
     text = capsys.readouterr().out
-    assert "Targets, to be met with 95% confidence" in text
+    assert "Targets, all to be met with 95% confidence" in text
     assert "misses response_p90" in text
     assert "No point met: response_p90 ≤ 1 min" in text
+
+
+def test_the_recommended_point_is_confirmed_on_fresh_replications(tmp_path):
+    text = """\
+    name: o
+    base: base.yaml
+    replications: 3
+    constraints:
+      utilisation_RU: {max: 0.9}
+      within_acknowledge: {min: 0.5}
+    grid:
+      day:
+        paths: ["center.desks.RU.shifts[0].officers", "center.desks.RU.shifts[1].officers"]
+        values: [1, 2, 4]
+    """
+    spec, path = load_sweep(files(tmp_path, text), OptimizeSpec)
+    meta = run_optimize(spec, path, tmp_path / "out", workers=2)
+    best = meta["best"]
+    assert meta["alpha_per_constraint"] == pytest.approx(0.025)  # Bonferroni over 2
+    conf = best["confirmation"]
+    assert conf["feasible"] and conf["point"] == best["point"]
+    # the fresh replications are others than the search's (numbers 3, 4, 5) ...
+    assert conf["utilisation_RU_mean"] != best["utilisation_RU_mean"]
+    stored = sorted((tmp_path / "out" / "points").glob("*.json"))
+    reps = [
+        sorted(r["replication"] for r in json.loads(p.read_text())["per_replication"])
+        for p in stored
+    ]
+    assert [3, 4, 5] in reps and [0, 1, 2] in reps
+    # ... and each bound is one-sided at 1 - 0.05/2
+    per = json.loads(next(p for p, r in zip(stored, reps) if r == [3, 4, 5]).read_text())[
+        "per_replication"
+    ]
+    from sim.analysis.statistics import one_sided_bound
+
+    values = [r["metrics"]["utilisation_RU"] for r in per]
+    assert conf["utilisation_RU_bound"] == pytest.approx(one_sided_bound(values, "max", 0.025))
+
+
+def test_a_point_that_fails_its_confirmation_is_not_recommended(tmp_path, monkeypatch):
+    import sim.analysis.optimize as opt
+
+    text = """\
+    name: o
+    base: base.yaml
+    replications: 3
+    constraints:
+      utilisation_RU: {max: 0.9}
+    grid:
+      day:
+        paths: ["center.desks.RU.shifts[0].officers", "center.desks.RU.shifts[1].officers"]
+        values: [2, 3, 4]
+    """
+    spec, path = load_sweep(files(tmp_path, text), OptimizeSpec)
+    real = opt.confirm
+    calls = []
+
+    def first_fails(spec, limits, cost, point, *a, **k):
+        row, ok = real(spec, limits, cost, point, *a, **k)
+        calls.append(point.index)
+        return row, ok and len(calls) > 1
+
+    monkeypatch.setattr(opt, "confirm", first_fails)
+    meta = opt.run_optimize(spec, path, tmp_path / "out", workers=2)
+    assert [r["point"] for r in meta["not_confirmed"]] == [calls[0]]
+    assert meta["best"] is not None and meta["best"]["point"] == calls[1] != calls[0]

@@ -22,7 +22,8 @@ from ..engine import Prepared, run_replication
 from ..records import ReplicationResult
 from ..records.storage import write_table_files
 from ..world import LoadedScenario, load_scenario, scenario_from_dict
-from .metrics import measured, replication_metrics, summarise
+from .desks import shift_stats
+from .metrics import measured, outcome_counts, replication_metrics, summarise
 from .parallel import map_ordered
 
 ProgressFn = Callable[[int, int, float, float], None]
@@ -137,6 +138,8 @@ def compact(rep: ReplicationResult, scenario) -> dict[str, Any]:
     return {
         "replication": rep.replication,
         "metrics": replication_metrics(rep, scenario.warmup, scenario.targets),
+        "counts": outcome_counts(rep, scenario.warmup),
+        "shifts": shift_stats(rep, scenario.warmup, scenario.targets.acknowledge),
         "violations": int(m["violations"].sum()),
         "reports": int(m["reports"].sum()),
         "incidents": int(m["incidents"].sum()),

@@ -4,6 +4,12 @@ Only entities that *start* after the warm-up count: violations by their
 time, reports by their arrival, incidents by their first report. Time
 averages (queue lengths, utilisation) integrate from the end of the warm-up
 to the horizon.
+
+Delays that may not have ended (a report never taken in, an incident no
+team reached, a finding not made by the horizon) are right-censored: they
+count with what was waited, through the Kaplan-Meier estimate
+(:mod:`sim.analysis.survival`), and every delay says the share it could
+measure.
 """
 
 from __future__ import annotations
@@ -15,13 +21,17 @@ import numpy as np
 
 from .. import records as R
 from ..records import ReplicationResult
-from .statistics import describe, finite_mean, mean_ci
+from .desks import desk_stats, shift_stats, team_utilisation
+from .statistics import finite_mean, mean_ci
+from .survival import describe_censored
 
 
 @dataclass(frozen=True)
 class Delay:
     """One delay measure: from ``start`` to ``end`` of each entity of ``table``
-    in its ``population`` (see :func:`population`)."""
+    in its ``population`` (see :func:`population`); where ``end`` never
+    happened the delay is censored at the time given by ``censor``
+    (see :func:`censored`)."""
 
     key: str
     title: str
@@ -29,9 +39,10 @@ class Delay:
     start: str
     end: str
     population: str
+    censor: str
 
 
-# The one definition of every delay and of whom it is measured over.
+# The one definition of every delay, whom it is measured over and when it is censored.
 DELAY_SPECS: tuple[Delay, ...] = (
     Delay(
         "reporting_delay",
@@ -40,6 +51,7 @@ DELAY_SPECS: tuple[Delay, ...] = (
         "event_time",
         "arrival",
         "true_reports",
+        "never",
     ),
     Delay(
         "acknowledge",
@@ -48,6 +60,7 @@ DELAY_SPECS: tuple[Delay, ...] = (
         "arrival",
         "ack",
         "all",
+        "expiry",
     ),
     Delay(
         "dispatch",
@@ -56,6 +69,7 @@ DELAY_SPECS: tuple[Delay, ...] = (
         "created",
         "dispatch",
         "asked_team",
+        "unserved",
     ),
     Delay(
         "response",
@@ -64,6 +78,7 @@ DELAY_SPECS: tuple[Delay, ...] = (
         "first_report",
         "on_site",
         "asked_team",
+        "unserved",
     ),
     Delay(
         "finding",
@@ -72,6 +87,7 @@ DELAY_SPECS: tuple[Delay, ...] = (
         "first_report",
         "finding",
         "all",
+        "horizon",
     ),
     Delay(
         "violation_to_finding",
@@ -80,6 +96,7 @@ DELAY_SPECS: tuple[Delay, ...] = (
         "event_time",
         "finding",
         "all",
+        "horizon",
     ),
 )
 DELAY_BY_KEY = {d.key: d for d in DELAY_SPECS}
@@ -87,6 +104,8 @@ DELAYS = tuple(d.key for d in DELAY_SPECS)
 DELAY_TITLES = {d.key: d.title for d in DELAY_SPECS}
 # Incidents closed for these reasons never asked for a team.
 NO_TEAM_ASKED = ("teams_off", "below_min_severity")
+# Reporting parties whose delays are shown apart (senders of reports).
+REPORTING_PARTIES = ("RU", "UA")
 
 
 def _is_any(column: np.ndarray, names: tuple[str, ...], vocabulary: tuple[str, ...]) -> np.ndarray:
@@ -123,28 +142,28 @@ def delay_values(delay: Delay, table: R.Table) -> np.ndarray:
     return table[delay.end] - table[delay.start]
 
 
-# The key metrics of a replication (see :func:`replication_metrics`) that
-# comparisons, sweeps, figures and reports show: (key, label, kind). Kind
-# "time" is in minutes (shown in hours), "share" a fraction (shown in percent).
-KEY_METRICS: tuple[tuple[str, str, str], ...] = (
-    ("response_mean", "Response time, mean", "time"),
-    ("response_p90", "Response time, p90", "time"),
-    ("finding_mean", "Time to finding, mean", "time"),
-    ("finding_p90", "Time to finding, p90", "time"),
-    ("acknowledge_mean", "Time to acknowledge, mean", "time"),
-    ("violation_to_finding_mean", "Violation to finding, mean", "time"),
-    ("verification_rate", "Verification rate", "share"),
-    ("attribution_accuracy", "Attribution accuracy", "share"),
-    ("within_acknowledge", "Within acknowledge target", "share"),
-    ("within_response", "Within response target", "share"),
-    ("within_finding", "Within finding target", "share"),
-    ("utilisation_RU", "Utilisation RU desk", "share"),
-    ("utilisation_UA", "Utilisation UA desk", "share"),
-    ("utilisation_US", "Utilisation US desk", "share"),
-    ("utilisation_teams", "Utilisation teams", "share"),
-)
-METRIC_KEYS = tuple(k for k, _, _ in KEY_METRICS)
-TIME_METRICS = frozenset(k for k, _, kind in KEY_METRICS if kind == "time")
+def censored(delay: Delay, table: R.Table, horizon: float) -> tuple[np.ndarray, np.ndarray]:
+    """``(durations, observed)`` of every row: the delay where it ended, else the
+    time waited until it stopped being waited for:
+
+    - ``expiry``: a report that expired waited until it expired; one still
+      queued at the horizon, until the horizon;
+    - ``unserved``: an incident given up or out of every team's range waited
+      until then (the ``unserved`` column); one still waiting, until the horizon;
+    - ``horizon``: until the horizon;
+    - ``never``: the delay always ended.
+    """
+    start, end = table[delay.start], table[delay.end]
+    observed = np.isfinite(end)
+    if delay.censor == "never":
+        return end - start, observed
+    stop = np.full(end.size, float(horizon))
+    if delay.censor == "expiry":
+        expired = _is_any(table["state"], ("expired",), R.REPORT_STATES)
+        stop = np.where(expired, table["state_time"], stop)
+    elif delay.censor == "unserved":
+        stop = np.where(np.isfinite(table["unserved"]), table["unserved"], stop)
+    return np.where(observed, end, stop) - start, observed
 
 
 def measured(rep: ReplicationResult, warmup: float) -> dict[str, np.ndarray]:
@@ -156,11 +175,43 @@ def measured(rep: ReplicationResult, warmup: float) -> dict[str, np.ndarray]:
 
 
 def delays(rep: ReplicationResult, warmup: float) -> dict[str, np.ndarray]:
-    """The delay samples of one replication (minutes) over their populations."""
+    """The delay samples of one replication (minutes) over their populations
+    (NaN where the delay did not end)."""
     out = {}
     for d in DELAY_SPECS:
         table = getattr(rep, d.table)
         out[d.key] = delay_values(d, table)[population(d, table, warmup)]
+    return out
+
+
+def censored_delays(
+    rep: ReplicationResult, warmup: float
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``(durations, observed)`` of every delay over its population (see :func:`censored`)."""
+    out = {}
+    for d in DELAY_SPECS:
+        table = getattr(rep, d.table)
+        t, ok = censored(d, table, rep.totals["horizon"])
+        mask = population(d, table, warmup)
+        out[d.key] = (t[mask], ok[mask])
+    return out
+
+
+def party_delays(rep: ReplicationResult, warmup: float) -> dict[str, dict[str, object]]:
+    """Reporting delay by sending party and time to acknowledge by desk."""
+    r = rep.reports
+    out = {}
+    rd = DELAY_BY_KEY["reporting_delay"]
+    ack = DELAY_BY_KEY["acknowledge"]
+    t_rd, ok_rd = censored(rd, r, rep.totals["horizon"])
+    t_ack, ok_ack = censored(ack, r, rep.totals["horizon"])
+    pop_rd, pop_ack = population(rd, r, warmup), population(ack, r, warmup)
+    for p in REPORTING_PARTIES:
+        mask = pop_rd & (r["sender"] == R.SENDERS.index(p))
+        out[f"reporting_delay_{p}"] = describe_censored(t_rd[mask], ok_rd[mask])
+    for k, p in enumerate(R.PARTIES):
+        mask = pop_ack & (r["desk"] == k)
+        out[f"acknowledge_{p}"] = describe_censored(t_ack[mask], ok_ack[mask])
     return out
 
 
@@ -189,6 +240,38 @@ def rates(rep: ReplicationResult, warmup: float) -> dict[str, float]:
         "verification_rate": verified / reported if reported else nan,
         "attribution_accuracy": o["attributed_correct"] / attributed if attributed else nan,
     }
+
+
+def outcome_counts(rep: ReplicationResult, warmup: float) -> dict[str, dict[str, int]]:
+    """Measured entities by final state: violations by outcome and by reason
+    unverified, reports by state, incidents by outcome and by reason not verified."""
+    m = measured(rep, warmup)
+    v, i = rep.violations, rep.incidents
+    unver = m["violations"] & (v["outcome"] == R.VIOLATION_OUTCOMES.index("reported_unverified"))
+    nv = m["incidents"] & (i["outcome"] == R.INCIDENT_OUTCOMES.index("not_verified"))
+    reasons = _counts(v["reason"][unver], R.UNVERIFIED_REASONS)
+    reasons.pop("")
+    ireasons = _counts(i["reason"][nv], R.INCIDENT_REASONS)
+    ireasons.pop("")
+    return {
+        "violations": _counts(v["outcome"][m["violations"]], R.VIOLATION_OUTCOMES),
+        "unverified_reasons": reasons,
+        "reports": _counts(rep.reports["state"][m["reports"]], R.REPORT_STATES),
+        "incidents": _counts(i["outcome"][m["incidents"]], R.INCIDENT_OUTCOMES),
+        "incident_reasons": ireasons,
+    }
+
+
+def outcome_shares(counts: dict[str, dict[str, int]]) -> dict[str, float]:
+    """Shares of measured incidents by outcome (``incidents_<outcome>``) and, among
+    all measured incidents, by reason not verified (``incidents_<reason>``)."""
+    total = sum(counts["incidents"].values())
+    nan = float("nan")
+    out = {f"incidents_{k}": (v / total if total else nan) for k, v in counts["incidents"].items()}
+    for k, v in counts["incident_reasons"].items():
+        # reasons of incidents without verification ("open_at_end" is an outcome above)
+        out.setdefault(f"incidents_{k}", v / total if total else nan)
+    return out
 
 
 def target_shares(
@@ -221,116 +304,126 @@ def target_shares(
     return out
 
 
-def desk_stats(rep: ReplicationResult, warmup: float) -> dict[str, dict[str, float]]:
-    """Per desk: utilisation, time-average queue length, mean wait and P(wait > 0).
-
-    ``mean_wait`` and ``p_wait`` are over the reports taken in.
-    ``mean_time_in_queue`` is over every report that arrived after the
-    warm-up: those taken in, those that expired (until they expired) and
-    those still waiting at the horizon (until the horizon); by Little's law
-    ``mean_queue ≈ reports_per_minute × mean_time_in_queue``.
-    """
-    T = rep.totals["measured_minutes"]
-    m = measured(rep, warmup)["reports"]
-    r = rep.reports
-    out = {}
-    for k, p in enumerate(R.PARTIES):
-        tot = rep.totals["desks"][p]
-        mask = m & (r["desk"] == k)
-        wait = (r["ack"] - r["arrival"])[mask]
-        taken = wait[np.isfinite(wait)]
-        expired = r["state"][mask] == R.REPORT_STATES.index("expired")
-        left_at = np.where(
-            np.isfinite(r["ack"][mask]),
-            r["ack"][mask],
-            np.where(expired, r["state_time"][mask], rep.totals["horizon"]),
-        )
-        in_queue = left_at - r["arrival"][mask]
-        out[p] = {
-            "utilisation": tot["busy"] / tot["on_duty"] if tot["on_duty"] > 0 else float("nan"),
-            "mean_queue": tot["queue"] / T if T > 0 else float("nan"),
-            "mean_officers": tot["on_duty"] / T if T > 0 else float("nan"),
-            "mean_wait": float(taken.mean()) if taken.size else float("nan"),
-            "p_wait": float((taken > 0).mean()) if taken.size else float("nan"),
-            "mean_time_in_queue": float(in_queue.mean()) if in_queue.size else float("nan"),
-            "reports_per_minute": float(mask.sum()) / T if T > 0 else float("nan"),
-            "reports": int(mask.sum()),
-        }
-    return out
-
-
-def team_utilisation(rep: ReplicationResult) -> float:
-    T = rep.totals["measured_minutes"]
-    n = rep.totals["teams"]["count"]
-    return rep.totals["teams"]["busy"] / (n * T) if n and T > 0 else float("nan")
+# The key metrics of a replication (see :func:`replication_metrics`) that
+# comparisons, sweeps, figures and reports show: (key, label, kind). Kind
+# "time" is in minutes (shown in hours), "share" a fraction (shown in percent).
+# Time means and percentiles count censored entities (Kaplan-Meier; see
+# :func:`censored`); a ``*_measured`` share says how many could be measured.
+KEY_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("response_mean", "Response time, mean", "time"),
+    ("response_p90", "Response time, p90", "time"),
+    ("response_measured", "Response time, share measured", "share"),
+    ("finding_mean", "Time to finding, mean", "time"),
+    ("finding_p90", "Time to finding, p90", "time"),
+    ("acknowledge_mean", "Time to acknowledge, mean", "time"),
+    ("violation_to_finding_mean", "Violation to finding, mean", "time"),
+    ("reporting_delay_mean", "Reporting delay, mean", "time"),
+    ("reporting_delay_RU_mean", "Reporting delay of RU reports, mean", "time"),
+    ("reporting_delay_UA_mean", "Reporting delay of UA reports, mean", "time"),
+    ("acknowledge_RU_mean", "Time to acknowledge at RU desk, mean", "time"),
+    ("acknowledge_UA_mean", "Time to acknowledge at UA desk, mean", "time"),
+    ("acknowledge_US_mean", "Time to acknowledge at US desk, mean", "time"),
+    ("verification_rate", "Verification rate", "share"),
+    ("attribution_accuracy", "Attribution accuracy", "share"),
+    ("within_acknowledge", "Within acknowledge target", "share"),
+    ("within_response", "Within response target", "share"),
+    ("within_finding", "Within finding target", "share"),
+    ("utilisation_RU", "Utilisation RU desk", "share"),
+    ("utilisation_UA", "Utilisation UA desk", "share"),
+    ("utilisation_US", "Utilisation US desk", "share"),
+    ("utilisation_teams", "Utilisation teams", "share"),
+    ("incidents_verified", "Incidents verified", "share"),
+    ("incidents_not_verified", "Incidents not verified", "share"),
+    ("incidents_unfounded", "Incidents unfounded", "share"),
+    ("incidents_open_at_end", "Incidents open at the horizon", "share"),
+    ("incidents_teams_off", "Incidents with teams off", "share"),
+    ("incidents_below_min_severity", "Incidents below min. severity (no team)", "share"),
+    ("incidents_out_of_range", "Incidents out of every team's range", "share"),
+    ("incidents_no_team_in_time", "Incidents no team reached in time", "share"),
+    ("incidents_access_denied", "Incidents denied access", "share"),
+    ("incidents_no_evidence", "Incidents visited, no evidence", "share"),
+)
+METRIC_KEYS = tuple(k for k, _, _ in KEY_METRICS)
+TIME_METRICS = frozenset(k for k, _, kind in KEY_METRICS if kind == "time")
+OUTCOME_METRICS = tuple(k for k in METRIC_KEYS if k.startswith("incidents_"))
+# Outcomes that take incidents out of the response-time measurements: when
+# their share moves, a delay can change only because it measures other incidents.
+UNMEASURED_OUTCOMES = (
+    "incidents_open_at_end",
+    "incidents_teams_off",
+    "incidents_below_min_severity",
+    "incidents_out_of_range",
+    "incidents_no_team_in_time",
+)
+# Sections of comparison tables, in order.
+METRIC_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Delays", METRIC_KEYS[:8]),
+    ("By party", METRIC_KEYS[8:13]),
+    ("Rates and targets", METRIC_KEYS[13:18]),
+    ("Utilisation", METRIC_KEYS[18:22]),
+    ("Outcomes (share of incidents)", OUTCOME_METRICS),
+)
 
 
 def replication_metrics(rep: ReplicationResult, warmup: float, targets) -> dict[str, float]:
     """The key scalar metrics of one replication (for confidence intervals)."""
-    d = delays(rep, warmup)
     out: dict[str, float] = {}
-    for key in DELAYS:
-        s = describe(d[key])
+    for key, (t, ok) in censored_delays(rep, warmup).items():
+        s = describe_censored(t, ok)
         out[f"{key}_mean"] = s["mean"]
         out[f"{key}_p90"] = s["p90"]
+        out[f"{key}_measured"] = s["measured_share"]
+    for key, s in party_delays(rep, warmup).items():
+        out[f"{key}_mean"] = s["mean"]
     out.update(rates(rep, warmup))
-    for key, v in target_shares(rep, warmup, targets, d).items():
+    for key, v in target_shares(rep, warmup, targets).items():
         out[f"within_{key}"] = v
     for p, s in desk_stats(rep, warmup).items():
         out[f"utilisation_{p}"] = s["utilisation"]
     out["utilisation_teams"] = team_utilisation(rep)
+    out.update(outcome_shares(outcome_counts(rep, warmup)))
     return out
 
 
-def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
-    """The run summary: counts, delay statistics, rates, targets, utilisation.
+def _add_counts(total: dict[str, dict[str, int]], more: dict[str, dict[str, int]]) -> None:
+    for group, counts in more.items():
+        dst = total.setdefault(group, {})
+        for k, v in counts.items():
+            dst[k] = dst.get(k, 0) + v
 
-    Delay statistics pool every measured entity of every replication; the
-    ``per_replication`` block gives a 95% confidence interval across
-    replications for each key metric.
-    """
-    warmup = scenario.warmup
-    counts = {
-        "violations": {},
-        "unverified_reasons": {},
-        "reports": {},
-        "incidents": {},
-        "incident_reasons": {},
-    }
-    vo, vr, rs, io, ir = [], [], [], [], []
-    pooled: dict[str, list[np.ndarray]] = {k: [] for k in DELAYS}
+
+def _pooled_delays(reps: list[ReplicationResult], warmup: float) -> dict[str, dict[str, object]]:
+    pooled: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for rep in reps:
-        m = measured(rep, warmup)
-        vo.append(rep.violations["outcome"][m["violations"]])
-        unver = m["violations"] & (
-            rep.violations["outcome"] == R.VIOLATION_OUTCOMES.index("reported_unverified")
-        )
-        vr.append(rep.violations["reason"][unver])
-        rs.append(rep.reports["state"][m["reports"]])
-        io.append(rep.incidents["outcome"][m["incidents"]])
-        nv = m["incidents"] & (
-            rep.incidents["outcome"] == R.INCIDENT_OUTCOMES.index("not_verified")
-        )
-        ir.append(rep.incidents["reason"][nv])
-        for k, v in delays(rep, warmup).items():
-            pooled[k].append(v)
-    counts["violations"] = _counts(np.concatenate(vo), R.VIOLATION_OUTCOMES)
-    reasons = _counts(np.concatenate(vr), R.UNVERIFIED_REASONS)
-    reasons.pop("")
-    counts["unverified_reasons"] = reasons
-    counts["reports"] = _counts(np.concatenate(rs), R.REPORT_STATES)
-    counts["incidents"] = _counts(np.concatenate(io), R.INCIDENT_OUTCOMES)
-    ireasons = _counts(np.concatenate(ir), R.INCIDENT_REASONS)
-    ireasons.pop("")
-    counts["incident_reasons"] = ireasons
-    per_rep = [replication_metrics(rep, warmup, scenario.targets) for rep in reps]
-    keys = list(per_rep[0]) if per_rep else []
-    ci = {k: mean_ci([p[k] for p in per_rep]) for k in keys}
+        for k, v in censored_delays(rep, warmup).items():
+            pooled.setdefault(k, []).append(v)
+    return {
+        k: describe_censored(np.concatenate([t for t, _ in v]), np.concatenate([o for _, o in v]))
+        for k, v in pooled.items()
+    }
+
+
+def _pooled_party_delays(reps, warmup) -> dict[str, dict[str, object]]:
+    """Per-party delays with every replication's entities pooled."""
+    per = [party_delays(rep, warmup) for rep in reps]
+    keys = list(per[0]) if per else []
+    return {
+        k: {
+            "mean": finite_mean([p[k]["mean"] for p in per]),
+            "n": int(sum(p[k]["n"] for p in per)),
+            "measured_share": finite_mean([p[k]["measured_share"] for p in per]),
+        }
+        for k in keys
+    }
+
+
+def _desk_detail(reps, warmup, ack_target) -> dict[str, dict[str, object]]:
     per_desk = [desk_stats(rep, warmup) for rep in reps]
-    desks = {p: mean_ci([d[p]["utilisation"] for d in per_desk]) for p in R.PARTIES}
-    desk_detail = {
-        p: {
-            k: finite_mean([d[p][k] for d in per_desk])
+    per_shift = [shift_stats(rep, warmup, ack_target) for rep in reps]
+    out = {}
+    for p in R.PARTIES:
+        d = {
+            k: finite_mean([x[p][k] for x in per_desk])
             for k in (
                 "utilisation",
                 "mean_queue",
@@ -341,14 +434,40 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
                 "reports_per_minute",
             )
         }
-        for p in R.PARTIES
-    }
+        shifts = []
+        for j, row in enumerate(per_shift[0][p] if per_shift else []):
+            rows = [x[p][j] for x in per_shift]
+            merged = {k: row[k] for k in ("shift", "start", "end")}
+            for k in ("utilisation", "officers", "p_wait", "mean_wait", "within_acknowledge"):
+                merged[k] = mean_ci([r[k] for r in rows])
+            merged["reports"] = int(sum(r["reports"] for r in rows))
+            shifts.append(merged)
+        d["by_shift"] = shifts
+        out[p] = d
+    return out
+
+
+def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
+    """The run summary: counts, delay statistics, rates, targets, utilisation.
+
+    Delay statistics pool every measured entity of every replication, with
+    censoring; the ``per_replication`` block gives a 95% confidence interval
+    across replications for each key metric.
+    """
+    warmup = scenario.warmup
+    counts: dict[str, dict[str, int]] = {}
+    for rep in reps:
+        _add_counts(counts, outcome_counts(rep, warmup))
+    per_rep = [replication_metrics(rep, warmup, scenario.targets) for rep in reps]
+    keys = list(per_rep[0]) if per_rep else []
+    ci = {k: mean_ci([p[k] for p in per_rep]) for k in keys}
     measured_days = (scenario.horizon - warmup) / 1440.0
     return {
         "replications": len(reps),
         "measured_days_per_replication": measured_days,
         "counts": counts,
-        "delays": {k: describe(np.concatenate(v)) for k, v in pooled.items()},
+        "delays": _pooled_delays(reps, warmup),
+        "party_delays": _pooled_party_delays(reps, warmup),
         "rates": {
             k: ci[k] for k in ("detection_rate", "verification_rate", "attribution_accuracy")
         },
@@ -357,8 +476,11 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
             for k in ("acknowledge", "response", "finding")
             if getattr(scenario.targets, k) is not None
         },
-        "utilisation": {**{p: desks[p] for p in R.PARTIES}, "teams": ci["utilisation_teams"]},
-        "desks": desk_detail,
+        "utilisation": {
+            **{p: ci[f"utilisation_{p}"] for p in R.PARTIES},
+            "teams": ci["utilisation_teams"],
+        },
+        "desks": _desk_detail(reps, warmup, scenario.targets.acknowledge),
         "per_replication": ci,
     }
 

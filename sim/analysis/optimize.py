@@ -1,8 +1,14 @@
 """The staffing search: the least staff that meets service targets.
 
 ``optimize`` searches a sweep grid for the least total staff (desk officer
-positions and team members, with costs) that meets service targets with 95%
-confidence, evaluating points in order of cost.
+positions and team members, with costs) that meets service targets,
+evaluating points in order of cost. A point meets the targets when every
+constraint's one-sided confidence bound is inside its limit, each at level
+``1 - 0.05 / k`` for ``k`` constraints (Bonferroni), so that all hold together
+with 95% confidence. Because the cheapest point that passes is the one whose
+replications happened to look best (the winner's curse), it is run again on
+fresh, independent replications and reported only if it passes again; if
+not, the next cheapest point that passed is confirmed in its place.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from ..scenario.errors import ScenarioError
 from ..scenario.units import parse_duration
 from ..world import LoadedScenario
 from .metrics import METRIC_KEYS, TIME_METRICS
-from .statistics import mean_ci
+from .statistics import mean_ci, one_sided_bound
 from .sweep import Store, claim, flat, run_points, spec_as_run, sweep_seed, write_table
 from .sweepfile import OptimizeSpec, Point, expand
 
@@ -47,17 +53,28 @@ def limit_value(metric: str, raw: float | str) -> float:
     return value
 
 
-def meets(per_rep: list[dict[str, Any]], metric: str, side: str, lim: float) -> bool:
-    """True when one constraint holds at 95% confidence (the whole CI inside the limit)."""
-    ci = mean_ci([r["metrics"][metric] for r in per_rep])
-    if ci["n"] < 2:
+def alpha_per_constraint(limits: dict[str, tuple[str, float]], alpha: float = 0.05) -> float:
+    """Bonferroni's share of the error rate for each of the constraints."""
+    return alpha / max(len(limits), 1)
+
+
+def bound(per_rep: list[dict[str, Any]], metric: str, side: str, alpha: float) -> float:
+    """The one-sided ``1 - alpha`` bound of a constraint's metric (upper for max)."""
+    return one_sided_bound([r["metrics"][metric] for r in per_rep], side, alpha)
+
+
+def meets(per_rep: list[dict[str, Any]], metric: str, side: str, lim: float, alpha: float) -> bool:
+    """True when one constraint's one-sided ``1 - alpha`` bound is inside its limit."""
+    b = bound(per_rep, metric, side, alpha)
+    if b != b:
         return False
-    return bool(ci["high"] <= lim) if side == "max" else bool(ci["low"] >= lim)
+    return bool(b <= lim) if side == "max" else bool(b >= lim)
 
 
 def feasible(per_rep: list[dict[str, Any]], limits: dict[str, tuple[str, float]]) -> bool:
-    """True when every constraint holds at 95% confidence."""
-    return all(meets(per_rep, m, side, lim) for m, (side, lim) in limits.items())
+    """True when every constraint holds, jointly with 95% confidence (Bonferroni)."""
+    a = alpha_per_constraint(limits)
+    return all(meets(per_rep, m, side, lim, a) for m, (side, lim) in limits.items())
 
 
 def optimize_order(points: list[Point], spec: OptimizeSpec) -> list[tuple[float, Point]]:
@@ -107,17 +124,39 @@ def frontier_row(
         **staff(p.loaded, spec.team_size),
         "feasible": ok,
     }
+    a = alpha_per_constraint(limits)
     for metric in spec.constraints:
         ci = mean_ci([r["metrics"][metric] for r in per])
+        side, lim = limits[metric]
         row.update(
             {
                 f"{metric}_mean": ci["mean"],
                 f"{metric}_low": ci["low"],
                 f"{metric}_high": ci["high"],
-                f"{metric}_ok": meets(per, metric, *limits[metric]),
+                f"{metric}_bound": bound(per, metric, side, a),
+                f"{metric}_ok": meets(per, metric, side, lim, a),
             }
         )
     return row
+
+
+def confirm(spec, limits, cost, point, searched, store, seed, workers, dask, progress):
+    """Run a point that passed the search again on fresh replications (numbers n to
+    2n - 1, independent of the search): its frontier row with a ``confirmation``
+    block (the fresh replications' row), and whether it passed again."""
+    (fresh,), _ = run_points(
+        [point],
+        store,
+        seed=seed,
+        replications=spec.replications,
+        first=spec.replications,
+        workers=workers,
+        dask=dask,
+        progress=progress,
+    )
+    row = frontier_row(spec, limits, cost, point, searched, True)
+    row["confirmation"] = frontier_row(spec, limits, cost, point, fresh, feasible(fresh, limits))
+    return row, row["confirmation"]["feasible"]
 
 
 def run_optimize(
@@ -145,12 +184,12 @@ def run_optimize(
     store = Store(out_dir)
     batch = max(2, workers or 2)
     evaluated: list[tuple[float, Point, list[dict[str, Any]], bool]] = []
-    best_cost = None
+    best, rejected = None, []
     pos = 0
     while pos < len(ordered) and len(evaluated) < spec.max_points:
         chunk = ordered[pos : pos + min(batch, spec.max_points - len(evaluated))]
-        if best_cost is not None:
-            chunk = [cp for cp in chunk if cp[0] <= best_cost]
+        if best is not None:
+            chunk = [cp for cp in chunk if cp[0] <= best["cost"]]
             if not chunk:
                 break
         pos += len(chunk)
@@ -163,15 +202,23 @@ def run_optimize(
             dask=dask,
             progress=progress,
         )
+        passed = []
         for (cost, p), per in zip(chunk, per_point):
             ok = feasible(per, limits)
             evaluated.append((cost, p, per, ok))
-            if ok and (best_cost is None or cost < best_cost):
-                best_cost = cost
+            if ok:
+                passed.append((cost, p, per))
+        # the cheapest that passed is confirmed on fresh replications; one that fails
+        # is not recommended and the search goes on
+        for cost, p, per in sorted(passed, key=lambda x: (x[0], x[1].index)):
+            if best is not None and (cost, p.index) >= (best["cost"], best["point"]):
+                break
+            row, ok = confirm(spec, limits, cost, p, per, store, seed, workers, dask, progress)
+            if ok:
+                best = row
+                break
+            rejected.append(row)
     frontier = [frontier_row(spec, limits, *e) for e in evaluated]
-    best = min(
-        (r for r in frontier if r["feasible"]), key=lambda r: (r["cost"], r["point"]), default=None
-    )
     meta = {
         "optimize": spec.name,
         "file": str(path),
@@ -182,7 +229,9 @@ def run_optimize(
         "constraints": {m: {lim[0]: lim[1]} for m, lim in limits.items()},
         "costs": spec.costs.model_dump(),
         "team_size": spec.team_size,
+        "alpha_per_constraint": alpha_per_constraint(limits),
         "best": best,
+        "not_confirmed": rejected,
         "version": __version__,
         **provenance(command),
     }

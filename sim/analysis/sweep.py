@@ -20,20 +20,26 @@ import yaml
 from ..records.version import __version__
 from ..records.storage import atomic_write, csv_text, json_text, provenance
 from .experiment import Job, make_jobs, run_job
-from .metrics import METRIC_KEYS, TIME_METRICS
+from .compare import outcome_warnings
+from .metrics import METRIC_KEYS, TIME_METRICS, UNMEASURED_OUTCOMES
 from .parallel import map_ordered
-from .statistics import mean_ci
+from .statistics import holm, mean_ci, t_pvalue
 from .sweepfile import Point, SweepSpec, expand
 
 
-def fingerprint(point: Point, seed: int, replications: int) -> str:
-    """What a stored point result depends on: scenario, seed, replications, version."""
+def fingerprint(point: Point, seed: int, replications: int, first: int = 0) -> str:
+    """What a stored point result depends on: scenario, seed, which replications, version."""
     resolved = point.loaded.scenario.resolved()
     resolved.pop("name", None)
-    text = json.dumps(
-        {"scenario": resolved, "seed": seed, "replications": replications, "version": __version__},
-        sort_keys=True,
-    )
+    what = {
+        "scenario": resolved,
+        "seed": seed,
+        "replications": replications,
+        "version": __version__,
+    }
+    if first:
+        what["first_replication"] = first
+    text = json.dumps(what, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -78,6 +84,7 @@ def run_points(
     *,
     seed: int,
     replications: int,
+    first: int = 0,
     workers: int | None = None,
     dask: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
@@ -90,7 +97,7 @@ def run_points(
     ``<store>/../tables/<point>-<fingerprint>/rep-<k>/``.
     """
     results: dict[int, list[dict[str, Any]]] = {}
-    fps = {p.index: fingerprint(p, seed, replications) for p in points}
+    fps = {p.index: fingerprint(p, seed, replications, first) for p in points}
     todo = []
     for p in points:
         stored = store.load(fps[p.index])
@@ -103,7 +110,8 @@ def run_points(
     owner: list[int] = []
     for p in todo:
         tdir = store.dir.parent / "tables" / f"{p.index:03d}-{fps[p.index]}" if tables else None
-        for job in make_jobs(p.loaded, seed, range(replications), tables_dir=tdir):
+        reps = range(first, first + replications)
+        for job in make_jobs(p.loaded, seed, reps, tables_dir=tdir):
             jobs.append(job)
             owner.append(p.index)
     partial: dict[int, dict[int, dict[str, Any]]] = {p.index: {} for p in todo}
@@ -116,7 +124,7 @@ def run_points(
         partial[idx][res["replication"]] = res
         count[0] += 1
         if len(partial[idx]) == replications:
-            per = [partial[idx][r] for r in range(replications)]
+            per = [partial[idx][r] for r in range(first, first + replications)]
             store.save(fps[idx], by_index[idx], per)
             results[idx] = per
             done_points[0] += 1
@@ -149,6 +157,20 @@ def point_rows(
             }
         )
     return rows
+
+
+def point_warnings(labels: list[str], per_point: list[list[dict[str, Any]]]) -> list[str]:
+    """Outcome warnings of every point against the first (paired over the common
+    replications, Holm-adjusted over points and outcomes); see
+    :func:`sim.analysis.compare.outcome_warnings`."""
+
+    def values(c: int, m: str) -> list[float]:
+        return [r["metrics"][m] for r in per_point[c]]
+
+    tests = [(c, m) for c in range(1, len(labels)) for m in UNMEASURED_OUTCOMES]
+    p = [t_pvalue([b - a for a, b in zip(values(0, m), values(c, m))]) for c, m in tests]
+    sig = dict(zip(tests, holm(p)))
+    return outcome_warnings(labels, values, lambda c, m: sig[(c, m)])
 
 
 def flat(params: dict[str, Any]) -> dict[str, Any]:
@@ -252,6 +274,7 @@ def run_sweep(
     )
     rows = [row for p, per in zip(points, per_point) for row in point_rows(p, per)]
     meta = {
+        "warnings": point_warnings([p.label for p in points], per_point),
         "sweep": spec.name,
         "file": str(sweep_path),
         "seed": seed,

@@ -33,8 +33,9 @@ def compare_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--precision",
         type=float,
-        help="add replications until the 95%% CI half-width of --metric is below "
-        "this fraction of its mean (e.g. 0.05) for every configuration",
+        help="run as many replications as Stein's two-stage rule needs for the 95%% CI of "
+        "every paired difference of --metric to be within this fraction of the reference's "
+        "mean (e.g. 0.05); --replications is the first stage",
     )
     p.add_argument(
         "--metric", default="response_mean", help="metric for --precision (default response_mean)"
@@ -135,18 +136,23 @@ def _refusal(args: argparse.Namespace) -> str | None:
 
 
 def _print_precision(args: argparse.Namespace, comp) -> None:
-    """Whether ``--precision`` was reached, and how close the widest CI came."""
-    got = max(comp.relative_half_width(args.metric))
+    """How many replications ``--precision`` asked for, and whether they ran."""
+    target = comp.metadata["precision_target"]
+    widest = max(
+        (comp.difference_interval(c, args.metric)["half_width"] for c in range(1, len(comp.names))),
+        default=float("nan"),
+    )
     if comp.metadata["precision_reached"]:
         print(
-            f"\nprecision reached: the 95% CI half-width of {args.metric} is within "
-            f"{100 * got:.1f}% of its mean after {comp.replications} replications"
+            f"\nprecision reached: {comp.replications} replications (Stein's rule on the first "
+            f"{args.replications}) give every paired difference of {args.metric} a 95% CI "
+            f"half-width of at most {widest:.3g} (target {target:.3g})"
         )
     else:
         print(
-            f"\nnote: the precision {args.precision} on {args.metric} was not reached "
-            f"within {args.max_replications} replications (the widest CI half-width "
-            f"is {100 * got:.1f}% of its mean)"
+            f"\nnote: the precision {args.precision} on {args.metric} needs more than "
+            f"{args.max_replications} replications; the widest 95% CI half-width of a paired "
+            f"difference is {widest:.3g} (target {target:.3g})"
         )
 
 

@@ -100,10 +100,10 @@ def _run_file(args: argparse.Namespace, argv: list[str] | None, optimize: bool) 
         return 130
     if counter is not None:
         counter.finish()
-    # An optimize run that meets no target fails (1) only when it says so: not with --quiet.
-    code = 0
     if not args.quiet:
-        code = _print_optimize(spec, meta, out) if optimize else _print_sweep(spec, meta, out)
+        _print_optimize(spec, meta, out) if optimize else _print_sweep(spec, meta, out)
+    # an optimize run in which no point meets every target fails (1), quiet or not
+    code = 1 if optimize and meta["best"] is None else 0
     figures = write_figures(args, out) if args.plots else 0
     return code or figures
 
@@ -133,6 +133,8 @@ def _print_sweep(spec, meta: dict, out: Path) -> int:
         label = by[(k, shown[0])]["label"]
         cells = [_format_metric(m, by[(k, m)]["mean"]) for m in shown]
         print(f"{k:<6}{label[:47]:<48}" + "".join(f"{c:>18}" for c in cells))
+    for w in meta.get("warnings", []):
+        print(f"  ! {w}")
     print(f"\nTable (one row per point and metric, with 95% CI): {out}/sweep.csv")
     return 0
 
@@ -141,6 +143,14 @@ def _target_text(metric: str, target: dict) -> str:
     """``response_p90 ≤ 2 h`` from ``{"max": 120}``."""
     side, limit = next(iter(target.items()))
     return f"{metric} {'≤' if side == 'max' else '≥'} {_format_metric(metric, limit)}"
+
+
+def _constraint_values(spec, row: dict) -> str:
+    """Each constraint's mean and one-sided bound in a frontier row."""
+    return "; ".join(
+        f"{m} {_format_metric(m, row[m + '_mean'])} (bound {_format_metric(m, row[m + '_bound'])})"
+        for m in spec.constraints
+    )
 
 
 def _print_optimize(spec, meta: dict, out: Path) -> int:
@@ -152,20 +162,22 @@ def _print_optimize(spec, meta: dict, out: Path) -> int:
         f"grid points, cheapest first ({spec.replications} replications each)"
     )
     print(
-        "Targets, to be met with 95% confidence (the whole CI inside the limit): "
+        "Targets, all to be met with 95% confidence (one-sided bounds, Bonferroni: each at "
+        f"{100 * (1 - meta['alpha_per_constraint']):.1f}%): "
         + "; ".join(_target_text(m, targets[m]) for m in targets)
     )
     for row in meta["frontier"]:
         missed = [m for m in targets if not row[f"{m}_ok"]]
         mark = "meets targets" if row["feasible"] else "misses " + ", ".join(missed)
-        cons = "; ".join(
-            f"{m} {_format_metric(m, row[m + '_mean'])} [{_format_metric(m, row[m + '_low'])}, "
-            f"{_format_metric(m, row[m + '_high'])}]"
-            for m in spec.constraints
-        )
+        cons = _constraint_values(spec, row)
         print(f"  cost {row['cost']:>7.1f}  {row['label']:<70}  {mark:<38} | {cons}")
     best = meta["best"]
-    if best is None:
+    if best is None and meta.get("not_confirmed"):
+        print(
+            "\nNo point met every target on fresh replications: the points that passed the "
+            "search did not pass again (below); try more replications."
+        )
+    elif best is None:
         never = [m for m in targets if not any(r[f"{m}_ok"] for r in meta["frontier"])]
         print(
             "\nNo point met every target with 95% confidence."
@@ -175,11 +187,19 @@ def _print_optimize(spec, meta: dict, out: Path) -> int:
                 else " Each target was met by some point, but never all at once."
             )
         )
-    else:
+    for row in meta.get("not_confirmed", []):
+        print(
+            f"  point {row['point']} ({row['label']}) met the targets in the search but not on "
+            f"{spec.replications} fresh replications; not recommended"
+        )
+    if best is not None:
+        conf = best["confirmation"]
+        again = _constraint_values(spec, conf)
         print(
             f"\nLeast-cost configuration meeting every target: point {best['point']} "
             f"({best['label']}), cost {best['cost']:.1f} = {best['officers']} officer "
-            f"positions + {best['team_members']} team members"
+            f"positions + {best['team_members']} team members; confirmed on "
+            f"{spec.replications} fresh replications: {again}"
         )
     print(f"Frontier explored: {out}/frontier.csv")
     return 1 if best is None else 0

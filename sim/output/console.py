@@ -21,42 +21,128 @@ def _ci_pct(ci: dict[str, float]) -> str:
     return s
 
 
+# Names of outcome states as the summary prints them, by table (default: the
+# state's name with spaces).
+LABELS = {
+    "violations": {
+        "never_reported": "never reported",
+        "reported_unverified": "reported, not verified",
+        "verified": "verified, not attributed",
+        "attributed_correct": "attributed correctly",
+        "attributed_incorrect": "attributed wrongly",
+    },
+    "reports": {
+        "false_recognised": "false, recognised",
+        "led_to_finding": "opened an incident",
+    },
+    "incidents": {
+        "not_verified": "finding without verification",
+        "unfounded": "unfounded (only false reports)",
+    },
+}
+
+
+def _label(table: str, key: str) -> str:
+    if key == "open_at_end":
+        return "open at the horizon"
+    return LABELS.get(table, {}).get(key, key.replace("_", " "))
+
+
+def _counts(summary: dict[str, Any]) -> list[str]:
+    out = []
+    c = summary["counts"]
+    for title, key, why, label in (
+        ("Violations", "violations", "unverified_reasons", "not verified because"),
+        ("Reports", "reports", None, ""),
+        ("Incidents", "incidents", "incident_reasons", "without verification because"),
+    ):
+        total = sum(c[key].values())
+        parts = ", ".join(f"{_label(key, k)} {v}" for k, v in c[key].items() if v)
+        out.append(f"{title:<11}{total:>8}   {parts}")
+        reasons = c.get(why, {}) if why else {}
+        text = ", ".join(f"{_label(key, k)} {v}" for k, v in reasons.items() if v)
+        if text:
+            out.append(f"{'':<19}   {label}: {text}")
+    v = c["violations"]
+    verified = (
+        v.get("verified", 0) + v.get("attributed_correct", 0) + v.get("attributed_incorrect", 0)
+    )
+    out.append(f"{'':<19}   verified in all (attributed or not): {verified}")
+    return out
+
+
+def _delay_cell(d: dict[str, Any], stat: str) -> str:
+    text = human_duration(d[stat]) if d[stat] is not None else "-"
+    return ("≥ " + text) if stat in d.get("lower_bound", []) else text
+
+
+def _delays(summary: dict[str, Any]) -> list[str]:
+    head = (
+        f"{'Delay':<48}{'n':>7}{'measured':>10}{'mean':>10}{'median':>10}"
+        f"{'p90':>10}{'p95':>10}{'max':>10}"
+    )
+    out = [head]
+    for key in DELAYS:
+        d = summary["delays"][key]
+        cells = [_delay_cell(d, s) for s in ("mean", "median", "p90", "p95", "max")]
+        out.append(
+            f"{DELAY_TITLES[key]:<48}{d['n']:>7}{_pct(d['measured_share']):>10}"
+            + "".join(f"{x:>10}" for x in cells)
+        )
+    out.append(
+        "(measured: share whose delay ended; the others count with what they waited, "
+        "Kaplan-Meier; ≥: a lower bound)"
+    )
+    pd = summary.get("party_delays", {})
+    if pd:
+        rd = "   ".join(
+            f"{p} {human_duration(pd[f'reporting_delay_{p}']['mean'])}" for p in ("RU", "UA")
+        )
+        ack = "   ".join(
+            f"{p} {human_duration(pd[f'acknowledge_{p}']['mean'])}" for p in ("RU", "UA", "US")
+        )
+        out.append(f"{'Reporting delay by party, mean':<38}{rd}")
+        out.append(f"{'Time to acknowledge by desk, mean':<38}{ack}")
+    return out
+
+
+def _shifts(summary: dict[str, Any]) -> list[str]:
+    rows = [(p, s) for p in ("RU", "UA", "US") for s in summary["desks"][p].get("by_shift", [])]
+    if not rows:
+        return []
+    target = summary["targets"].get("acknowledge", {}).get("limit_minutes")
+    within = f"within {human_duration(target)}" if target is not None else "within target"
+    out = [
+        f"{'Desk load by shift':<38}{'officers':>9}{'busy/officer':>14}{'P(wait)':>9}"
+        f"{'mean wait':>11}{within:>14}"
+    ]
+    for p, s in rows:
+        name = f"  {p} {s['shift']}"
+        out.append(
+            f"{name:<38}{s['officers']['mean']:>9.1f}{_pct(s['utilisation']['mean']):>14}"
+            f"{_pct(s['p_wait']['mean']):>9}{human_duration(s['mean_wait']['mean']):>11}"
+            f"{_pct(s['within_acknowledge']['mean']):>14}"
+        )
+    return out
+
+
 def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
-    """Render a run summary as a plain-text report (about 50 lines)."""
+    """Render a run summary as a plain-text report (about 60 lines)."""
     out: list[str] = []
     days = summary["measured_days_per_replication"]
     out.append(
         f"Scenario {meta['scenario']}  seed {meta['seed']}  replications {summary['replications']}"
         f"  measured {days:g} days each (after warm-up)"
     )
-    out.append("")
-    c = summary["counts"]
-    for title, key, why, label in (
-        ("Violations", "violations", "unverified_reasons", "reported_unverified because"),
-        ("Reports", "reports", None, ""),
-        ("Incidents", "incidents", "incident_reasons", "not_verified because"),
-    ):
-        total = sum(c[key].values())
-        parts = ", ".join(f"{k} {v}" for k, v in c[key].items() if v)
-        out.append(f"{title:<11}{total:>8}   {parts}")
-        reasons = ", ".join(f"{k} {v}" for k, v in c.get(why, {}).items() if v) if why else ""
-        if reasons:
-            out.append(f"{'':<19}   {label}: {reasons}")
-    out.append("")
-    out.append(f"{'Delay':<48}{'n':>7}{'mean':>10}{'median':>10}{'p90':>10}{'p95':>10}{'max':>10}")
-    for key in DELAYS:
-        d = summary["delays"][key]
-        cells = [human_duration(d[s]) for s in ("mean", "median", "p90", "p95", "max")]
-        out.append(f"{DELAY_TITLES[key]:<48}{d['n']:>7}" + "".join(f"{x:>10}" for x in cells))
-    out.append("")
+    out += ["", *_counts(summary), "", *_delays(summary), ""]
     r = summary["rates"]
-    ci_note = " (± = 95% CI half-width across replications)" if summary["replications"] > 1 else ""
     w = 38
     out.append(
         f"{'Detection rate':<{w}}{_ci_pct(r['detection_rate']):<16}reported / all violations"
     )
     out.append(
-        f"{'Verification rate':<{w}}{_ci_pct(r['verification_rate']):<16}verified / reported"
+        f"{'Verification rate':<{w}}{_ci_pct(r['verification_rate']):<16}"
+        "verified (attributed or not) / reported"
     )
     out.append(
         f"{'Attribution accuracy':<{w}}{_ci_pct(r['attribution_accuracy']):<16}correct / attributed"
@@ -84,8 +170,9 @@ def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         f"{'Mean wait for triage':<{w}}"
         + "   ".join(f"{p} {human_duration(desks[p]['mean_wait'])}" for p in ("RU", "UA", "US"))
     )
-    if ci_note:
-        out.append(ci_note.strip())
+    out += ["", *_shifts(summary)]
+    if summary["replications"] > 1:
+        out.append("(± = 95% CI half-width across replications)")
     return "\n".join(out)
 
 

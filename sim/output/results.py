@@ -4,8 +4,9 @@ Reads the directories ``cfsim run``, ``compare``, ``sweep`` and ``optimize``
 write (or builds the same plain data in memory right after a run,
 :func:`run_data`), and derives what the figures show from the tables: each
 delay over its population, response times by category, daily means over
-replications, staffing levels and per-sector values for the map. Every
-function returns plain data (dicts of lists and numpy arrays).
+replications, desk load by hour of the day, staffing levels, per-sector values
+for the map, and the outcome mix of comparisons and sweeps. Every function
+returns plain data (dicts of lists and numpy arrays).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..analysis.metrics import DELAY_BY_KEY, delay_values, population
+from ..analysis.metrics import DELAY_BY_KEY, UNMEASURED_OUTCOMES, delay_values, population
+from ..analysis.statistics import paired_difference
 from ..records import PARTIES
 from ..records.storage import format_cell, json_default, plain
 from ..scenario.schema import Scenario
@@ -317,6 +319,53 @@ def staffing_levels(scenario: Scenario) -> dict[str, np.ndarray]:
     return {p: np.array(getattr(scenario.center.desks, p).staffing()) for p in PARTIES}
 
 
+def hour_of_day_means(
+    series: dict[str, np.ndarray], column: str, start: float, end: float = math.inf
+) -> np.ndarray:
+    """For each hour of the day (24 values): the mean of ``column`` over every sample
+    taken in that hour at times in ``[start, end)`` (minutes), pooled over days and
+    replications; NaN for an hour without a sample.
+
+    Examples
+    --------
+    >>> s = {"time": np.array([0, 60, 1440, 1500.]), "q": np.array([1, 2, 3, 6.])}
+    >>> hour_of_day_means(s, "q", 0)[:3].tolist()
+    [2.0, 4.0, nan]
+    >>> hour_of_day_means(s, "q", 1440)[:2].tolist()
+    [3.0, 6.0]
+    """
+    t = series["time"]
+    keep = (t >= start) & (t < end)
+    hour = np.floor((t[keep] % 1440.0) / 60.0).astype(int)
+    sums = np.bincount(hour, weights=series[column][keep], minlength=24)
+    counts = np.bincount(hour, minlength=24)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def hourly_load(run: RunData) -> dict[str, dict[str, np.ndarray]]:
+    """Per desk, the load by hour of the day after the warm-up (from the time series):
+    ``busy`` (mean officers busy, 24 values), ``queue`` (mean reports waiting for
+    triage, 24 values) and ``on_duty`` (officers on duty per the shift plan in each
+    minute of the day, 1440 values).
+
+    Samples are instants (every ``output.sample_interval``): an hour's value is the
+    mean of the samples taken in it, over every measured day and replication.
+    Busy officers include those finishing their last report after their shift
+    ended, so just after a shift change ``busy`` can exceed the plan.
+    """
+    s, scen = run.tables["timeseries"], run.scenario
+    plan = staffing_levels(scen)
+    return {
+        p: {
+            "busy": hour_of_day_means(s, f"busy_{p}", scen.warmup, scen.horizon),
+            "queue": hour_of_day_means(s, f"queue_{p}", scen.warmup, scen.horizon),
+            "on_duty": plan[p].astype(float),
+        }
+        for p in PARTIES
+    }
+
+
 def reduced_staffing(scenario: Scenario, start: float, end: float) -> list[tuple[float, float]]:
     """Intervals (minutes) in ``[start, end)`` when fewer officers are on duty in all
     than at the best-staffed time of day (e.g. the night shift).
@@ -381,3 +430,185 @@ def map_values(run: RunData) -> dict[str, dict[str, float]]:
     for n in sorted(set(i["node"][ok].tolist()) & sectors):
         med[n] = float(np.median(resp[ok & (i["node"] == n)])) / 60.0
     return {"per_day": per_day, "median_response_h": med}
+
+
+# --------------------------------------------------------------------------- outcomes
+
+# What became of the measured incidents, as parts that add up to all of them: the
+# outcomes verified, unfounded and open at the horizon, and "not verified" split by
+# its reason. In the order figures and tables show them: those a team could visit
+# first, then those kept out of the response times.
+OUTCOME_PARTS: tuple[tuple[str, str], ...] = (
+    ("verified", "verified"),
+    ("no_evidence", "visited, no evidence"),
+    ("access_denied", "denied access"),
+    ("unfounded", "unfounded (only false reports)"),
+    ("no_team_in_time", "no team reached in time"),
+    ("out_of_range", "out of every team's range"),
+    ("below_min_severity", "below min. severity (no team asked)"),
+    ("teams_off", "teams off"),
+    ("open_at_end", "open at the horizon"),
+)
+# Parts kept out of the response-time measurements (no team asked or on site).
+UNMEASURED_PARTS = frozenset(
+    {m.removeprefix("incidents_") for m in UNMEASURED_OUTCOMES} | {"teams_off"}
+)
+_REASONS = ("no_evidence", "access_denied", "no_team_in_time", "out_of_range", "below_min_severity")
+
+
+def outcome_parts(counts: dict[str, dict[str, int]]) -> dict[str, float]:
+    """Each part of :data:`OUTCOME_PARTS` of one replication's outcome counts (as in
+    ``summary.json`` or ``comparison.json``): incidents, not shares.
+
+    Examples
+    --------
+    >>> c = {"incidents": {"verified": 5, "not_verified": 4, "unfounded": 0, "open_at_end": 1},
+    ...      "incident_reasons": {"no_evidence": 3, "access_denied": 1}}
+    >>> p = outcome_parts(c)
+    >>> p["verified"], p["no_evidence"], p["open_at_end"], sum(p.values())
+    (5.0, 3.0, 1.0, 10.0)
+    """
+    inc, why = counts["incidents"], counts.get("incident_reasons", {})
+    out = {k: float(why.get(k, 0)) for k, _ in OUTCOME_PARTS}
+    out["verified"] = float(inc.get("verified", 0))
+    out["unfounded"] = float(inc.get("unfounded", 0))
+    # an incident still open at the horizon is an outcome; not verified for that
+    # reason counts there too, so that the parts add up to every incident
+    out["open_at_end"] = float(inc.get("open_at_end", 0) + why.get("open_at_end", 0))
+    return out
+
+
+def _shares(counts: dict[str, dict[str, int]]) -> dict[str, float]:
+    parts = outcome_parts(counts)
+    total = sum(parts.values())
+    return {k: (v / total if total else math.nan) for k, v in parts.items()}
+
+
+def _row_parts(row_mean: dict[str, float]) -> dict[str, float]:
+    """Mean shares of the parts from the ``incidents_*`` metrics of a comparison or
+    sweep: teams off and open at the horizon are what the other metrics leave
+    (shares add up per replication, so their means do too)."""
+    get = lambda k: row_mean.get(f"incidents_{k}", math.nan)  # noqa: E731
+    out = {k: get(k) for k in ("verified", "unfounded", *_REASONS)}
+    out["teams_off"] = max(get("not_verified") - sum(get(k) for k in _REASONS), 0.0)
+    out["open_at_end"] = max(1.0 - get("verified") - get("not_verified") - get("unfounded"), 0.0)
+    return out
+
+
+def comparison_outcomes(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The outcome mix of a comparison (``comparison.json``): per configuration the
+    mean share and total count of each part, and the paired difference against the
+    reference, or None when the file holds no outcomes.
+
+    Shares and differences come from the per-replication outcome counts; a part
+    whose ``incidents_*`` metric agrees with them takes its interval and its
+    Holm-adjusted ``significant`` from the comparison's rows, so the figure and the
+    tables agree. A part without such a metric (teams off) or whose metric
+    disagrees with the counts gets the plain paired t-interval from the counts and
+    ``significant`` None (not among the comparison's tests); ``notes`` says which.
+
+    Returns
+    -------
+    dict
+        ``names``, ``parts`` (keys with incidents in some configuration), ``labels``,
+        ``share`` and ``count`` (``{name: {part: value}}``), ``diff`` (``{name:
+        {part: {"mean", "low", "high", "significant"}}}`` for every configuration
+        but the first), ``notes``.
+    """
+    names = [c["name"] for c in meta["configurations"]]
+    counts = meta.get("counts")
+    if not counts or not all(counts.get(n) for n in names):
+        return None
+    per = {n: [_shares(c) for c in counts[n]] for n in names}
+    keys = [k for k, _ in OUTCOME_PARTS]
+    share = {n: {k: _nanmean([r[k] for r in per[n]]) for k in keys} for n in names}
+    count = {n: {k: sum(outcome_parts(c)[k] for c in counts[n]) for k in keys} for n in names}
+    rows = {(r["metric"], r["configuration"]): r for r in meta.get("rows", [])}
+    parts = [k for k in keys if any(count[n][k] > 0 for n in names)]
+    diff: dict[str, dict[str, dict[str, Any]]] = {}
+    odd: set[str] = set()
+    for n in names[1:]:
+        diff[n] = {}
+        for k in parts:
+            a, b = [r[k] for r in per[names[0]]], [r[k] for r in per[n]]
+            row, ref = rows.get((f"incidents_{k}", n)), rows.get((f"incidents_{k}", names[0]))
+            if _agrees(row, share[n][k]) and _agrees(ref, share[names[0]][k]):
+                diff[n][k] = {
+                    "mean": _num(row["diff_mean"]),
+                    "low": _num(row["diff_low"]),
+                    "high": _num(row["diff_high"]),
+                    "significant": row.get("significant"),
+                }
+            else:
+                d = paired_difference(a, b)
+                diff[n][k] = {**{x: d[x] for x in ("mean", "low", "high")}, "significant": None}
+                odd.add(k)
+    labels = dict(OUTCOME_PARTS)
+    return {
+        "names": names,
+        "parts": parts,
+        "labels": labels,
+        "share": share,
+        "count": count,
+        "diff": diff,
+        "notes": _outcome_notes([k for k in parts if k in odd], rows, labels),
+    }
+
+
+def _outcome_notes(odd: list[str], rows: dict, labels: dict[str, str]) -> list[str]:
+    missing = [labels[k] for k in odd if not any(m == f"incidents_{k}" for m, _ in rows)]
+    wrong = [labels[k] for k in odd if labels[k] not in missing]
+    notes = []
+    if missing:
+        notes.append(
+            f"{', '.join(missing)}: no saved metric, so its difference is a plain paired "
+            "95% t-interval from the outcome counts (not among the comparison's Holm tests)."
+        )
+    if wrong:
+        notes.append(
+            f"{', '.join(wrong)}: the saved metric disagrees with the outcome counts; shown "
+            "from the counts, with a plain paired 95% t-interval (not among the comparison's "
+            "Holm tests)."
+        )
+    return notes
+
+
+def _num(v: Any) -> float:
+    return math.nan if v is None else float(v)
+
+
+def _nanmean(values: list[float]) -> float:
+    v = [x for x in values if x == x]
+    return float(np.mean(v)) if v else math.nan
+
+
+def _agrees(row: dict[str, Any] | None, share: float) -> bool:
+    """Whether a comparison row's mean is the share computed from the counts."""
+    if row is None:
+        return False
+    m = _num(row.get("mean"))
+    return (m != m and share != share) or abs(m - share) <= 1e-9
+
+
+def sweep_outcomes(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The outcome mix of each point of a sweep (``sweep.json``): ``points`` (labels
+    in point order), ``parts``, ``labels`` and ``share`` (``{label: {part: mean
+    share}}``), or None when the file holds no outcome metrics."""
+    means: dict[int, dict[str, float]] = {}
+    labels: dict[int, str] = {}
+    for r in meta.get("rows", []):
+        if str(r["metric"]).startswith("incidents_"):
+            means.setdefault(int(r["point"]), {})[r["metric"]] = _num(r["mean"])
+            labels[int(r["point"])] = str(r["label"])
+    if not means:
+        return None
+    order = sorted(means)
+    share = {labels[p]: _row_parts(means[p]) for p in order}
+    keys = [k for k, _ in OUTCOME_PARTS]
+    parts = [k for k in keys if any((s[k] or 0) > 5e-4 for s in share.values())]
+    return {
+        "points": [labels[p] for p in order],
+        "parts": parts,
+        "labels": dict(OUTCOME_PARTS),
+        "share": share,
+    }

@@ -98,6 +98,12 @@ def write_comparison(comp, loadeds, out_dir: Path, command: str | None = None) -
                 "version": __version__,
                 **provenance(command),
                 "rows": rows,
+                "warnings": comp.warnings(),
+                "shifts": comp.shift_rows(),
+                "counts": {
+                    name: [r["counts"] for r in comp.per_replication[c]]
+                    for c, name in enumerate(comp.names)
+                },
                 "per_replication": per,
             },
         )

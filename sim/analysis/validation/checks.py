@@ -65,3 +65,12 @@ def binomial(group, case, p, hits, n, unit="%", how="") -> Check:
     h = 1.96 * math.sqrt(phat * (1 - phat) / n) if n else float("nan")
     passed = bool(abs(phat - p) <= TOLERANCE_SE * se) if n else False
     return Check(group, case, p, phat, phat - h, phat + h, unit, passed, how)
+
+
+def at_most(group, case, analytic, values, unit, how="") -> Check:
+    """A one-sided row: the simulated mean may not exceed the analytic value by more
+    than the tolerance (4 standard errors)."""
+    ci = mean_ci(values)
+    se = ci["half_width"] / t_quantile(0.975, ci["n"] - 1) if ci["n"] >= 2 else float("nan")
+    passed = bool(ci["mean"] - TOLERANCE_SE * se <= analytic) if se == se else False
+    return Check(group, case, analytic, ci["mean"], ci["low"], ci["high"], unit, passed, how)

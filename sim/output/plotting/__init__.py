@@ -16,22 +16,30 @@ hours otherwise; simulated time on timelines in days.
 Modules: :mod:`~sim.output.plotting.style` (colours, style, figure helpers,
 saving), :mod:`~sim.output.plotting.delays` (distributions, ECDF, violins,
 breakdowns), :mod:`~sim.output.plotting.timelines`,
-:mod:`~sim.output.plotting.maps`, :mod:`~sim.output.plotting.experiments`
-(comparisons, sweeps, heatmaps), :mod:`~sim.output.plotting.frontier` (the
-staffing search) and :mod:`~sim.output.plotting.figures` (which figures a
-directory supports, writing them). Reading results and deriving plot data is
+:mod:`~sim.output.plotting.staffing` (desk load by hour of the day against the
+shift plan), :mod:`~sim.output.plotting.maps`,
+:mod:`~sim.output.plotting.experiments` (comparisons, sweeps, heatmaps),
+:mod:`~sim.output.plotting.outcomes` (what became of the incidents),
+:mod:`~sim.output.plotting.frontier` (the staffing search),
+:mod:`~sim.output.plotting.captions` (how to read each figure) and
+:mod:`~sim.output.plotting.figures` (which figures a directory supports,
+writing them). Reading results and deriving plot data is
 :mod:`sim.output.results`; its public names are available here too.
 """
 
 from __future__ import annotations
 
 from ..results import (
+    OUTCOME_PARTS,
     ResultsError,
     RunData,
+    comparison_outcomes,
     comparison_runs,
     daily_means,
     delay_samples,
     detect,
+    hour_of_day_means,
+    hourly_load,
     load_run,
     map_values,
     read_table,
@@ -39,6 +47,7 @@ from ..results import (
     response_breakdown,
     run_data,
     staffing_levels,
+    sweep_outcomes,
     week_window,
 )
 from .delays import (
@@ -63,6 +72,8 @@ from .experiments import (
 from .frontier import plot_frontier
 from .figures import KINDS, RUN_KINDS, figure_makers, make_figures, run_figures
 from .maps import km_per_degree_lon, plot_map
+from .outcomes import plot_outcomes, plot_sweep_outcomes
+from .staffing import plot_hourly
 from .style import DESK_COLOURS, DPI, FORMATS, PALETTE, STYLE, colour, png_bytes, save, time_unit
 from .timelines import plot_timeline, timeline_panels, week_panels
 
@@ -81,9 +92,12 @@ __all__ = [
     "plot_ecdf",
     "plot_frontier",
     "plot_heatmap",
+    "plot_hourly",
     "plot_map",
     "plot_metrics",
+    "plot_outcomes",
     "plot_sweep",
+    "plot_sweep_outcomes",
     "plot_timeline",
     "plot_violins",
     # style
@@ -107,12 +121,16 @@ __all__ = [
     "timeline_panels",
     "week_panels",
     # from sim.results
+    "OUTCOME_PARTS",
     "ResultsError",
     "RunData",
+    "comparison_outcomes",
     "comparison_runs",
     "daily_means",
     "delay_samples",
     "detect",
+    "hour_of_day_means",
+    "hourly_load",
     "load_run",
     "map_values",
     "read_table",
@@ -120,5 +138,6 @@ __all__ = [
     "response_breakdown",
     "run_data",
     "staffing_levels",
+    "sweep_outcomes",
     "week_window",
 ]

@@ -1,6 +1,7 @@
 """Which figures a results directory supports, and writing them: the figure
 kinds, a maker for each figure of a run (or of several configurations
-overlaid), a comparison, a sweep or a staffing search, and :func:`make_figures`."""
+overlaid), a comparison, a sweep or a staffing search, and :func:`make_figures`.
+How to read each kind is :data:`sim.output.plotting.captions.READING`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..results import (
     ResultsError,
     RunData,
     team_counts,
+    comparison_outcomes,
     comparison_runs,
     delay_samples,
     detect,
@@ -22,6 +24,7 @@ from ..results import (
     map_values,
     reduced_staffing,
     response_breakdown,
+    sweep_outcomes,
     week_window,
 )
 from .delays import (
@@ -35,14 +38,25 @@ from .delays import (
 from .experiments import plot_heatmap, plot_metrics, plot_sweep
 from .frontier import plot_frontier
 from .maps import node_positions, plot_map
+from .outcomes import plot_outcomes, plot_sweep_outcomes
 from .style import FORMATS, fmt_time, shorten, colour, save
+from .staffing import hourly_loads, hourly_title, plot_hourly
 from .timelines import plot_timeline, timeline_panels, week_panels
 
 NO_RESPONSE = NO_DATA["response"]
 NO_BREAKDOWN = "no incident asked for a team (teams disabled or none in range)"
 MAX_VIOLINS = 12  # replications shown as violins
 RESPONSE_LABEL = "Median response time (h)\ncolours: fastest to slowest sector"
-RUN_KINDS = ("distributions", "ecdf", "violins", "breakdown", "timeline", "week", "map")
+RUN_KINDS = (
+    "distributions",
+    "ecdf",
+    "violins",
+    "breakdown",
+    "timeline",
+    "week",
+    "hourly",
+    "map",
+)
 KINDS: dict[str, str] = {
     "distributions": "Histograms of reporting delay, time to acknowledge, response time and "
     "time to finding",
@@ -54,11 +68,16 @@ KINDS: dict[str, str] = {
     "week": "Up to a week after the warm-up at the sampling interval (the title gives both): "
     "reports waiting, officers on duty, teams busy, incidents open; reduced-staffing hours "
     "shaded",
+    "hourly": "Desk load by hour of the day: officers busy (mean over measured days and "
+    "replications) with the officers on duty per the shift plan drawn over them, and reports "
+    "waiting, per desk",
     "map": "The line-of-contact graph: sectors coloured by violations per day and median "
     "response time (for a comparison: median response time per configuration), bases and "
     "rear targets marked",
     "metrics": "Every key metric per configuration with its 95% confidence interval",
     "differences": "Paired difference of every key metric against the reference, with 95% CI",
+    "outcomes": "What became of the incidents: the share of each outcome per configuration "
+    "(or sweep point), with the paired difference against the reference and its 95% CI",
     "sweep": "Key metrics against the swept parameter(s), with 95% confidence intervals "
     "(bands, or error bars for single points and categories)",
     "heatmap": "Key metrics over a two-parameter grid",
@@ -97,6 +116,11 @@ def run_figures(runs: list[RunData]) -> dict[str, Callable[[], Figure]]:
         "breakdown": lambda: plot_breakdown(breakdowns, note=note),
         "timeline": lambda: _timeline_figure(runs, note),
         "week": lambda: _week_figure(runs, note),
+        "hourly": lambda: plot_hourly(
+            hourly_loads(runs),
+            note=note,
+            title=hourly_title(runs[0].scenario.output.sample_interval),
+        ),
         "map": lambda: _map_figure(runs, note),
     }
     if not any(has_response_times(b) for b in breakdowns.values()):
@@ -267,6 +291,9 @@ def figure_makers(directory: str | Path) -> tuple[str, dict[str, Callable[[], Fi
             "metrics": lambda: plot_metrics(meta["rows"], names, note=note),
             "differences": lambda: plot_metrics(meta["rows"], names, diff=True, note=note),
         }
+        outcomes = comparison_outcomes(meta)
+        if outcomes is not None:
+            makers["outcomes"] = lambda: plot_outcomes(outcomes, note=note)
         runs = comparison_runs(d)
         if runs is not None:
             makers.update(run_figures(runs))
@@ -284,6 +311,10 @@ def figure_makers(directory: str | Path) -> tuple[str, dict[str, Callable[[], Fi
         makers = {"sweep": lambda: plot_sweep(meta["rows"], params, note=note, title=title)}
         if len(params) == 2 and params[0] != "variant":
             makers["heatmap"] = lambda: plot_heatmap(meta["rows"], params, note=note, title=title)
+        mix = sweep_outcomes(meta)
+        if mix is not None:
+            what = "Variant" if params[:1] == ["variant"] else "Point"
+            makers["outcomes"] = lambda: plot_sweep_outcomes(mix, note, title, what)
         return kind, makers
     meta = json.loads((d / "frontier.json").read_text("utf-8"))
     note = (
@@ -297,6 +328,7 @@ def figure_makers(directory: str | Path) -> tuple[str, dict[str, Callable[[], Fi
             meta.get("best"),
             note=note,
             title=f"Staffing search {meta['optimize']}",
+            not_confirmed=meta.get("not_confirmed"),
         )
     }
 

@@ -21,6 +21,8 @@ from .experiments import (
 from .style import colour, fmt_time, legend_below, new_figure, styled, subtitle
 
 BEST_FILL = "#FBE3B3"  # the pale fill of the ring round the best point of a frontier
+FAILED = "#C0392B"
+FAILED_LABEL = "met the targets, not on fresh replications"
 
 
 @styled
@@ -30,6 +32,7 @@ def plot_frontier(
     best: dict[str, Any] | None = None,
     note: str = "",
     title: str = "Staffing search",
+    not_confirmed: list[dict[str, Any]] | None = None,
 ) -> Figure:
     """Each constraint metric (with 95% CI) against cost for every point explored;
     feasible points filled, the limit dashed, the best reachable value at or below
@@ -44,6 +47,9 @@ def plot_frontier(
         ``<metric>_mean``, ``<metric>_low``, ``<metric>_high``.
     constraints : dict
         ``{metric: {"max" | "min": limit}}`` in minutes or fractions.
+    not_confirmed : list of dict, optional
+        Rows of points that met every target in the search but not on fresh
+        replications: crossed out, as they are not recommended.
     """
     ms = list(constraints)
     fig = new_figure(5.2 * len(ms) + 0.6, 5.2)
@@ -60,9 +66,13 @@ def plot_frontier(
         if best_row is not None:
             _best_ring(ax, best_x, as_float(best_row[f"{m}_mean"]) * scale)
         _frontier_points(ax, rows, m, scale, xs)
+        _cross_out(ax, rows, not_confirmed or [], m, scale, xs)
         _best_at_cost(ax, rows, m, side, scale)
         _target_axis(ax, m, side, limit, scale, unit)
-    legend_below(fig, _frontier_handles(rows, best is not None), ncol=3)
+    handles = _frontier_handles(rows, best is not None)
+    if not_confirmed:
+        handles.append(Line2D([], [], marker="x", linestyle="", color=FAILED, label=FAILED_LABEL))
+    legend_below(fig, handles, ncol=3)
     subtitle(fig, title, note)
     return fig
 
@@ -127,6 +137,22 @@ def _frontier_points(
             alpha=0.9,
             zorder=3,
         )
+
+
+def _cross_out(
+    ax: Any,
+    rows: list[dict[str, Any]],
+    failed: list[dict[str, Any]],
+    m: str,
+    scale: float,
+    xs: dict[int, float],
+) -> None:
+    """A cross over each point that failed its confirmation on fresh replications."""
+    for f in failed:
+        r = next((r for r in rows if int(r["point"]) == int(f["point"])), None)
+        if r is not None:
+            y = as_float(r[f"{m}_mean"]) * scale
+            ax.plot(xs[int(r["point"])], y, marker="x", markersize=11, color=FAILED, zorder=4)
 
 
 def _best_at_cost(ax: Any, rows: list[dict[str, Any]], m: str, side: str, scale: float) -> None:
@@ -195,7 +221,7 @@ def _frontier_handles(rows: list[dict[str, Any]], ringed: bool) -> list[Line2D]:
                 markerfacecolor=BEST_FILL,
                 markeredgecolor=colour(1),
                 markeredgewidth=2.0,
-                label="cheapest meeting every target (ringed)",
+                label="cheapest meeting every target, confirmed (ringed)",
             )
         )
     return handles
