@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import records as R
 from ..records import ReplicationResult
-from .desks import desk_stats, shift_stats, team_utilisation
+from .desks import desk_stats, hour_stats, shift_stats, team_utilisation
 from .statistics import finite_mean, mean_ci
 from .survival import describe_censored
 
@@ -417,9 +417,23 @@ def _pooled_party_delays(reps, warmup) -> dict[str, dict[str, object]]:
     }
 
 
+def _window_rows(per: list[dict[str, list[dict]]], desk: str, keys: tuple[str, ...]) -> list[dict]:
+    """Rows of shift or hour statistics over replications: each value as a CI dict."""
+    out = []
+    for j, row in enumerate(per[0][desk] if per else []):
+        rows = [x[desk][j] for x in per]
+        merged = {k: row[k] for k in keys}
+        for k in ("utilisation", "officers", "p_wait", "mean_wait", "within_acknowledge"):
+            merged[k] = mean_ci([r[k] for r in rows])
+        merged["reports"] = int(sum(r["reports"] for r in rows))
+        out.append(merged)
+    return out
+
+
 def _desk_detail(reps, warmup, ack_target) -> dict[str, dict[str, object]]:
     per_desk = [desk_stats(rep, warmup) for rep in reps]
     per_shift = [shift_stats(rep, warmup, ack_target) for rep in reps]
+    per_hour = [hour_stats(rep, warmup, ack_target) for rep in reps]
     out = {}
     for p in R.PARTIES:
         d = {
@@ -434,15 +448,8 @@ def _desk_detail(reps, warmup, ack_target) -> dict[str, dict[str, object]]:
                 "reports_per_minute",
             )
         }
-        shifts = []
-        for j, row in enumerate(per_shift[0][p] if per_shift else []):
-            rows = [x[p][j] for x in per_shift]
-            merged = {k: row[k] for k in ("shift", "start", "end")}
-            for k in ("utilisation", "officers", "p_wait", "mean_wait", "within_acknowledge"):
-                merged[k] = mean_ci([r[k] for r in rows])
-            merged["reports"] = int(sum(r["reports"] for r in rows))
-            shifts.append(merged)
-        d["by_shift"] = shifts
+        d["by_shift"] = _window_rows(per_shift, p, ("shift", "start", "end"))
+        d["by_hour"] = _window_rows(per_hour, p, ("hour",))
         out[p] = d
     return out
 

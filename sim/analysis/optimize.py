@@ -21,9 +21,18 @@ from ..records.storage import atomic_write, provenance
 from ..scenario.errors import ScenarioError
 from ..scenario.units import parse_duration
 from ..world import LoadedScenario
-from .metrics import METRIC_KEYS, TIME_METRICS
+from .metrics import METRIC_KEYS, TIME_METRICS, UNMEASURED_OUTCOMES
 from .statistics import mean_ci, one_sided_bound
-from .sweep import Store, claim, flat, run_points, spec_as_run, sweep_seed, write_table
+from .sweep import (
+    Store,
+    claim,
+    flat,
+    point_warnings,
+    run_points,
+    spec_as_run,
+    sweep_seed,
+    write_table,
+)
 from .sweepfile import OptimizeSpec, Point, expand
 
 # --------------------------------------------------------------------------- optimize
@@ -124,6 +133,8 @@ def frontier_row(
         **staff(p.loaded, spec.team_size),
         "feasible": ok,
     }
+    for m in UNMEASURED_OUTCOMES:  # what each point leaves out of its delays
+        row[f"{m}_mean"] = mean_ci([r["metrics"][m] for r in per])["mean"]
     a = alpha_per_constraint(limits)
     for metric in spec.constraints:
         ci = mean_ci([r["metrics"][metric] for r in per])
@@ -230,6 +241,7 @@ def run_optimize(
         "costs": spec.costs.model_dump(),
         "team_size": spec.team_size,
         "alpha_per_constraint": alpha_per_constraint(limits),
+        "warnings": point_warnings([e[1].label for e in evaluated], [e[2] for e in evaluated]),
         "best": best,
         "not_confirmed": rejected,
         "version": __version__,

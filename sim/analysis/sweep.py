@@ -173,6 +173,29 @@ def point_warnings(labels: list[str], per_point: list[list[dict[str, Any]]]) -> 
     return outcome_warnings(labels, values, lambda c, m: sig[(c, m)])
 
 
+def shift_table(points: list[Point], per_point: list[list[dict[str, Any]]]) -> list[dict]:
+    """Per point, desk and shift: mean utilisation per officer on duty, mean wait and
+    share acknowledged within target over the replications."""
+    out = []
+    for p, per in zip(points, per_point):
+        for desk, rows in per[0]["shifts"].items():
+            for j, row in enumerate(rows):
+                vals = [r["shifts"][desk][j] for r in per]
+                out.append(
+                    {
+                        "point": p.index,
+                        "label": p.label,
+                        "desk": desk,
+                        "shift": row["shift"],
+                        **{
+                            k: mean_ci([v[k] for v in vals])["mean"]
+                            for k in ("utilisation", "mean_wait", "within_acknowledge")
+                        },
+                    }
+                )
+    return out
+
+
 def flat(params: dict[str, Any]) -> dict[str, Any]:
     return {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in params.items()}
 
@@ -275,6 +298,7 @@ def run_sweep(
     rows = [row for p, per in zip(points, per_point) for row in point_rows(p, per)]
     meta = {
         "warnings": point_warnings([p.label for p in points], per_point),
+        "shifts": shift_table(points, per_point),
         "sweep": spec.name,
         "file": str(sweep_path),
         "seed": seed,

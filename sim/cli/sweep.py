@@ -187,6 +187,8 @@ def _print_optimize(spec, meta: dict, out: Path) -> int:
                 else " Each target was met by some point, but never all at once."
             )
         )
+    for w in meta.get("warnings", []):
+        print(f"  ! {w}")
     for row in meta.get("not_confirmed", []):
         print(
             f"  point {row['point']} ({row['label']}) met the targets in the search but not on "
