@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -50,20 +50,20 @@ def test_cli_runs_every_shipped_scenario(tmp_path, capsys, name):
         "scenario.yaml",
         "metadata.json",
         "summary.json",
-        "violations.csv",
-        "reports.csv",
-        "incidents.csv",
-        "timeseries.csv",
+        "violations.parquet",
+        "reports.parquet",
+        "incidents.parquet",
+        "timeseries.parquet",
         "network.json",
     }
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["seed"] == 3 and meta["replications"] == 1 and meta["version"]
+    assert meta["table_format"] == "parquet"
     summary = json.loads((out / "summary.json").read_text())
-    with open(out / "violations.csv") as fh:
-        rows = list(csv.DictReader(fh))
-    measured = [r for r in rows if float(r["time"]) >= 1440]
+    rows = pq.read_table(out / "violations.parquet").to_pylist()
+    measured = [r for r in rows if r["time"] >= 1440]
     assert sum(summary["counts"]["violations"].values()) == len(measured)
-    assert len(measured) == sum(r["measured"] == "1" for r in rows)
+    assert len(measured) == sum(r["measured"] == 1 for r in rows)
     assert {r["outcome"] for r in rows} <= set(R.VIOLATION_OUTCOMES)
     # the resolved scenario loads back to the same scenario
     resolved = yaml.safe_load((out / "scenario.yaml").read_text())
@@ -77,15 +77,15 @@ def test_same_seed_gives_byte_identical_tables(tmp_path):
     assert main(["run", str(scen), "--out", str(b), "-q", "-n", "2"]) == 0
     assert main(["run", str(scen), "--out", str(c), "-q", "-n", "2", "--seed", "99"]) == 0
     for name in (
-        "violations.csv",
-        "reports.csv",
-        "incidents.csv",
-        "timeseries.csv",
+        "violations.parquet",
+        "reports.parquet",
+        "incidents.parquet",
+        "timeseries.parquet",
         "summary.json",
         "scenario.yaml",
     ):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
-    assert (a / "violations.csv").read_bytes() != (c / "violations.csv").read_bytes()
+    assert (a / "violations.parquet").read_bytes() != (c / "violations.parquet").read_bytes()
 
 
 def test_conservation_on_baseline():
@@ -127,10 +127,10 @@ def test_out_dir_that_exists_is_refused(tmp_path, capsys):
 def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
     import sim.output.rundir
 
-    def boom(path, columns):
+    def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(sim.output.rundir, "write_csv", boom)
+    monkeypatch.setattr(sim.output.rundir, "write_tables", boom)
     out = tmp_path / "res"
     with pytest.raises(OSError):
         main(["run", str(short(tmp_path, "baseline.yaml", "2d")), "--out", str(out), "-q"])
@@ -193,7 +193,7 @@ def test_resolved_scenario_records_seed_and_replications_used(tmp_path):
     assert main(["run", str(scen), "--out", str(out), "-q", "--seed", "5", "-n", "2"]) == 0
     again = tmp_path / "again"
     assert main(["run", str(out / "scenario.yaml"), "--out", str(again), "-q"]) == 0
-    for name in ("violations.csv", "reports.csv", "incidents.csv"):
+    for name in ("violations.parquet", "reports.parquet", "incidents.parquet"):
         assert (out / name).read_bytes() == (again / name).read_bytes()
     net = json.loads((out / "network.json").read_text())
     assert any(n["id"] == "Kyiv" for n in net["nodes"])

@@ -361,7 +361,7 @@ def test_time_series_stops_before_the_horizon(timeline):
 def test_all_waiting_assessments_start_as_soon_as_officers_are_free():
     import simpy
 
-    from sim.engine.center import Center, CenterConfig, Desk, ReportColumns, ShiftGroup
+    from sim.engine.center import Center, CenterConfig, Desk, ShiftGroup
 
     env = simpy.Environment()
     desks = [Desk(i, [ShiftGroup("all day", 0, 0, 2)], 0.0, 1e9) for i in range(3)]
@@ -371,8 +371,7 @@ def test_all_waiting_assessments_start_as_soon_as_officers_are_free():
         def incident_assessed(self, i):
             found.append((i, env.now))
 
-    none = ReportColumns(*(np.zeros(0) for _ in range(6)))
-    center = Center(env, desks, CenterConfig(False, None, True), none, Sink())
+    center = Center(env, desks, CenterConfig(False, None, True), Sink())
     desks[2].take(0.0)  # both US officers busy until 300
     desks[2].take(0.0)
 

@@ -653,19 +653,20 @@ def test_a_run_without_its_tables_says_so(small, tmp_path, capsys):
 # --------------------------------------------------------------------------- desk load by hour
 
 
-def _hourly_means_from_csv(run_dir: Path, column: str) -> list[float]:
+def _hourly_means_from_file(run_dir: Path, column: str) -> list[float]:
     """Mean of ``column`` per hour of the day over the samples after the warm-up,
-    read straight from timeseries.csv (independent of sim.output.results)."""
+    read straight from timeseries.parquet with pyarrow (independent of sim)."""
+    import pyarrow.parquet as pq
+
     warmup = P.load_run(run_dir).scenario.warmup  # minutes
     sums, counts = [0.0] * 24, [0] * 24
-    with open(run_dir / "timeseries.csv", newline="") as fh:
-        for row in csv.DictReader(fh):
-            t = float(row["time"])
-            if t < warmup:
-                continue
-            h = int((t % 1440) // 60)
-            sums[h] += float(row[column])
-            counts[h] += 1
+    for row in pq.read_table(run_dir / "timeseries.parquet").to_pylist():
+        t = float(row["time"])
+        if t < warmup:
+            continue
+        h = int((t % 1440) // 60)
+        sums[h] += float(row[column])
+        counts[h] += 1
     assert all(counts), counts
     return [a / n for a, n in zip(sums, counts)]
 
@@ -677,19 +678,19 @@ def test_hourly_bars_are_the_mean_busy_officers_of_each_hour(small):
         bars = [b for b in ax.patches if isinstance(b, Rectangle)]
         bars.sort(key=lambda b: b.get_x())
         assert [b.get_x() for b in bars] == list(range(24)), desk
-        expected = _hourly_means_from_csv(small, f"busy_{desk}")
+        expected = _hourly_means_from_file(small, f"busy_{desk}")
         assert [b.get_height() for b in bars] == pytest.approx(expected, abs=1e-9), desk
         queue = sorted(
             _panel(fig, f"{desk} desk: reports waiting").patches, key=lambda b: b.get_x()
         )
         assert [b.get_height() for b in queue] == pytest.approx(
-            _hourly_means_from_csv(small, f"queue_{desk}"), abs=1e-9
+            _hourly_means_from_file(small, f"queue_{desk}"), abs=1e-9
         )
 
 
 def test_the_hourly_staffing_line_is_the_shift_plan_the_run_had_on_duty(small):
     fig = P.figure_makers(small)[1]["hourly"]()
-    series = P.read_table(small / "timeseries.csv")
+    series = P.read_table(small / "timeseries.parquet")
     for desk in ("RU", "UA", "US"):
         (step,) = [
             a

@@ -7,6 +7,7 @@ import json
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -17,6 +18,7 @@ from sim.scenario import ScenarioError
 from sim.analysis.optimize import run_optimize, staff
 from sim.analysis.sweep import run_sweep
 from sim.analysis.sweepfile import OptimizeSpec, expand, load_sweep, parse_path, set_path
+from sim.records.files import read_table
 
 from .conftest import SCENARIOS
 
@@ -236,12 +238,22 @@ def test_sweep_tables_on_request_are_written_by_the_workers(tmp_path):
     assert main(["sweep", str(sweep), "--out", str(out), "-j", "2", "--tables", "-q"]) == 0
     reps = sorted((out / "tables").glob("*/rep-*"))
     assert [r.name for r in reps] == ["rep-000", "rep-001"]
-    assert {p.name for p in reps[0].iterdir()} == {
-        "violations.csv",
-        "reports.csv",
-        "incidents.csv",
-        "timeseries.csv",
-    }
+    stems = ("violations", "reports", "incidents", "timeseries")
+    assert {p.name for p in reps[0].iterdir()} == {f"{t}.parquet" for t in stems}
+    assert not list((out / "tables").glob("*/.parts-*")), "scratch files left behind"
+    csv_out = tmp_path / "sw_csv"
+    args = ["sweep", str(sweep), "--out", str(csv_out), "-j", "1", "--tables", "-q"]
+    assert main(args + ["--format", "csv"]) == 0
+    csv_reps = sorted((csv_out / "tables").glob("*/rep-*"))
+    for a, b in zip(reps, csv_reps):
+        assert a.name == b.name
+        for t in stems:
+            pa_cols, csv_cols = read_table(a / f"{t}.parquet"), read_table(b / f"{t}.csv")
+            assert list(pa_cols) == list(csv_cols), t
+            for col in pa_cols:
+                nan = pa_cols[col].dtype.kind == "f"
+                assert np.array_equal(pa_cols[col], csv_cols[col], equal_nan=nan), (t, col)
+    assert set(read_table(reps[1] / "reports.parquet")["replication"]) == {1.0}
 
 
 def test_cli_refusals_and_messages(tmp_path, capsys):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,8 +20,8 @@ from ..records.version import __version__
 from .. import records as R
 from ..engine import Prepared, run_replication
 from ..records import ReplicationResult
-from ..records.storage import write_table_files
-from ..world import LoadedScenario, load_scenario, scenario_from_dict
+from ..records.recorders import ParquetRecorder
+from ..world import LoadedScenario, load_scenario
 from .desks import shift_stats
 from .metrics import measured, outcome_counts, replication_metrics, summarise
 from .parallel import map_ordered
@@ -87,20 +87,6 @@ class RunResult:
         return [{k: cols[k][j] for k in keys} for j in range(n)]
 
 
-TABLE_FILES = {
-    "violations": "violations",
-    "reports": "reports",
-    "incidents": "incidents",
-    "timeseries": "series",
-}
-"""Result table files (stem) and the replication table each holds."""
-
-
-def table_files(result: RunResult) -> dict[str, dict[str, list[Any]]]:
-    """Every table file of a run: file stem -> decoded columns."""
-    return {stem: result.decoded(name) for stem, name in TABLE_FILES.items()}
-
-
 @dataclass(frozen=True)
 class Job:
     """One replication to run anywhere: everything it needs, nothing more.
@@ -109,27 +95,47 @@ class Job:
     ----------
     scenario_json : str
         The resolved scenario (``Scenario.resolved()`` as JSON).
+    network_json : str
+        The scenario's network, already built (node-link JSON): workers never
+        read network files themselves.
     base_dir : str
-        Directory that relative network file paths are resolved against.
+        Directory that relative paths in the scenario are resolved against.
     replication, seed : int
     full : bool
-        Return the whole :class:`ReplicationResult` (tables included) instead
-        of a compact summary.
+        Return the whole :class:`ReplicationResult` instead of a compact summary.
+    parts_dir : str or None
+        Write the replication's tables as it runs, to Parquet files under
+        ``parts_dir/rep-<k>/`` (from the worker, so they never travel back and
+        never sit whole in memory); a full result then reads them from there.
     tables_dir : str or None
-        Also write the replication's tables as CSV under this directory.
+        Also write the replication's finished tables, as users read them, to
+        ``tables_dir/rep-<k>/`` in ``table_format`` (``parquet`` or ``csv``).
     """
 
     scenario_json: str
+    network_json: str
     base_dir: str
     replication: int
     seed: int
     full: bool = False
+    parts_dir: str | None = None
     tables_dir: str | None = None
+    table_format: str = "parquet"
 
 
 @functools.lru_cache(maxsize=16)
-def _prepared(scenario_json: str, base_dir: str) -> Prepared:
-    return Prepared(scenario_from_dict(json.loads(scenario_json), base_dir))
+def _prepared(scenario_json: str, network_json: str, base_dir: str) -> Prepared:
+    from ..scenario.schema import Scenario
+    from ..world.network import from_node_link_json
+
+    scen = Scenario.model_validate(json.loads(scenario_json))
+    graph = from_node_link_json(network_json)
+    return Prepared(LoadedScenario(scen, graph, None, Path(base_dir)))
+
+
+def parts_of(parts_dir: str | Path, replication: int) -> Path:
+    """Where replication ``replication`` writes its tables under ``parts_dir``."""
+    return Path(parts_dir) / f"rep-{replication:03d}"
 
 
 def compact(rep: ReplicationResult, scenario) -> dict[str, Any]:
@@ -148,18 +154,33 @@ def compact(rep: ReplicationResult, scenario) -> dict[str, Any]:
 
 def simulate(job: Job) -> tuple[Prepared, ReplicationResult]:
     """The job's prepared scenario (cached per process) and its replication."""
-    prep = _prepared(job.scenario_json, job.base_dir)
-    return prep, run_replication(prep, job.replication, job.seed)
+    prep = _prepared(job.scenario_json, job.network_json, job.base_dir)
+    recorder = None
+    if job.parts_dir is not None:
+        recorder = ParquetRecorder(parts_of(job.parts_dir, job.replication))
+    return prep, run_replication(prep, job.replication, job.seed, recorder=recorder)
 
 
 def run_job(job: Job) -> ReplicationResult | dict[str, Any]:
     """Run one replication (in whichever process receives the job)."""
-    prep, rep = simulate(job)
-    if job.tables_dir is not None:
-        one = RunResult(prep.loaded, job.seed, [rep], {}, {})
-        target = Path(job.tables_dir) / f"rep-{job.replication:03d}"
-        write_table_files(target, table_files(one), replace=True)
-    return rep if job.full else compact(rep, prep.scenario)
+    if job.tables_dir is None:
+        prep, rep = simulate(job)
+        return rep if job.full else compact(rep, prep.scenario)
+    import shutil
+
+    from ..records.files import write_tables
+    from ..records.storage import atomic_dir
+
+    target = Path(job.tables_dir) / f"rep-{job.replication:03d}"
+    parts = Path(job.tables_dir) / f".parts-{job.replication:03d}"
+    shutil.rmtree(parts, ignore_errors=True)
+    try:
+        prep, rep = simulate(replace(job, parts_dir=str(parts), full=False))
+        with atomic_dir(target, replace=True) as tmp:
+            write_tables(tmp, [rep], prep.scenario.warmup, job.table_format)
+        return compact(rep, prep.scenario)
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
 
 
 def make_jobs(
@@ -167,17 +188,28 @@ def make_jobs(
     seed: int,
     replications: range | list[int],
     full: bool = False,
+    parts_dir: str | Path | None = None,
     tables_dir: str | Path | None = None,
+    table_format: str = "parquet",
 ) -> list[Job]:
     """Jobs for the given replication numbers of one scenario.
 
-    With ``tables_dir`` each job also writes its replication's tables to
-    ``tables_dir/rep-<k>/`` (from the worker, so they never travel back).
+    With ``parts_dir`` each job writes its replication's tables under
+    ``parts_dir/rep-<k>/`` as it runs; with ``tables_dir`` it also writes the
+    finished tables, as users read them, under ``tables_dir/rep-<k>/`` (see
+    :class:`Job`). Either way they are written by the worker and never travel back.
     """
+    from ..world.network import to_node_link_json
+
     text = json.dumps(loaded.scenario.resolved(), sort_keys=True)
+    network = to_node_link_json(loaded.graph)
     base = str(Path(loaded.base_dir).resolve())
-    out = None if tables_dir is None else str(Path(tables_dir).resolve())
-    return [Job(text, base, int(k), int(seed), full, out) for k in replications]
+    parts = None if parts_dir is None else str(Path(parts_dir).resolve())
+    tables = None if tables_dir is None else str(Path(tables_dir).resolve())
+    return [
+        Job(text, network, base, int(k), int(seed), full, parts, tables, table_format)
+        for k in replications
+    ]
 
 
 def run(
@@ -187,6 +219,7 @@ def run(
     progress: ProgressFn | None = None,
     workers: int | None = None,
     dask: str | None = None,
+    parts_dir: str | Path | None = None,
 ) -> RunResult:
     """Run every replication of a scenario and summarise.
 
@@ -205,7 +238,11 @@ def run(
         Worker processes (None: all cores; 1: in this process, with progress
         inside each replication).
     dask : str, optional
-        ``"local"`` or a Dask scheduler address (see :mod:`sim.parallel`).
+        ``"local"`` or a Dask scheduler address (see :mod:`sim.analysis.parallel`).
+    parts_dir : str or Path, optional
+        Write each replication's tables to Parquet files under this directory
+        as it runs instead of keeping them in memory (memory then stays flat
+        whatever the horizon); the result's tables read them from there.
 
     Returns
     -------
@@ -230,7 +267,8 @@ def run(
                 def cb(now: float, k: int = k) -> None:
                     progress(k, n, now, scen.horizon)
 
-            reps.append(run_replication(prep, k, seed, cb))
+            recorder = None if parts_dir is None else ParquetRecorder(parts_of(parts_dir, k))
+            reps.append(run_replication(prep, k, seed, cb, recorder))
     else:
         done = [0]
 
@@ -241,7 +279,7 @@ def run(
 
         reps = map_ordered(
             run_job,
-            make_jobs(loaded, seed, range(n), full=True),
+            make_jobs(loaded, seed, range(n), full=True, parts_dir=parts_dir),
             workers=workers,
             dask=dask,
             on_result=finished,

@@ -88,12 +88,13 @@ def run_points(
     workers: int | None = None,
     dask: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
-    tables: bool = False,
+    tables: str | None = None,
 ) -> tuple[list[list[dict[str, Any]]], int]:
     """Run (or load) every point; return per-point replication summaries and
     how many points were loaded from the store.
 
-    With ``tables`` the workers also write every replication's tables to
+    With ``tables`` (``"parquet"`` or ``"csv"``) the workers also write every
+    replication's tables in that format to
     ``<store>/../tables/<point>-<fingerprint>/rep-<k>/``.
     """
     results: dict[int, list[dict[str, Any]]] = {}
@@ -111,7 +112,7 @@ def run_points(
     for p in todo:
         tdir = store.dir.parent / "tables" / f"{p.index:03d}-{fps[p.index]}" if tables else None
         reps = range(first, first + replications)
-        for job in make_jobs(p.loaded, seed, reps, tables_dir=tdir):
+        for job in make_jobs(p.loaded, seed, reps, tables_dir=tdir, table_format=tables or ""):
             jobs.append(job)
             owner.append(p.index)
     partial: dict[int, dict[int, dict[str, Any]]] = {p.index: {} for p in todo}
@@ -276,12 +277,12 @@ def run_sweep(
     dask: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     command: str | None = None,
-    tables: bool = False,
+    tables: str | None = None,
 ) -> dict[str, Any]:
     """Run a sweep into ``out_dir`` (resuming stored points); return its metadata.
 
-    With ``tables`` every replication's tables are also written, by the
-    workers, under ``out_dir/tables/``."""
+    With ``tables`` (``"parquet"`` or ``"csv"``) every replication's tables are
+    also written in that format, by the workers, under ``out_dir/tables/``."""
     claim(out_dir, "sweep", spec.name)
     points = expand(spec, sweep_path)
     seed = sweep_seed(spec, points)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import shutil
 import sys
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 Handler = Callable[[argparse.Namespace, list[str] | None], int]
 
@@ -110,6 +113,33 @@ def add_execution(p: argparse.ArgumentParser) -> None:
         help="run on Dask: 'local' starts a LocalCluster, or a scheduler address "
         "such as tcp://scheduler:8786 (needs ceasefire-sim[dask])",
     )
+
+
+def add_table_format(p: argparse.ArgumentParser, what: str = "the run's tables") -> None:
+    """``--format``: how tables are written."""
+    p.add_argument(
+        "--format",
+        choices=("parquet", "csv"),
+        default="parquet",
+        help=f"file format of {what} (default parquet; both load back exactly)",
+    )
+
+
+@contextmanager
+def table_parts(args: argparse.Namespace, near: Path) -> Iterator[Path | None]:
+    """A scratch directory next to ``near`` where replications write their tables as
+    they run (so memory stays flat), removed afterwards; None with ``--dask``,
+    whose workers may not share this disk."""
+    if getattr(args, "dask", None):
+        yield None
+        return
+    near = Path(near)
+    near.mkdir(parents=True, exist_ok=True)
+    parts = Path(tempfile.mkdtemp(prefix=".cfsim-parts-", dir=near))
+    try:
+        yield parts
+    finally:
+        shutil.rmtree(parts, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- figures

@@ -11,9 +11,11 @@ from .common import (
     add_plots,
     add_quiet,
     add_results_root,
+    add_table_format,
     check_workers,
     command_line,
     error,
+    table_parts,
     write_figures,
 )
 
@@ -54,6 +56,7 @@ def compare_arguments(p: argparse.ArgumentParser) -> None:
         "(identical results); needed for distribution, timeline and map figures",
     )
     add_plots(p, " (implies --tables)")
+    add_table_format(p, "the tables --tables writes")
     add_execution(p)
 
 
@@ -165,16 +168,20 @@ def _write_runs(args: argparse.Namespace, argv: list[str] | None, comp, loadeds,
 
     for name, ld in zip(comp.names, loadeds):
         progress = None if args.quiet else Progress()
-        result = run(
-            ld,
-            seed=comp.seed,
-            replications=comp.replications,
-            workers=args.workers,
-            dask=args.dask,
-            progress=progress,
-        )
-        if progress is not None:
-            progress.finish()
-        write_run(result, out / "runs" / name, command=command_line(argv))
+        with table_parts(args, out) as parts:
+            result = run(
+                ld,
+                seed=comp.seed,
+                replications=comp.replications,
+                workers=args.workers,
+                dask=args.dask,
+                progress=progress,
+                parts_dir=parts,
+            )
+            if progress is not None:
+                progress.finish()
+            write_run(
+                result, out / "runs" / name, command=command_line(argv), table_format=args.format
+            )
     if not args.quiet:
         print(f"Each configuration's run, with its tables, written to {out / 'runs'}/")

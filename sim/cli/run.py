@@ -10,9 +10,11 @@ from .common import (
     add_plots,
     add_quiet,
     add_results_root,
+    add_table_format,
     check_workers,
     command_line,
     error,
+    table_parts,
     write_figures,
 )
 
@@ -27,6 +29,7 @@ def run_arguments(p: argparse.ArgumentParser) -> None:
     add_results_root(p)
     add_quiet(p)
     add_plots(p)
+    add_table_format(p)
     add_execution(p)
 
 
@@ -47,30 +50,37 @@ def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
     if args.out:
         check_out_dir(Path(args.out))  # before simulating, not after
     loaded = load_scenario(args.scenario)
-    progress = None if args.quiet else Progress()
-    result = run(
-        loaded,
-        seed=args.seed,
-        replications=args.replications,
-        progress=progress,
-        workers=args.workers,
-        dask=args.dask,
-    )
-    if progress is not None:
-        progress.finish()
+    seed = loaded.scenario.seed if args.seed is None else args.seed
     out = (
         Path(args.out)
         if args.out
-        else default_run_dir(Path(args.results_root), loaded.scenario.name, result.seed)
+        else default_run_dir(Path(args.results_root), loaded.scenario.name, seed)
     )
-    write_run(result, out, command=command_line(argv))
+    progress = None if args.quiet else Progress()
+    with table_parts(args, out.parent) as parts:
+        try:
+            result = run(
+                loaded,
+                seed=seed,
+                replications=args.replications,
+                progress=progress,
+                workers=args.workers,
+                dask=args.dask,
+                parts_dir=parts,
+            )
+        except BaseException:
+            _drop_empty(out)
+            raise
+        if progress is not None:
+            progress.finish()
+        write_run(result, out, command=command_line(argv), table_format=args.format)
     if not args.quiet:
         print(format_summary(result.summary, result.metadata))
         print(f"\nResults written to {out}/ ({result.metadata['wall_seconds']:.1f} s)")
-    if args.plots:
-        from ..output.plotting import run_figures
-        from ..output.results import run_data
+    return write_figures(args, out) if args.plots else 0
 
-        # From the data in memory, exactly as `cfsim plot` reads them back from disk.
-        return write_figures(args, out, lambda: run_figures([run_data(result)]))
-    return 0
+
+def _drop_empty(out: Path) -> None:
+    """Remove the run directory reserved for a run that did not finish."""
+    if out.is_dir() and not any(out.iterdir()):
+        out.rmdir()

@@ -12,6 +12,7 @@ from .common import (
     add_plots,
     add_quiet,
     add_results_root,
+    add_table_format,
     check_workers,
     command_line,
     error,
@@ -44,9 +45,9 @@ def sweep_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--tables",
         action="store_true",
-        help="also write every replication's tables (CSV) under "
-        "<out>/tables/ (written by the workers)",
+        help="also write every replication's tables under <out>/tables/ (written by the workers)",
     )
+    add_table_format(p, "the tables --tables writes")
     add_plots(p)
     add_execution(p)
 
@@ -88,7 +89,9 @@ def _run_file(args: argparse.Namespace, argv: list[str] | None, optimize: bool) 
         if optimize:
             meta = run_optimize(spec, path, out, **options)
         else:
-            meta = run_sweep(spec, path, out, tables=args.tables, **options)
+            meta = run_sweep(
+                spec, path, out, tables=args.format if args.tables else None, **options
+            )
     except KeyboardInterrupt:
         points = out / "points"
         stored = len(list(points.glob("*.json"))) if points.exists() else 0

@@ -6,6 +6,8 @@
   (what a desk officer does);
 - :mod:`~sim.engine.teams`: dispatch, patrol hours and missions (what a team does);
 - :mod:`~sim.engine.incidents`: incidents, merging and their table;
+- :mod:`~sim.engine.blocks`: finished rows in blocks, handed to a recorder;
+- :mod:`~sim.engine.prepared`: the prepared scenario, keyed draws, table schemas;
 - :mod:`~sim.engine.replication`: one replication, from drawn world to records.
 
 May import: :mod:`sim.records`, :mod:`sim.scenario`, :mod:`sim.world`. The

@@ -3,7 +3,7 @@
 Each desk (RU, UA, US) has a daily staffing level from its shift plan. A
 report waits in the queue of the desk it was sent to, ordered by the
 priority rule, until an officer on duty is free; the officer takes it in and
-triages it (:meth:`Center.officer_triages`: what a desk officer does). A
+triages it (:meth:`Center.officer_done`: what a desk officer does). A
 joint assessment needs one officer of each desk at the same moment. It is
 acquired without deadlock by one coordinator: while every desk has someone
 on duty, waiting joint work goes before intake, and as officers free up they
@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
-import numpy as np
 import simpy
 
 from ..records import PARTIES
@@ -56,36 +57,11 @@ class CenterConfig:
     assessment: bool
 
 
-@dataclass(frozen=True)
-class ReportColumns:
-    """What the center reads about each report (indexed by report id) and writes.
-
-    Attributes
-    ----------
-    arrival : numpy.ndarray
-        Arrival times, sorted.
-    desk : numpy.ndarray
-        Desk code (index into ``PARTIES``).
-    severity : numpy.ndarray
-        Reported severity.
-    triage_time : numpy.ndarray
-        Officer time to triage it (minutes).
-    ack : numpy.ndarray
-        Written: the time its triage starts (NaN until then).
-    shift : numpy.ndarray
-        Written: the index (in its desk's plan) of the shift whose officer triages it.
-    """
-
-    arrival: np.ndarray
-    desk: np.ndarray
-    severity: np.ndarray
-    triage_time: np.ndarray
-    ack: np.ndarray
-    shift: np.ndarray
-
-
 class CenterSink(Protocol):
     """What the center tells the rest of the model."""
+
+    def report_started(self, rid: int, group: int) -> None:
+        """An officer of shift ``group`` starts triaging report ``rid`` (now)."""
 
     def report_expired(self, rid: int, when: float) -> None:
         """Report ``rid`` waited longer than ``max_wait``; it left the queue at ``when``."""
@@ -176,15 +152,20 @@ class Desk:
         self.queued = Level(start, end)
         self.heap: list[tuple[float, int]] = []  # (priority key, report id)
         self.served = 0
+        self.free = self._count_free()
 
     def scheduled(self) -> int:
         """Officers whose shift is on duty now."""
         return sum(g.size for g in self.groups if g.on)
 
-    @property
-    def free(self) -> int:
+    def _count_free(self) -> int:
         """Officers on duty and not busy (outgoing officers finishing work do not count)."""
         return sum(g.size - g.busy for g in self.groups if g.on and g.busy < g.size)
+
+    def shift_changed(self, now: float) -> None:
+        """Shifts started or ended now: recount officers on duty and free."""
+        self.on_duty.set(now, float(self.scheduled()))
+        self.free = self._count_free()
 
     def take(self, now: float) -> int:
         """A free on-duty officer starts work: the index of their shift group.
@@ -192,20 +173,28 @@ class Desk:
         The officer comes from the on-duty shift that stays longest (ties: the
         first in the plan), so work rarely spills over a shift's end.
         """
-        minute = now % 1440.0
-        best, best_left = -1, -1.0
-        for k, g in enumerate(self.groups):
-            if g.on and g.busy < g.size:
-                left = g.left(minute)
-                if left > best_left:
-                    best, best_left = k, left
-        self.groups[best].busy += 1
+        groups = self.groups
+        if len(groups) == 1:
+            best = 0
+        else:
+            minute = now % 1440.0
+            best, best_left = -1, -1.0
+            for k, g in enumerate(groups):
+                if g.on and g.busy < g.size:
+                    left = g.left(minute)
+                    if left > best_left:
+                        best, best_left = k, left
+        groups[best].busy += 1
+        self.free -= 1
         self.busy.add(now, 1)
         return best
 
     def release(self, group: int, now: float) -> None:
         """An officer of ``group`` finishes work (and leaves if their shift is over)."""
-        self.groups[group].busy -= 1
+        g = self.groups[group]
+        g.busy -= 1
+        if g.on:
+            self.free += 1
         self.busy.add(now, -1)
 
 
@@ -218,8 +207,9 @@ class Center:
     desks : list of Desk
         RU, UA and US, in that order.
     config : CenterConfig
-    reports : ReportColumns
     sink : CenterSink
+        Told when triage starts and ends, when a report expires and when an
+        assessment ends.
     """
 
     def __init__(
@@ -227,16 +217,20 @@ class Center:
         env: simpy.Environment,
         desks: list[Desk],
         config: CenterConfig,
-        reports: ReportColumns,
         sink: CenterSink,
     ):
         self.env = env
         self.desks = desks
         self.config = config
-        self.reports = reports
         self.sink = sink
-        self.in_queue = np.zeros(reports.arrival.size, dtype=bool)
-        self.pending_pos = 0
+        self.severity_first = config.severity_first
+        self.max_wait = config.max_wait
+        self.waiting: dict[int, float] = {}  # queued report -> its triage time
+        self.deadlines: deque[tuple[float, int, int]] = deque()  # (deadline, report, desk)
+        # per desk: reports still to arrive, (arrival, report, severity, triage time)
+        self.intake: list[deque[tuple[float, int, int, float]]] = [deque() for _ in desks]
+        self.next_arrival = math.inf
+        self.wake_at = math.inf
         # (priority key, sequence, incident, duration)
         self.joint: list[tuple[float, int, int, float]] = []
         self.joint_seq = 0
@@ -244,7 +238,7 @@ class Center:
         self.joint_waiting = Level(desks[0].busy.start, desks[0].busy.end)
 
     def _key(self, severity: float) -> float:
-        return -float(severity) if self.config.severity_first else 0.0
+        return -float(severity) if self.severity_first else 0.0
 
     # ------------------------------------------------------------------ shifts
     def shift_process(self):
@@ -279,7 +273,7 @@ class Center:
                         if on != g.on:
                             g.on, changed = on, True
                     if changed:
-                        d.on_duty.set(env.now, float(d.scheduled()))
+                        d.shift_changed(env.now)
                         held = self.reserved[d.code]
                         if held >= 0 and not d.groups[held].on:
                             self._release(d)
@@ -290,13 +284,74 @@ class Center:
             day += 1440.0
 
     # ------------------------------------------------------------------ intake
-    def receive(self, rid: int) -> None:
-        """A report arrives at its desk."""
-        desk = self.desks[self.reports.desk[rid]]
-        heapq.heappush(desk.heap, (self._key(self.reports.severity[rid]), rid))
-        self.in_queue[rid] = True
-        desk.queued.add(self.env.now, 1)
-        self.dispatch(desk)  # expires overdue reports first
+    def feed(
+        self,
+        rid: list[int],
+        arrival: list[float],
+        desk: list[int],
+        severity: list[int],
+        triage_time: list[float],
+    ) -> None:
+        """Reports that will arrive (in arrival order): each joins its desk's queue at its
+        arrival time (see :meth:`catch_up`)."""  # fmt: skip
+        for k, d in enumerate(desk):
+            self.intake[d].append((arrival[k], rid[k], severity[k], triage_time[k]))
+        self._next_arrival()
+        self._arm()
+
+    def _next_arrival(self) -> None:
+        first = math.inf
+        for q in self.intake:
+            if q and q[0][0] < first:
+                first = q[0][0]
+        self.next_arrival = first
+
+    def catch_up(self) -> None:
+        """Every report that has arrived by now joins its desk's queue.
+
+        A desk with a free officer is woken at each arrival (:meth:`_arm`), so a
+        report joins the queue of a desk with nobody free only when something
+        next happens there; it joins with its own arrival time, and the
+        queue-length integral is corrected back to that time. Reports arriving
+        at an instant are queued before anyone picks work at that instant.
+        """
+        now = self.env.now
+        if self.next_arrival > now:
+            return
+        key = self.severity_first
+        for d, q in zip(self.desks, self.intake):
+            heap, queued, waiting = d.heap, d.queued, self.waiting
+            while q and q[0][0] <= now:
+                arrival, rid, severity, triage_time = q.popleft()
+                heapq.heappush(heap, (-float(severity) if key else 0.0, rid))
+                waiting[rid] = triage_time
+                if self.max_wait is not None:
+                    self.deadlines.append((arrival + self.max_wait, rid, d.code))
+                queued.add(now, 1)
+                lo = arrival if arrival > queued.start else queued.start
+                hi = now if now < queued.end else queued.end
+                if hi > lo:
+                    queued.area += hi - lo
+        self._next_arrival()
+
+    def _arm(self) -> None:
+        """Wake at the next arrival at a desk with a free officer (none needed elsewhere:
+        a busy desk queues its arrivals when it next does something)."""
+        wake = math.inf
+        for d, q in zip(self.desks, self.intake):
+            if q and d.free > 0 and q[0][0] < wake:
+                wake = q[0][0]
+        if wake < self.wake_at:
+            self.wake_at = wake
+            ev = self.env.timeout(wake - self.env.now)
+            ev.callbacks.append(self._wake)
+
+    def _wake(self, _event) -> None:
+        if self.env.now >= self.wake_at:
+            self.wake_at = math.inf
+        for d in self.desks:
+            self.dispatch(d)
+        self._arm()
 
     def expire_due(self) -> None:
         """Expire every queued report whose wait exceeded ``max_wait`` by now.
@@ -305,52 +360,52 @@ class Center:
         arrival order; the queue-length integral is corrected back to the
         exact deadline.
         """
-        max_wait = self.config.max_wait
-        if max_wait is None:
+        deadlines = self.deadlines
+        if not deadlines:
             return
         now = self.env.now
-        arrival = self.reports.arrival
-        pos = self.pending_pos
-        while pos < arrival.size:
-            deadline = arrival[pos] + max_wait
-            if deadline >= now:
-                break
-            if self.in_queue[pos]:
-                self.in_queue[pos] = False
-                q = self.desks[self.reports.desk[pos]].queued
-                lo = max(deadline, q.start)
-                hi = min(now, q.end)
-                q.add(now, -1)
-                if hi > lo:
-                    q.area -= hi - lo
-                self.sink.report_expired(pos, deadline)
-            pos += 1
-        self.pending_pos = pos
+        while deadlines and deadlines[0][0] < now:
+            deadline, rid, desk = deadlines.popleft()
+            if self.waiting.pop(rid, None) is None:
+                continue  # taken in before its deadline
+            q = self.desks[desk].queued
+            lo = max(deadline, q.start)
+            hi = min(now, q.end)
+            q.add(now, -1)
+            if hi > lo:
+                q.area -= hi - lo
+            self.sink.report_expired(rid, deadline)
 
     def dispatch(self, desk: Desk) -> None:
         """Give free officers of ``desk`` their next work: joint work first, then intake."""
         env = self.env
-        self.expire_due()
+        now = env.now
+        if self.next_arrival <= now:
+            self.catch_up()
+        if self.deadlines:
+            self.expire_due()
+        heap, waiting = desk.heap, self.waiting
         while desk.free > 0:
             if self.joint and self.reserved[desk.code] < 0 and self._all_staffed():
                 self._reserve(desk)
                 continue
-            if not desk.heap:
-                return
-            _, rid = heapq.heappop(desk.heap)
-            if not self.in_queue[rid]:
+            if not heap:
+                break
+            rid = heapq.heappop(heap)[1]
+            triage_time = waiting.pop(rid, None)
+            if triage_time is None:
                 continue  # expired while waiting
-            self.in_queue[rid] = False
-            desk.queued.add(env.now, -1)
-            group = desk.take(env.now)
-            self.reports.ack[rid] = env.now
-            self.reports.shift[rid] = group
-            env.process(self.officer_triages(desk, group, rid))
+            desk.queued.add(now, -1)
+            group = desk.take(now)
+            self.sink.report_started(rid, group)
+            done = env.timeout(triage_time)
+            done.callbacks.append(partial(self.officer_done, desk, group, rid))
+        if desk.free > 0 and self.intake[desk.code]:
+            self._arm()
 
-    def officer_triages(self, desk: Desk, group: int, rid: int):
-        """What a desk officer does with a report: triage it, then take the next work
-        (or leave, if their shift has ended)."""
-        yield self.env.timeout(self.reports.triage_time[rid])
+    def officer_done(self, desk: Desk, group: int, rid: int, _event=None) -> None:
+        """What a desk officer does when a triage ends: hand the report on, then take
+        the next work (or leave, if their shift has ended)."""
         desk.served += 1
         desk.release(group, self.env.now)
         self.sink.report_triaged(rid)
@@ -411,11 +466,12 @@ class Center:
         _, _, incident, duration = heapq.heappop(self.joint)
         self.joint_waiting.add(self.env.now, -1)
         groups, self.reserved = self.reserved, [-1, -1, -1]
-        self.env.process(self.officers_assess(incident, duration, groups))
+        done = self.env.timeout(duration)
+        done.callbacks.append(partial(self.officers_assessed, incident, groups))
 
-    def officers_assess(self, incident: int, duration: float, groups: list[int]):
-        """What three officers (one per desk) do together: assess an incident."""
-        yield self.env.timeout(duration)
+    def officers_assessed(self, incident: int, groups: list[int], _event=None) -> None:
+        """What three officers (one per desk) do when their joint assessment ends:
+        record the finding and return to work."""
         for desk in self.desks:
             desk.release(groups[desk.code], self.env.now)
         self.sink.incident_assessed(incident)

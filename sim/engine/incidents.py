@@ -31,9 +31,16 @@ class Incident:
     event_time: float
     created: float
     lead: int  # the report that opened it; its draws are the incident's
+    key: int  # the lead report's key
     severity: int
     affected: int  # side code of the party holding the site
+    first_report: float  # the earliest arrival among its reports
+    assessment_time: float  # the lead report's draws
+    prepare_time: float
+    on_site_time: float
+    u_access: float
     reports: list[int] = field(default_factory=list)
+    violations: list[int] = field(default_factory=list)  # per report: its violation, -1 if false
     team: int = -1
     base: int = -1
     km: float = NAN
@@ -89,62 +96,83 @@ class OpenIncidents:
         return best
 
 
-def incident_table(incidents: list[Incident], reports: R.Table, draws) -> R.Table:
-    """The incidents table (one row per incident; see docs/outputs.md).
+INCIDENT_SCHEMA = {
+    "incident": np.int64,
+    "node": np.int64,
+    "event_time": np.float64,
+    "first_report": np.float64,
+    "created": np.float64,
+    "lead_report": np.int64,
+    "key": np.uint64,
+    "n_reports": np.int64,
+    "n_violations": np.int64,
+    "severity": np.int64,
+    "team": np.int64,
+    "base": np.int64,
+    "travel_km": np.float64,
+    "dispatch": np.float64,
+    "depart": np.float64,
+    "on_site": np.float64,
+    "access_denied": np.bool_,
+    "n_verified": np.int64,
+    "finding": np.float64,
+    "returned": np.float64,
+    "unserved": np.float64,
+    "outcome": np.int64,
+    "reason": np.int64,
+    "attribution": np.int64,
+    "attribution_correct": np.int64,
+    "assessment_time": np.float64,
+    "prepare_time": np.float64,
+    "on_site_time": np.float64,
+}
 
-    ``draws`` holds the per-report draws; an incident's are its first report's.
-    """
-    k = len(incidents)
-    arrival, violation = reports["arrival"], reports["violation"]
-    lead = np.array([x.lead for x in incidents], dtype=np.int64)
 
-    def col(name: str, dtype=float) -> np.ndarray:
-        return (
-            np.array([getattr(x, name) for x in incidents], dtype=dtype)
-            if k
-            else np.zeros(0, dtype)
-        )
-
-    outcome = col("outcome", np.int64)
-    reason = col("reason", np.int64)
-    still = outcome < 0
-    outcome[still] = R.INCIDENT_OUTCOMES.index("open_at_end")
-    # an open incident keeps a reason it already has (e.g. below_min_severity)
-    reason[still & (reason == 0)] = R.INCIDENT_REASONS.index("open_at_end")
-    first = np.array([arrival[x.reports].min() for x in incidents]) if k else np.zeros(0)
-    n_true = np.array(
-        [len({int(v) for v in violation[x.reports] if v >= 0}) for x in incidents], dtype=np.int64
+def incident_row(x: Incident) -> tuple:
+    """A finished incident as one row of values in :data:`INCIDENT_SCHEMA` order."""
+    return (
+        x.id,
+        x.node,
+        x.event_time,
+        x.first_report,
+        x.created,
+        x.lead,
+        x.key,
+        len(x.reports),
+        len({v for v in x.violations if v >= 0}),
+        x.severity,
+        x.team,
+        x.base,
+        x.km,
+        x.dispatch,
+        x.depart,
+        x.on_site,
+        x.denied,
+        sum(ok for ok, _ in (x.checked or {}).values()),
+        x.finding,
+        x.returned,
+        x.unserved,
+        x.outcome,
+        x.reason,
+        x.attribution,
+        x.attribution_correct,
+        x.assessment_time,
+        x.prepare_time,
+        x.on_site_time,
     )
-    n_ver = np.array(
-        [sum(ok for ok, _ in (x.checked or {}).values()) for x in incidents], dtype=np.int64
-    )
-    return {
-        "incident": np.arange(k, dtype=np.int64),
-        "node": col("node", np.int64),
-        "event_time": col("event_time"),
-        "first_report": first,
-        "created": col("created"),
-        "lead_report": lead,
-        "key": reports["key"][lead],
-        "n_reports": np.array([len(x.reports) for x in incidents], dtype=np.int64),
-        "n_violations": n_true,
-        "severity": col("severity", np.int64),
-        "team": col("team", np.int64),
-        "base": col("base", np.int64),
-        "travel_km": col("km"),
-        "dispatch": col("dispatch"),
-        "depart": col("depart"),
-        "on_site": col("on_site"),
-        "access_denied": col("denied", bool),
-        "n_verified": n_ver,
-        "finding": col("finding"),
-        "returned": col("returned"),
-        "unserved": col("unserved"),
-        "outcome": outcome,
-        "reason": reason,
-        "attribution": col("attribution", np.int64),
-        "attribution_correct": col("attribution_correct", np.int64),
-        "assessment_time": draws.assess_time[lead],
-        "prepare_time": draws.prep_time[lead],
-        "on_site_time": draws.onsite_time[lead],
-    }
+
+
+def rows_table(rows: list[tuple]) -> R.Table:
+    """Rows of :func:`incident_row` as table columns."""
+    if not rows:
+        return {c: np.zeros(0, dtype=d) for c, d in INCIDENT_SCHEMA.items()}
+    cols = zip(*rows)
+    return {c: np.array(v, dtype=d) for (c, d), v in zip(INCIDENT_SCHEMA.items(), cols)}
+
+
+def close_open(inc: Incident) -> None:
+    """An incident still open at the horizon: ``open_at_end`` (keeping a reason it
+    already has, e.g. ``below_min_severity`` while waiting for its assessment)."""
+    inc.outcome = R.INCIDENT_OUTCOMES.index("open_at_end")
+    if inc.reason == 0:
+        inc.reason = R.INCIDENT_REASONS.index("open_at_end")

@@ -42,7 +42,13 @@ class Level:
 
     def add(self, now: float, delta: float) -> None:
         """The quantity changes by ``delta`` at time ``now``."""
-        self.set(now, self.value + delta)
+        # set() inlined: this runs several times per report
+        a = self.last if self.last > self.start else self.start
+        b = now if now < self.end else self.end
+        if b > a:
+            self.area += self.value * (b - a)
+        self.last = now
+        self.value += delta
 
     def close(self, now: float) -> float:
         """The integral over the window up to ``now``."""
@@ -79,6 +85,9 @@ class BinnedLevel(Level):
                 k += 1
             self.bin_of.append(k)
         self.by_bin = [0.0] * (len(edges) - 1)
+
+    def add(self, now: float, delta: float) -> None:
+        self.set(now, self.value + delta)
 
     def set(self, now: float, value: float) -> None:
         a = self.last if self.last > self.start else self.start

@@ -1,30 +1,40 @@
-"""One replication of the model: build, run with SimPy, and record.
+"""One replication of the model: the world window by window, the SimPy engine, the records.
 
-:func:`run_replication` draws the violations and reports up front, runs the
-center (:mod:`sim.engine.center`) and the teams (:mod:`sim.engine.teams`) as
-SimPy processes until the horizon, and returns a
-:class:`~sim.records.ReplicationResult` of plain tables. :class:`Replication`
-is what happens to an incident between them: it receives the center's and
-the teams' events, merges reports into incidents, decides who verifies
-what, and settles every violation's outcome. Nothing here does I/O.
+:func:`run_replication` draws the violations and reports a window at a time
+(:mod:`sim.world.feed`), runs the center (:mod:`sim.engine.center`) and the
+teams (:mod:`sim.engine.teams`) as SimPy processes until the horizon, and
+hands every finished violation, report and incident to a recorder as soon as
+its block is finished (:mod:`sim.engine.blocks`), so memory does not grow
+with the horizon. :class:`Replication` is what happens to an incident
+between the desks and the teams: it receives their events, merges reports
+into incidents, decides who verifies what, and settles every violation's
+outcome. Nothing here does I/O; the recorder does.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import simpy
 
 from .. import records as R
+from ..records.recorders import MemoryRecorder
+from ..world.feed import WorldFeed
 from ..world.loaded import LoadedScenario
-from ..world.network import Distances
-from ..world.reporting import ReportSource
-from ..world.streams import Stream
-from ..world.violations import ViolationModel, ViolationSource
-from .center import Center, CenterConfig, Desk, ReportColumns, ShiftGroup
-from .incidents import Incident, OpenIncidents, incident_table
+from .blocks import BLOCK, BLOCK_BITS, MASK, Blocks
+from .center import Center, CenterConfig
+from .incidents import (
+    INCIDENT_SCHEMA,
+    Incident,
+    OpenIncidents,
+    close_open,
+    incident_row,
+    rows_table,
+)
 from .monitor import Level
+from .prepared import REPORT_SCHEMA, SERIES, VIOLATION_SCHEMA, Draws, Prepared
+from .shifts import ShiftChange
 from .teams import Mission, TeamConfig, TeamPool
 
 NAN = float("nan")
@@ -38,36 +48,11 @@ _RANK = {
 }
 _REASON = {name: k for k, name in enumerate(R.INCIDENT_REASONS)}
 _STATE = {name: k for k, name in enumerate(R.REPORT_STATES)}
-
-
-class Prepared:
-    """What is computed once per scenario and shared by its replications."""
-
-    def __init__(self, loaded: LoadedScenario):
-        scen = loaded.scenario
-        self.loaded = loaded
-        self.scenario = scen
-        self.graph = loaded.graph
-        base_nodes = [b.node for b in scen.teams.bases]
-        self.distances = Distances(self.graph, base_nodes, scen.center.merging.max_distance_km)
-        self.nodes = self.distances.nodes
-        self.violations = ViolationModel(scen.violations, self.graph, self.nodes)
-        self.types = self.violations.types
-        teams = scen.teams
-        team_base = []
-        if teams.enabled:
-            for b in teams.bases:
-                team_base += [self.distances.base_nodes.index(b.node)] * b.count
-        self.team_base = np.array(team_base, dtype=np.int64)
-        self.plans = [getattr(scen.center.desks, p).plan() for p in R.PARTIES]
-
-    def desk(self, code: int, start: float, end: float) -> Desk:
-        """A fresh desk ``code`` (index into ``PARTIES``) with its shift plan."""
-        groups = [
-            ShiftGroup(s.label, int(s.start) % 1440, int(s.end) % 1440, s.officers)
-            for s in self.plans[code]
-        ]
-        return Desk(code, groups, start, end)
+_VOUT = {name: k for k, name in enumerate(R.VIOLATION_OUTCOMES)}
+_WHY = {name: k for k, name in enumerate(R.UNVERIFIED_REASONS)}
+_NOT_VERIFIED = R.INCIDENT_OUTCOMES.index("not_verified")
+_UNVERIFIED = R.VIOLATION_OUTCOMES.index("reported_unverified")
+_OUT_OF_RANGE = R.INCIDENT_REASONS.index("out_of_range")
 
 
 def run_replication(
@@ -75,6 +60,7 @@ def run_replication(
     replication: int = 0,
     seed: int | None = None,
     progress: Callable[[float], None] | None = None,
+    recorder: Any = None,
 ) -> R.ReplicationResult:
     """Simulate one replication.
 
@@ -88,6 +74,9 @@ def run_replication(
         Root seed; defaults to the scenario's.
     progress : callable(now), optional
         Called about once per simulated day with the simulation time.
+    recorder : optional
+        Where finished rows go (:mod:`sim.records.recorders`); by default they
+        are kept in memory.
 
     Returns
     -------
@@ -95,50 +84,17 @@ def run_replication(
     """
     prep = loaded if isinstance(loaded, Prepared) else Prepared(loaded)
     seed = prep.scenario.seed if seed is None else int(seed)
-    return Replication(prep, replication, seed, progress).run()
-
-
-class Draws:
-    """Everything the center and the teams draw, keyed by the entity it is about.
-
-    Per report (by its key; an incident uses its first report's draws) or per
-    violation (by its key), each quantity from its own stream, so that two
-    configurations give an entity they share the same draws (common random
-    numbers) whatever order things happen in, and a changed parameter changes
-    only the draws of its own quantity.
-    """
-
-    def __init__(self, scen, seed: int, rep: int, report_keys: np.ndarray, violation_keys):
-        def s(name: str) -> Stream:
-            return Stream(seed, rep, name)
-
-        c, t = scen.center, scen.teams
-        self.triage_time = s("center.triage_time").sample(c.triage.time, report_keys)
-        self.u_false = s("center.false_detection").uniform(report_keys)
-        self.assess_time = s("center.assessment_time").sample(c.assessment.time, report_keys)
-        self.prep_time = s("teams.prepare").sample(t.prepare, report_keys)
-        self.onsite_time = s("teams.on_site").sample(t.verification.time, report_keys)
-        self.u_access = s("teams.access").uniform(report_keys)
-        self.u_verify = (
-            np.column_stack(
-                [
-                    s(name).uniform(violation_keys)
-                    for name in ("teams.verify", "teams.attributable", "teams.attribution")
-                ]
-            )
-            if len(violation_keys)
-            else np.zeros((0, 3))
-        )
+    return Replication(prep, replication, seed, progress, recorder).run()
 
 
 class Replication:
-    """One replication: the world drawn up front, the engine, and the incidents between.
+    """One replication: the world window by window, the engine, and the incidents between.
 
     It is the sink of the center's and the teams' events (see
     :class:`~sim.engine.center.CenterSink` and :class:`~sim.engine.teams.TeamSink`).
     """
 
-    def __init__(self, prep: Prepared, rep: int, seed: int, progress=None):
+    def __init__(self, prep: Prepared, rep: int, seed: int, progress=None, recorder=None):
         self.prep = prep
         self.scen = scen = prep.scenario
         self.rep = rep
@@ -146,32 +102,26 @@ class Replication:
         self.progress = progress
         self.horizon = scen.horizon
         self.warmup = scen.warmup
-
-        source = ViolationSource(prep.violations, seed, rep, scen.horizon)
-        self.vio = source.until(scen.horizon)
-        reports = ReportSource(
-            scen.reporting, scen.violations, prep.graph, prep.nodes, seed, rep, scen.horizon
+        self.recorder = recorder if recorder is not None else MemoryRecorder()
+        self.feed = WorldFeed(scen, prep.violations, prep.graph, prep.nodes, seed, rep)
+        self.draws = Draws(scen, seed, rep)
+        self.reports = Blocks("reports", REPORT_SCHEMA, self.recorder, _RDRAWS)
+        self.violations = Blocks(
+            "violations", VIOLATION_SCHEMA, self.recorder, ("pending", "expired", *_VDRAWS)
         )
-        self.rep_tab = reports.table(
-            reports.of_violations(self.vio) + reports.false_reports(scen.horizon)
-        )
-        m = self.rep_tab["arrival"].size
-        n = self.vio["time"].size
-        self.draws = Draws(scen, seed, rep, self.rep_tab["key"], self.vio["key"])
-        # Report state.
-        self.ack = np.full(m, NAN)
-        self.triage_shift = np.full(m, -1, dtype=np.int64)
-        self.triaged = np.full(m, NAN)
-        self.r_incident = np.full(m, -1, dtype=np.int64)
-        self.r_state = np.full(m, -1, dtype=np.int64)
-        self.r_end = np.full(m, NAN)
-        # Violation state.
-        self.v_outcome = np.full(n, -1, dtype=np.int64)
-        self.v_reason = np.zeros(n, dtype=np.int64)
-        self.v_time = np.full(n, NAN)
-        self.v_attr = np.full(n, -1, dtype=np.int64)
-        self.incidents: list[Incident] = []
+        self.incidents: dict[int, Incident] = {}  # open (not finished), by id
+        self.n_incidents = 0
+        self.finished: dict[int, tuple] = {}  # finished, waiting for earlier ids to finish
+        self.inc_written = 0  # incidents written out (all ids below)
+        self.rows_out: list[tuple] = []  # finished in id order, not yet written
         self.open = OpenIncidents(prep.distances.near, scen.center.merging.window)
+        m = scen.center.merging
+        self.merging = m.enabled
+        self.assessment = scen.center.assessment.enabled
+        self.false_detection = scen.center.triage.false_detection
+        self.min_severity = scen.teams.min_severity
+        self.access_denial = [scen.teams.access_denial.get(s, 0.0) for s in R.SIDES]
+        self.series: dict[str, list[float]] = {c: [] for c in SERIES}
 
     # ------------------------------------------------------------------ run
     def run(self) -> R.ReplicationResult:
@@ -187,14 +137,6 @@ class Replication:
                 severity_first=c.priority == "severity",
                 max_wait=c.triage.max_wait,
                 assessment=c.assessment.enabled,
-            ),
-            ReportColumns(
-                arrival=self.rep_tab["arrival"],
-                desk=self.rep_tab["desk"],
-                severity=self.rep_tab["severity"],
-                triage_time=self.draws.triage_time,
-                ack=self.ack,
-                shift=self.triage_shift,
             ),
             self,
         )
@@ -217,56 +159,121 @@ class Replication:
         )
         self.use_teams = t.enabled and self.teams.size > 0
         self.open_level = Level(start, end)
+        env.process(self._world())
         env.process(self.center.shift_process())
-        env.process(self._arrivals())
-        series = self._series_buffers()
-        env.process(self._sampler(series))
+        env.process(self._sampler())
         env.run(until=self.horizon)
+        self.center.catch_up()
         self.center.expire_due()
-        return self._finish(series)
+        return self._finish()
 
-    def _arrivals(self):
-        env = self.env
-        arrival = self.rep_tab["arrival"]
-        receive = self.center.receive
-        for rid in range(arrival.size):
-            wait = arrival[rid] - env.now
-            if wait > 0:
-                yield env.timeout(wait)
-            receive(rid)
+    # ------------------------------------------------------------------ the world
+    def _world(self):
+        """Draw the world a window at a time, just before the window starts."""
+        feed, env = self.feed, self.env
+        while not feed.done:
+            end, v, r = feed.next_window()
+            self._add_violations(v)
+            self._add_reports(r)
+            if r["arrival"].size:
+                self.center.feed(
+                    r["report"].tolist(),
+                    r["arrival"].tolist(),
+                    r["desk"].tolist(),
+                    r["severity"].tolist(),
+                    self._triage_times,
+                )
+            if end < self.horizon:
+                # before anything else at ``end``: the next window's reports may arrive then
+                yield ShiftChange(env, end - env.now)
+
+    def _add_violations(self, v: dict[str, np.ndarray]) -> None:
+        n = v["time"].size
+        if n == 0:
+            return
+        none = v["n_reports"] == 0
+        cols = {k: v[k] for k in VIOLATION_SCHEMA if k in v}
+        cols["outcome"] = np.where(none, _VOUT["never_reported"], -1)
+        cols["reason"] = np.zeros(n, dtype=np.int64)
+        cols["outcome_time"] = np.full(n, NAN)
+        cols["attributed_to"] = np.full(n, -1, dtype=np.int64)
+        cols["pending"] = v["n_reports"]
+        cols["expired"] = np.zeros(n, dtype=np.int64)
+        cols.update(self.draws.violations(v["key"]))
+        self.violations.append(cols, pending=~none)
+
+    def _add_reports(self, r: dict[str, np.ndarray]) -> None:
+        n = r["arrival"].size
+        if n == 0:
+            self._triage_times = []
+            return
+        d = self.draws.reports(r["key"])
+        self._triage_times = d["triage_time"].tolist()
+        cols = dict(r)
+        cols.update(d)
+        cols["ack"] = np.full(n, NAN)
+        cols["triage_shift"] = np.full(n, -1, dtype=np.int64)
+        cols["triaged"] = np.full(n, NAN)
+        cols["incident"] = np.full(n, -1, dtype=np.int64)
+        cols["state"] = np.full(n, -1, dtype=np.int64)
+        cols["state_time"] = np.full(n, NAN)
+        self.reports.append(cols)
 
     # ------------------------------------------------------------------ center events
+    def report_started(self, rid: int, group: int) -> None:
+        b = self.reports.blocks[rid >> BLOCK_BITS]
+        j = rid & MASK
+        b.ack[j] = self.env.now
+        b.triage_shift[j] = group
+
     def report_expired(self, rid: int, when: float) -> None:
-        self.r_state[rid] = _STATE["expired"]
-        self.r_end[rid] = when
+        b = self.reports.blocks[rid >> BLOCK_BITS]
+        j = rid & MASK
+        b.state[j] = _STATE["expired"]
+        b.state_time[j] = when
+        vid = b.violation[j]
+        self.reports.final(rid)
+        if vid >= 0:
+            vb = self.violations.blocks[vid >> BLOCK_BITS]
+            vb.expired[vid & MASK] += 1
+            self._settled(vid)
 
     def report_triaged(self, rid: int) -> None:
         now = self.env.now
-        self.triaged[rid] = now
-        r = self.rep_tab
-        c = self.scen.center
-        if r["false"][rid] and self.draws.u_false[rid] < c.triage.false_detection:
-            self.r_state[rid] = _STATE["false_recognised"]
-            self.r_end[rid] = now
+        b = self.reports.blocks[rid >> BLOCK_BITS]
+        j = rid & MASK
+        b.triaged[j] = now
+        if b.false[j] and b.u_false[j] < self.false_detection:
+            b.state[j] = _STATE["false_recognised"]
+            b.state_time[j] = now
+            self.reports.final(rid)
             return
-        node = int(r["node"][rid])
-        if c.merging.enabled:
-            found = self.open.find(node, r["event_time"][rid])
+        node = b.node[j]
+        if self.merging:
+            found = self.open.find(node, b.event_time[j])
             if found >= 0:
-                self._attach(rid, self.incidents[found])
-                self.r_state[rid] = _STATE["merged"]
-                self.r_end[rid] = now
+                self._attach(rid, b, j, self.incidents[found])
+                b.state[j] = _STATE["merged"]
+                b.state_time[j] = now
+                self.reports.final(rid)
                 return
-        inc = self._new_incident(rid, node)
+        sev = b.severity[j]
         if not self.use_teams:
             reason = "teams_off"
-        elif inc.severity < self.scen.teams.min_severity:
+        elif sev < self.min_severity:
             reason = "below_min_severity"
-        elif not self.teams.request(self._mission(inc), inc.severity):
+        elif not self.teams.in_range[node]:
             reason = "out_of_range"
         else:
             reason = ""
-        if reason:
+        if reason and not self.assessment:
+            # no team and no assessment: the finding is made at once
+            self._instant_finding(rid, b, j, _REASON[reason], now)
+            return
+        inc = self._new_incident(rid, b, j)
+        if not reason:
+            self.teams.request(self._mission(inc), inc.severity)
+        else:
             inc.reason = _REASON[reason]
             if reason == "out_of_range":
                 inc.unserved = now
@@ -279,6 +286,8 @@ class Replication:
         self.open.remove(inc)
         self.open_level.add(now, -1)
         self._record_finding(inc, now)
+        if inc.team < 0 or inc.returned == inc.returned:  # no team out (NaN: still out)
+            self._incident_done(inc)
 
     # ------------------------------------------------------------------ team events
     def team_dispatched(self, m: Mission) -> None:
@@ -293,9 +302,7 @@ class Replication:
     def team_arrived(self, m: Mission) -> bool:
         inc = self.incidents[m.incident]
         inc.on_site = self.env.now
-        side = R.SIDES[inc.affected]
-        p = self.scen.teams.access_denial.get(side, 0.0)
-        if self.draws.u_access[inc.lead] < p:
+        if inc.u_access < self.access_denial[inc.affected]:
             inc.denied = True
             inc.reason = _REASON["access_denied"]
             return False
@@ -310,7 +317,10 @@ class Replication:
         self._assess(inc)
 
     def team_returned(self, m: Mission) -> None:
-        self.incidents[m.incident].returned = self.env.now
+        inc = self.incidents[m.incident]
+        inc.returned = self.env.now
+        if inc.finding == inc.finding:  # the finding was made while the team drove back
+            self._incident_done(inc)
 
     def team_not_in_time(self, incident: int) -> None:
         inc = self.incidents[incident]
@@ -320,42 +330,81 @@ class Replication:
 
     # ------------------------------------------------------------------ incidents
     def _mission(self, inc: Incident) -> Mission:
-        d = self.draws
         return Mission(
             team=-1,
             incident=inc.id,
             node=inc.node,
-            prepare=float(d.prep_time[inc.lead]),
-            on_site=float(d.onsite_time[inc.lead]),
+            prepare=inc.prepare_time,
+            on_site=inc.on_site_time,
         )
 
     def _assess(self, inc: Incident) -> None:
-        self.center.assess(inc.id, inc.severity, float(self.draws.assess_time[inc.lead]))
+        self.center.assess(inc.id, inc.severity, inc.assessment_time)
 
-    def _new_incident(self, rid: int, node: int) -> Incident:
-        r = self.rep_tab
-        vid = int(r["violation"][rid])
-        affected = int(self.vio["affected"][vid]) if vid >= 0 else int(r["sender"][rid])
+    def _new_incident(self, rid: int, b: Any, j: int) -> Incident:
+        vid = b.violation[j]
+        if vid >= 0:
+            affected = self.violations.blocks[vid >> BLOCK_BITS].affected[vid & MASK]
+        else:
+            affected = b.sender[j]
         inc = Incident(
-            id=len(self.incidents),
-            node=node,
-            event_time=float(r["event_time"][rid]),
+            id=self.n_incidents,
+            node=b.node[j],
+            event_time=b.event_time[j],
             created=self.env.now,
             lead=rid,
-            severity=int(r["severity"][rid]),
+            key=b.key[j],
+            severity=b.severity[j],
             affected=affected,
+            first_report=b.arrival[j],
+            assessment_time=b.assess_time[j],
+            prepare_time=b.prep_time[j],
+            on_site_time=b.onsite_time[j],
+            u_access=b.u_access[j],
             reports=[rid],
+            violations=[vid],
         )
-        self.incidents.append(inc)
-        self.r_incident[rid] = inc.id
+        self.n_incidents += 1
+        self.incidents[inc.id] = inc
+        b.incident[j] = inc.id
         self.open.add(inc)
         self.open_level.add(self.env.now, 1)
         return inc
 
-    def _attach(self, rid: int, inc: Incident) -> None:
+    def _instant_finding(self, rid: int, b: Any, j: int, reason: int, now: float) -> None:
+        """An incident whose finding is made as it opens (no team, no joint assessment):
+        the same row, lead report state and violation outcome as the general path,
+        without the bookkeeping of an open incident."""
+        iid = self.n_incidents
+        self.n_incidents += 1
+        vid = b.violation[j]
+        b.incident[j] = iid
+        b.state[j] = _STATE["led_to_finding"]
+        b.state_time[j] = now
+        row = (
+            iid, b.node[j], b.event_time[j], b.arrival[j], now, rid, b.key[j], 1,
+            1 if vid >= 0 else 0, b.severity[j], -1, -1, NAN, NAN, NAN, NAN, False, 0, now,
+            NAN, now if reason == _OUT_OF_RANGE else NAN, _NOT_VERIFIED, reason, -1, -1,
+            b.assess_time[j], b.prep_time[j], b.onsite_time[j],
+        )  # fmt: skip
+        self.reports.final(rid)
+        if vid >= 0:
+            vb = self.violations.blocks[vid >> BLOCK_BITS]
+            k = vid & MASK
+            if vb.outcome[k] < 0:  # the first finding about it ("unverified" never outranks)
+                vb.outcome[k] = _UNVERIFIED
+                vb.reason[k] = _WHY[R.INCIDENT_REASONS[reason]]
+                vb.outcome_time[k] = now
+            self._settled(vid)
+        self._finished(iid, row)
+
+    def _attach(self, rid: int, b: Any, j: int, inc: Incident) -> None:
         inc.reports.append(rid)
-        self.r_incident[rid] = inc.id
-        sev = int(self.rep_tab["severity"][rid])
+        inc.violations.append(b.violation[j])
+        if b.arrival[j] < inc.first_report:
+            inc.first_report = b.arrival[j]
+        b.incident[j] = inc.id
+        sev = b.severity[j]
         if sev > inc.severity:
             inc.severity = sev
             # A more severe report can turn an incident assessed without a team
@@ -363,7 +412,7 @@ class Replication:
             if (
                 inc.reason == _REASON["below_min_severity"]
                 and self.use_teams
-                and sev >= self.scen.teams.min_severity
+                and sev >= self.min_severity
                 and self.teams.in_range[inc.node]
                 and self.center.withdraw(inc.id)
             ):
@@ -373,20 +422,20 @@ class Replication:
     def _verify(self, inc: Incident) -> dict[int, tuple[bool, int]]:
         """Check every violation reported in the incident: verified, and attributed to whom."""
         v = self.scen.teams.verification
-        vio, types, u_verify = self.vio, self.prep.types, self.draws.u_verify
+        types = self.prep.types
         checked: dict[int, tuple[bool, int]] = {}
-        for rid in inc.reports:
-            vid = int(self.rep_tab["violation"][rid])
+        for vid in inc.violations:
             if vid < 0 or vid in checked:
                 continue
-            ty = vio["type"][vid]
-            age = inc.on_site - vio["time"][vid]
+            vb = self.violations.blocks[vid >> BLOCK_BITS]
+            k = vid & MASK
+            ty = vb.type[k]
+            age = inc.on_site - vb.time[k]
             p = v.base_probability * 0.5 ** (age / types.half_life[ty])
-            u = u_verify[vid]
-            if u[0] < p:
-                if u[1] < types.attributable[ty]:
-                    truth = int(vio["perpetrator"][vid])
-                    attr = truth if u[2] < v.attribution_accuracy else 1 - truth
+            if vb.u_verify[k] < p:
+                if vb.u_attributable[k] < types.attributable[ty]:
+                    truth = vb.perpetrator[k]
+                    attr = truth if vb.u_attribution[k] < v.attribution_accuracy else 1 - truth
                 else:
                     attr = -1
                 checked[vid] = (True, attr)
@@ -396,30 +445,32 @@ class Replication:
 
     def _record_finding(self, inc: Incident, now: float) -> None:
         """The finding's outcome for the incident, its lead report and its violations."""
-        r = self.rep_tab
         checked = inc.checked or {}
         verified = [vid for vid, (ok, _) in checked.items() if ok]
-        all_false = all(r["false"][rid] for rid in inc.reports)
+        all_false = all(vid < 0 for vid in inc.violations)
         if verified:
             inc.outcome = R.INCIDENT_OUTCOMES.index("verified")
             inc.reason = 0
             for vid in verified:
                 attr = checked[vid][1]
                 if attr >= 0:
+                    truth = self.violations.blocks[vid >> BLOCK_BITS].perpetrator[vid & MASK]
                     inc.attribution = attr
-                    inc.attribution_correct = int(attr == self.vio["perpetrator"][vid])
+                    inc.attribution_correct = int(attr == truth)
                     break
         elif all_false and inc.checked is not None:
             inc.outcome = R.INCIDENT_OUTCOMES.index("unfounded")
         else:
             inc.outcome = R.INCIDENT_OUTCOMES.index("not_verified")
         unfounded = inc.outcome == R.INCIDENT_OUTCOMES.index("unfounded")
-        self.r_state[inc.lead] = _STATE["false_recognised" if unfounded else "led_to_finding"]
-        self.r_end[inc.lead] = now
+        lead = inc.lead
+        lb = self.reports.blocks[lead >> BLOCK_BITS]
+        lb.state[lead & MASK] = _STATE["false_recognised" if unfounded else "led_to_finding"]
+        lb.state_time[lead & MASK] = now
+        self.reports.final(lead)
         reason_name = R.INCIDENT_REASONS[inc.reason]
         visited = inc.checked is not None
-        for rid in inc.reports:
-            vid = int(r["violation"][rid])
+        for vid in inc.violations:
             if vid < 0:
                 continue
             if vid in checked:
@@ -428,103 +479,114 @@ class Replication:
                     self._settle(vid, "reported_unverified", "evidence_decayed", now, -1)
                 elif attr < 0:
                     self._settle(vid, "verified", "", now, -1)
-                elif attr == self.vio["perpetrator"][vid]:
-                    self._settle(vid, "attributed_correct", "", now, attr)
                 else:
-                    self._settle(vid, "attributed_incorrect", "", now, attr)
+                    vb = self.violations.blocks[vid >> BLOCK_BITS]
+                    right = attr == vb.perpetrator[vid & MASK]
+                    outcome = "attributed_correct" if right else "attributed_incorrect"
+                    self._settle(vid, outcome, "", now, attr)
             elif visited:
                 self._settle(vid, "reported_unverified", "visited_before_report", now, -1)
             else:
                 self._settle(vid, "reported_unverified", reason_name, now, -1)
+            self._settled(vid)
 
     def _settle(self, vid: int, outcome: str, reason: str, now: float, attr: int) -> None:
-        code = R.VIOLATION_OUTCOMES.index(outcome)
-        current = int(self.v_outcome[vid])
+        code = _VOUT[outcome]
+        vb = self.violations.blocks[vid >> BLOCK_BITS]
+        k = vid & MASK
+        current = vb.outcome[k]
         # attributed (either way) > verified > unverified; the first of equals stands
         if current < 0 or _RANK[code] > _RANK[current]:
-            self.v_outcome[vid] = code
-            self.v_reason[vid] = R.UNVERIFIED_REASONS.index(reason)
-            self.v_time[vid] = now
-            self.v_attr[vid] = attr
+            vb.outcome[k] = code
+            vb.reason[k] = _WHY[reason]
+            vb.outcome_time[k] = now
+            vb.attributed_to[k] = attr
+
+    def _settled(self, vid: int) -> None:
+        """One report of violation ``vid`` is done (expired, or its incident's finding made)."""
+        vb = self.violations.blocks[vid >> BLOCK_BITS]
+        k = vid & MASK
+        vb.pending[k] -= 1
+        if vb.pending[k] == 0:
+            if vb.outcome[k] < 0:  # every report of it expired
+                vb.outcome[k] = _VOUT["reported_unverified"]
+                vb.reason[k] = _WHY["expired"]
+            self.violations.final(vid)
+
+    def _incident_done(self, inc: Incident) -> None:
+        """An incident with its finding made and its team back."""
+        del self.incidents[inc.id]
+        self._finished(inc.id, incident_row(inc))
+
+    def _finished(self, iid: int, row: tuple) -> None:
+        """A finished incident's row: incidents are written in id order, a block at a time."""
+        self.finished[iid] = row
+        finished, out = self.finished, self.rows_out
+        while self.inc_written in finished:
+            out.append(finished.pop(self.inc_written))
+            self.inc_written += 1
+        if len(out) >= BLOCK:
+            self.recorder.write("incidents", rows_table(out))
+            self.rows_out = []
 
     # ------------------------------------------------------------------ time series
-    def _series_buffers(self) -> dict[str, np.ndarray]:
-        # samples at 0, step, 2 step, ... strictly before the horizon
-        k = int(np.ceil(self.horizon / self.scen.output.sample_interval))
-        cols = ["time"]
-        for p in R.PARTIES:
-            cols += [f"queue_{p}", f"busy_{p}", f"on_duty_{p}"]
-        cols += ["joint_waiting", "teams_busy", "teams_queue", "incidents_open"]
-        return {c: np.zeros(k) for c in cols}
-
-    def _sampler(self, series: dict[str, np.ndarray]):
+    def _sampler(self):
         env = self.env
         step = self.scen.output.sample_interval
+        k = int(np.ceil(self.horizon / step))  # samples at 0, step, ... before the horizon
         next_progress = 1440.0
-        for i in range(series["time"].size):
+        for i in range(k):
             t = i * step
             if t > env.now:
                 yield env.timeout(t - env.now)
-            series["time"][i] = t
+            self.center.catch_up()
+            s = self.series
+            s["time"].append(t)
             for d in self.desks:
-                series[f"queue_{d.name}"][i] = d.queued.value
-                series[f"busy_{d.name}"][i] = d.busy.value
-                series[f"on_duty_{d.name}"][i] = d.on_duty.value
-            series["joint_waiting"][i] = self.center.joint_waiting.value
-            series["teams_busy"][i] = self.teams.busy.value
-            series["teams_queue"][i] = len(self.teams.waiting)
-            series["incidents_open"][i] = self.open_level.value
+                s[f"queue_{d.name}"].append(d.queued.value)
+                s[f"busy_{d.name}"].append(d.busy.value)
+                s[f"on_duty_{d.name}"].append(d.on_duty.value)
+            s["joint_waiting"].append(self.center.joint_waiting.value)
+            s["teams_busy"].append(self.teams.busy.value)
+            s["teams_queue"].append(len(self.teams.waiting))
+            s["incidents_open"].append(self.open_level.value)
+            if len(s["time"]) >= BLOCK:
+                self._write_series()
             if self.progress is not None and t >= next_progress:
                 self.progress(t)
                 next_progress = t + 1440.0
 
-    # ------------------------------------------------------------------ finish
-    def _violation_table(self) -> R.Table:
-        r = self.rep_tab
-        n = self.vio["time"].size
-        arrived = np.zeros(n, dtype=np.int64)
-        true = r["violation"] >= 0
-        np.add.at(arrived, r["violation"][true], 1)
-        live = np.zeros_like(arrived)
-        not_expired = (self.r_state[true] != _STATE["expired"]).astype(np.int64)
-        np.add.at(live, r["violation"][true], not_expired)
-        # Violations with no finding.
-        none = self.v_outcome < 0
-        self.v_outcome[none & (arrived == 0)] = R.VIOLATION_OUTCOMES.index("never_reported")
-        unver = none & (arrived > 0)
-        self.v_outcome[unver] = R.VIOLATION_OUTCOMES.index("reported_unverified")
-        self.v_reason[unver & (live == 0)] = R.UNVERIFIED_REASONS.index("expired")
-        self.v_reason[unver & (live > 0)] = R.UNVERIFIED_REASONS.index("open_at_end")
-        first_report = np.full(n, NAN)
-        if true.any():
-            order = np.argsort(r["arrival"][true], kind="stable")
-            vids = r["violation"][true][order]
-            arr = r["arrival"][true][order]
-            _, first_idx = np.unique(vids, return_index=True)
-            first_report[vids[first_idx]] = arr[first_idx]
-        return {
-            **self.vio,
-            "n_reports": arrived,
-            "first_report": first_report,
-            "outcome": self.v_outcome,
-            "reason": self.v_reason,
-            "outcome_time": self.v_time,
-            "attributed_to": self.v_attr,
-        }
+    def _write_series(self) -> None:
+        if self.series["time"]:
+            cols = {c: np.array(v, dtype=float) for c, v in self.series.items()}
+            self.recorder.write("series", cols)
+            self.series = {c: [] for c in SERIES}
 
-    def _finish(self, series: dict[str, np.ndarray]) -> R.ReplicationResult:
+    # ------------------------------------------------------------------ finish
+    def _close_reports(self, b: Any) -> None:
+        for j in range(b.n):
+            if b.state[j] < 0:
+                b.state[j] = _STATE["open_at_end"]
+
+    def _close_violations(self, b: Any) -> None:
+        for k in range(b.n):
+            if b.pending[k] > 0 and b.outcome[k] < 0:
+                b.outcome[k] = _VOUT["reported_unverified"]
+                live = b.n_reports[k] - b.expired[k]
+                b.reason[k] = _WHY["open_at_end" if live > 0 else "expired"]
+
+    def _finish(self) -> R.ReplicationResult:
         now = self.horizon
-        self.r_state[self.r_state < 0] = _STATE["open_at_end"]
-        reports_tab = {
-            **self.rep_tab,
-            "triage_time": self.draws.triage_time,
-            "ack": self.ack,
-            "triage_shift": self.triage_shift,
-            "triaged": self.triaged,
-            "incident": self.r_incident,
-            "state": self.r_state,
-            "state_time": self.r_end,
-        }
+        self.reports.close(self._close_reports)
+        self.violations.close(self._close_violations)
+        for inc in self.incidents.values():
+            if inc.outcome < 0:  # no finding yet (else: its team is still driving back)
+                close_open(inc)
+            self.finished[inc.id] = incident_row(inc)
+        rest = self.rows_out + [self.finished[i] for i in sorted(self.finished)]
+        if rest:
+            self.recorder.write("incidents", rows_table(rest))
+        self._write_series()
         totals = {
             "horizon": self.horizon,
             "measured_minutes": self.horizon - self.warmup,
@@ -547,14 +609,26 @@ class Replication:
             "teams": {"busy": self.teams.busy.close(now), "count": self.teams.size},
             "incidents_open": self.open_level.close(now),
         }
+        tables = self.recorder.tables(
+            {
+                "violations": VIOLATION_SCHEMA,
+                "reports": REPORT_SCHEMA,
+                "incidents": INCIDENT_SCHEMA,
+                "series": dict.fromkeys(SERIES, np.float64),
+            }
+        )
         return R.ReplicationResult(
             replication=self.rep,
             seed=self.seed,
-            violations=self._violation_table(),
-            reports=reports_tab,
-            incidents=incident_table(self.incidents, self.rep_tab, self.draws),
-            series=series,
+            violations=tables["violations"],
+            reports=tables["reports"],
+            incidents=tables["incidents"],
+            series=tables["series"],
             totals=totals,
             types=tuple(self.prep.types.names),
             nodes=tuple(self.prep.nodes),
         )
+
+
+_RDRAWS = ("u_false", "assess_time", "prep_time", "onsite_time", "u_access")
+_VDRAWS = ("u_verify", "u_attributable", "u_attribution")

@@ -11,7 +11,6 @@ returns plain data (dicts of lists and numpy arrays).
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from dataclasses import dataclass
@@ -24,35 +23,13 @@ import yaml
 from ..analysis.metrics import DELAY_BY_KEY, UNMEASURED_OUTCOMES, delay_values, population
 from ..analysis.statistics import paired_difference
 from ..records import PARTIES
-from ..records.storage import format_cell, json_default, plain
+from ..records.files import TABLE_FILES, read_table, table_columns, table_path
+from ..records.storage import json_default, plain
 from ..scenario.schema import Scenario
 
 
-RUN_FILES = (
-    "summary.json",
-    "scenario.yaml",
-    "network.json",
-    "violations.csv",
-    "reports.csv",
-    "incidents.csv",
-    "timeseries.csv",
-)
-# Columns that hold names; every other column is numeric (empty cell = NaN).
-_TEXT_COLUMNS = {
-    "node",
-    "base",
-    "type",
-    "outcome",
-    "reason",
-    "channel",
-    "sender",
-    "desk",
-    "state",
-    "perpetrator",
-    "affected",
-    "attributed_to",
-    "attribution",
-}
+RUN_FILES = ("summary.json", "scenario.yaml", "network.json")
+TABLES = tuple(TABLE_FILES)  # each as <stem>.parquet or <stem>.csv
 
 
 class ResultsError(ValueError):
@@ -79,7 +56,7 @@ class RunData:
     tables : dict
         ``violations``, ``reports``, ``incidents``, ``timeseries``: each a dict
         of column name to numpy array (float, NaN for an empty cell; str for
-        name columns), exactly as the CSV files hold them.
+        name columns), exactly as the table files hold them.
     """
 
     name: str
@@ -93,48 +70,27 @@ class RunData:
         return int(self.summary["replications"])
 
 
-def _column(name: str, cells: list[str]) -> np.ndarray:
-    if name in _TEXT_COLUMNS:
-        return np.array(cells, dtype=str) if cells else np.array([], dtype=str)
-    return np.array([float(c) if c != "" else math.nan for c in cells], dtype=float)
-
-
-def _columns(header: list[str], rows: list[list[str]]) -> dict[str, np.ndarray]:
-    cols = list(zip(*rows)) if rows else [[] for _ in header]
-    return {h: _column(h, list(c)) for h, c in zip(header, cols)}
-
-
-def read_table(path: str | Path) -> dict[str, np.ndarray]:
-    """Read a result CSV into columns (numbers as float arrays, NaN for empty cells).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
-    >>> _ = p.write_text("replication,node,ack\\n0,Toretsk,1.500\\n1,Lyman,\\n")
-    >>> t = read_table(p)
-    >>> t["node"].tolist(), t["ack"].tolist()[0]
-    (['Toretsk', 'Lyman'], 1.5)
-    """
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, [])
-        rows = list(reader)
-    return _columns(header, rows)
+def missing_files(directory: str | Path) -> list[str]:
+    """The files of a complete run directory that ``directory`` lacks."""
+    d = Path(directory)
+    missing = [f for f in RUN_FILES if not (d / f).exists()]
+    missing += [f"{t}.parquet" for t in TABLES if table_path(d, t) is None]
+    return missing
 
 
 def load_run(directory: str | Path, name: str | None = None) -> RunData:
-    """Read a run directory written by ``cfsim run`` (see ``docs/outputs.md``)."""
+    """Read a run directory written by ``cfsim run`` (see ``docs/outputs.md``);
+    its tables may be Parquet or CSV files."""
     d = Path(directory)
-    missing = [f for f in RUN_FILES if not (d / f).exists()]
+    missing = missing_files(d)
     if missing:
         raise ResultsError(
-            f"{d} is not a complete run directory: {', '.join(missing)} missing "
-            "(a run writes summary.json, scenario.yaml, network.json and four CSV tables)"
+            f"{d} is not a complete run directory: {', '.join(missing)} missing (a run "
+            "writes summary.json, scenario.yaml, network.json and four tables, as .parquet "
+            "or .csv)"
         )
     scen = Scenario.model_validate(yaml.safe_load((d / "scenario.yaml").read_text("utf-8")))
-    tables = {t: read_table(d / f"{t}.csv") for t in ("violations", "reports", "incidents")}
-    tables["timeseries"] = read_table(d / "timeseries.csv")
+    tables = {t: read_table(table_path(d, t)) for t in TABLES}
     return RunData(
         name=name or scen.name,
         scenario=scen,
@@ -146,18 +102,21 @@ def load_run(directory: str | Path, name: str | None = None) -> RunData:
 
 def run_data(result, name: str | None = None) -> RunData:
     """The plain data of an in-memory run result, identical to :func:`load_run` of
-    the directory ``write_run`` makes of it (cells go through the same text format)."""
+    the directory ``write_run`` makes of it (in either table format)."""
     import networkx as nx
 
-    tables = {}
-    for t, src in (
-        ("violations", "violations"),
-        ("reports", "reports"),
-        ("incidents", "incidents"),
-        ("timeseries", "series"),
-    ):
-        cols = result.decoded(src)
-        tables[t] = {k: _column(k, [format_cell(v) for v in vals]) for k, vals in cols.items()}
+    reps = result.replications
+    first = reps[0] if reps else None
+    tables = {
+        stem: table_columns(
+            src,
+            [(r.replication, getattr(r, src)) for r in reps],
+            nodes=first.nodes if first else (),
+            types=first.types if first else (),
+            warmup=result.scenario.warmup,
+        )
+        for stem, src in TABLE_FILES.items()
+    }
     scen = result.scenario.model_copy(
         update={"seed": result.seed, "replications": len(result.replications)}
     )
@@ -194,7 +153,7 @@ def detect(directory: str | Path) -> str:
     if (d / "sweep.json").exists():
         return "sweep"
     if (d / "summary.json").exists():
-        load_check = [f for f in RUN_FILES if not (d / f).exists()]
+        load_check = missing_files(d)
         if load_check:
             raise ResultsError(
                 f"{d} has a summary.json but not {', '.join(load_check)}: the tables of this "
@@ -203,7 +162,7 @@ def detect(directory: str | Path) -> str:
         return "run"
     raise ResultsError(
         f"{d} is not a results directory: expected the files of a run (summary.json and "
-        "its CSV tables), a comparison (comparison.json), a sweep (sweep.json) or a "
+        "its tables), a comparison (comparison.json), a sweep (sweep.json) or a "
         "staffing search (frontier.json)"
     )
 
@@ -216,7 +175,7 @@ def comparison_runs(directory: str | Path) -> list[RunData] | None:
     meta = json.loads((d / "comparison.json").read_text("utf-8"))
     names = [c["name"] for c in meta["configurations"]]
     dirs = [d / "runs" / n for n in names]
-    if not all(all((p / f).exists() for f in RUN_FILES) for p in dirs):
+    if any(missing_files(p) for p in dirs):
         return None
     return [load_run(p, name=n) for p, n in zip(dirs, names)]
 

@@ -1,9 +1,9 @@
-"""Writing run results to disk: CSV tables, JSON summary, resolved scenario.
+"""Writing run results to disk: tables (Parquet or CSV), JSON summary, resolved scenario.
 
 A run directory is written under a temporary name and renamed into place
 only when complete, so a crash or Ctrl-C never leaves a half-written result.
-Tables are written with fixed formatting, so the same scenario and seed give
-byte-identical files.
+Tables are written batch by batch with full float precision, so they load
+back to the same numbers and the same scenario and seed give the same files.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 from ..records.version import __version__
-from ..analysis.experiment import table_files
 from ..analysis.metrics import METRIC_KEYS
+from ..records.files import write_tables
 from ..records.storage import (
     atomic_dir,
     json_default,
@@ -46,11 +46,14 @@ def default_run_dir(root: Path, scenario_name: str, seed: int) -> Path:
             k += 1
 
 
-def write_run(result, out_dir: Path, command: str | None = None) -> Path:
+def write_run(
+    result, out_dir: Path, command: str | None = None, table_format: str = "parquet"
+) -> Path:
     """Write every file of a run to ``out_dir`` (created; must not exist yet).
 
-    Files: ``scenario.yaml`` (resolved), ``metadata.json``, ``summary.json``,
-    ``violations.csv``, ``reports.csv``, ``incidents.csv``, ``timeseries.csv``.
+    Files: ``scenario.yaml`` (resolved), ``network.json``, ``metadata.json``,
+    ``summary.json`` and the tables ``violations``, ``reports``, ``incidents``,
+    ``timeseries`` as ``.parquet`` (default) or ``.csv`` (``table_format``).
     """
     with atomic_dir(out_dir) as tmp:
         # The scenario as run: with the seed and replications actually used.
@@ -59,10 +62,12 @@ def write_run(result, out_dir: Path, command: str | None = None) -> Path:
         )
         write_scenario(tmp / "scenario.yaml", scen)
         write_network(tmp / "network.json", result.loaded.graph)
-        write_json(tmp / "metadata.json", {**result.metadata, **provenance(command)})
+        write_json(
+            tmp / "metadata.json",
+            {**result.metadata, "table_format": table_format, **provenance(command)},
+        )
         write_json(tmp / "summary.json", result.summary)
-        for stem, columns in table_files(result).items():
-            write_csv(tmp / f"{stem}.csv", columns)
+        write_tables(tmp, result.replications, result.scenario.warmup, table_format)
     return Path(out_dir)
 
 

@@ -190,3 +190,28 @@ def provenance(command: str | None) -> dict[str, Any]:
         "library_versions": versions,
         "time_unit": "minutes",
     }
+
+
+# --------------------------------------------------------------------------- Parquet
+
+
+def arrow_table(columns: dict[str, np.ndarray]):
+    """numpy columns as a pyarrow Table (no conversion of values: floats exact, NaN kept)."""
+    import pyarrow as pa
+
+    return pa.table({k: pa.array(v) for k, v in columns.items()})
+
+
+def parquet_writer(path: str | Path, schema):
+    """A Parquet writer for ``schema`` at ``path`` (compressed, statistics off: smaller, faster)."""
+    import pyarrow.parquet as pq
+
+    return pq.ParquetWriter(path, schema, compression="zstd", write_statistics=False)
+
+
+def read_columns(path: str | Path, columns: list[str] | None = None) -> dict[str, np.ndarray]:
+    """Columns of a Parquet file as numpy arrays (all if ``columns`` is None)."""
+    import pyarrow.parquet as pq
+
+    data = pq.read_table(path, columns=columns, memory_map=True)
+    return {name: data.column(name).to_numpy() for name in data.column_names}

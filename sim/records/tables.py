@@ -9,14 +9,84 @@ warm-up).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterator
 
 import numpy as np
 
 from . import codes as C
 
 Table = dict[str, np.ndarray]
+
+
+class StoredTable(Mapping):
+    """A table in a Parquet file whose columns are read when first asked for.
+
+    It behaves like a table (a mapping of column name to numpy array) but
+    keeps only the last few columns read in memory, so statistics over a long
+    replication do not hold the whole table.
+
+    Parameters
+    ----------
+    path : str or Path
+        The Parquet file (written by :class:`~sim.records.recorders.ParquetRecorder`).
+    keep : int
+        Columns kept in memory at a time.
+    """
+
+    def __init__(self, path: str | Path, keep: int = 8):
+        self.path = Path(path)
+        self.keep = keep
+        self._names: tuple[str, ...] | None = None
+        self._rows: int | None = None
+        self._cache: dict[str, np.ndarray] = {}
+
+    def _meta(self) -> None:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(self.path).metadata
+        self._names = tuple(meta.schema.names)
+        self._rows = int(meta.num_rows)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        if self._names is None:
+            self._meta()
+        return self._names  # type: ignore[return-value]
+
+    @property
+    def num_rows(self) -> int:
+        if self._rows is None:
+            self._meta()
+        return self._rows  # type: ignore[return-value]
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        if column in self._cache:
+            return self._cache[column]
+        if column not in self.names:
+            raise KeyError(column)
+        from .storage import read_columns
+
+        values = read_columns(self.path, [column])[column]
+        if len(self._cache) >= self.keep:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[column] = values
+        return values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "keep": self.keep}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["path"], state["keep"])
+
 
 # The column that says when an entity starts: it counts when that is at or
 # after the end of the warm-up.
@@ -72,6 +142,8 @@ def concat(tables: list[Table]) -> Table:
 
 def rows(table: Table) -> int:
     """Number of rows of a table (0 for a table without columns)."""
+    if isinstance(table, StoredTable):
+        return table.num_rows
     return next(iter(table.values())).size if table else 0
 
 

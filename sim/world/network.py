@@ -220,15 +220,11 @@ def geojson(data: dict[str, Any], source: str = "GeoJSON", snap_km: float = 0.5)
             graph.add_node(str(nid), **props, lat=float(lat), lon=float(lon))
         elif gtype == "LineString":
             lines.append((i, geom["coordinates"], props))
-    pos = {n: (d["lat"], d["lon"]) for n, d in graph.nodes(data=True)}
+    index = _PointIndex(graph, snap_km)
 
     def snap(lon: float, lat: float, i: int) -> str:
-        best, dist = None, float("inf")
-        for n, (la, lo) in pos.items():
-            d = haversine_km(lat, lon, la, lo)
-            if d < dist:
-                best, dist = n, d
-        if best is None or dist > snap_km:
+        best = index.nearest(lat, lon)
+        if best is None:
             raise NetworkError(
                 f"{source}: line feature {i} ends at ({lat:.4f}, {lon:.4f}), which is not within "
                 f"{snap_km} km of any point feature; add source/target properties or a point there"
@@ -249,6 +245,62 @@ def geojson(data: dict[str, Any], source: str = "GeoJSON", snap_km: float = 0.5)
             )
         graph.add_edge(a, b, **props)
     return graph
+
+
+class _PointIndex:
+    """Nearest point within ``radius_km`` by great-circle distance, in constant time.
+
+    Points go into cubic cells of side ``radius_km`` by their position on the
+    sphere (3-D, km), so every point within the radius of a query lies in the
+    query's cell or one of its 26 neighbours (the chord is never longer than
+    the arc); only those are measured. Ties go to the point added first.
+    """
+
+    def __init__(self, graph: nx.Graph, radius_km: float):
+        self.radius = float(radius_km)
+        self.cell = max(self.radius, 1e-9)
+        self.cells: dict[tuple[int, int, int], list[tuple[int, str, float, float]]] = {}
+        for order, (n, d) in enumerate(graph.nodes(data=True)):
+            key = self._key(d["lat"], d["lon"])
+            self.cells.setdefault(key, []).append((order, n, d["lat"], d["lon"]))
+
+    def _key(self, lat: float, lon: float) -> tuple[int, int, int]:
+        p, q = math.radians(lat), math.radians(lon)
+        x = EARTH_RADIUS_KM * math.cos(p) * math.cos(q)
+        y = EARTH_RADIUS_KM * math.cos(p) * math.sin(q)
+        z = EARTH_RADIUS_KM * math.sin(p)
+        return (math.floor(x / self.cell), math.floor(y / self.cell), math.floor(z / self.cell))
+
+    def nearest(self, lat: float, lon: float) -> str | None:
+        """The id of the nearest point within the radius (None if there is none)."""
+        i, j, k = self._key(lat, lon)
+        best: tuple[float, int, str] | None = None
+        for di in (-1, 0, 1):
+            for dj in (-1, 0, 1):
+                for dk in (-1, 0, 1):
+                    for order, n, la, lo in self.cells.get((i + di, j + dj, k + dk), ()):
+                        cand = (haversine_km(lat, lon, la, lo), order, n)
+                        if best is None or cand < best:
+                            best = cand
+        if best is None or best[0] > self.radius:
+            return None
+        return best[2]
+
+
+def to_node_link_json(graph: nx.Graph) -> str:
+    """A built network as node-link JSON text (for handing to worker processes)."""
+    return json.dumps(nx.node_link_data(graph, edges="edges"), default=_json_number)
+
+
+def from_node_link_json(text: str) -> nx.Graph:
+    """The graph :func:`to_node_link_json` wrote, node and edge order kept."""
+    return nx.node_link_graph(json.loads(text), directed=False, multigraph=False, edges="edges")
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"cannot write {type(value).__name__} to node-link JSON")
 
 
 def builtin(name: str = DEFAULT_NETWORK) -> nx.Graph:

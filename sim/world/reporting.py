@@ -44,6 +44,19 @@ COLUMNS = (
 )
 
 
+_NO_REPORTS = {
+    "key": np.zeros(0, dtype=np.uint64),
+    "arrival": np.zeros(0),
+    "violation": np.zeros(0, dtype=np.int64),
+    "channel": np.zeros(0, dtype=np.int64),
+    "sender": np.zeros(0, dtype=np.int64),
+    "desk": np.zeros(0, dtype=np.int64),
+    "node": np.zeros(0, dtype=np.int64),
+    "event_time": np.zeros(0),
+    "type": np.zeros(0, dtype=np.int64),
+}
+
+
 class ChannelPlan:
     """One channel's detection, delay and desk for every (party, type) pair."""
 
@@ -140,28 +153,36 @@ class ReportSource:
         n = v["time"].size
         party = plan.party(v)
         p = np.zeros(n)
-        delay = np.zeros(n)
-        desk = np.zeros(n, dtype=np.int64)
-        u_detect = self.detect[plan.name].uniform(v["key"])
-        u_delay = self.delay[plan.name].uniform(v["key"])
+        cells = []
         for (s, k), (detection, dist, rule) in plan.cells.items():
             cell = (party == s) & (v["type"] == k)
-            if not cell.any():
-                continue
-            p[cell] = detection
-            delay[cell] = dist.ppf(u_delay[cell])
-            desk[cell] = _desk(rule, v["affected"][cell], v["perpetrator"][cell])
+            if detection > 0 and cell.any():
+                p[cell] = detection
+                cells.append((cell, dist, rule))
         if plan.coverage is not None:
             p = p * plan.coverage[v["node"]]
-        arrival = v["time"] + delay
-        keep = (u_detect < p) & (arrival < self.horizon)
+        # Only the candidates are drawn: draws are keyed, so the others' are not needed.
+        keep = np.flatnonzero(p > 0)
+        keep = keep[self.detect[plan.name].uniform(v["key"][keep]) < p[keep]]
+        delay = np.zeros(keep.size)
+        desk = np.zeros(keep.size, dtype=np.int64)
+        u_delay = self.delay[plan.name].uniform(v["key"][keep])
+        for cell, dist, rule in cells:
+            sel = cell[keep]
+            if sel.any():
+                delay[sel] = dist.ppf(u_delay[sel])
+                rows = keep[sel]
+                desk[sel] = _desk(rule, v["affected"][rows], v["perpetrator"][rows])
+        arrival = v["time"][keep] + delay
+        due = arrival < self.horizon
+        keep, arrival, desk = keep[due], arrival[due], desk[due]
         return {
             "key": child_key(v["key"][keep], REPORT + plan.code),
-            "arrival": arrival[keep],
+            "arrival": arrival,
             "violation": v["violation"][keep],
-            "channel": np.full(int(keep.sum()), plan.code, dtype=np.int64),
+            "channel": np.full(keep.size, plan.code, dtype=np.int64),
             "sender": plan.sender(v)[keep],
-            "desk": desk[keep],
+            "desk": desk,
             "node": v["node"][keep],
             "event_time": v["time"][keep],
             "type": v["type"][keep],
@@ -196,8 +217,8 @@ class ReportSource:
     def table(self, parts: list[dict[str, np.ndarray]], first_id: int = 0) -> dict[str, np.ndarray]:
         """Reports from ``parts`` as one table sorted by arrival (ties: channel, then
         key), numbered from ``first_id``."""
-        parts = [p for p in parts if p["arrival"].size] or parts[:1]
-        cols = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        parts = [p for p in parts if p["arrival"].size] or [_NO_REPORTS]
+        cols = {k: np.concatenate([p[k] for p in parts]) for k in _NO_REPORTS}
         order = np.lexsort((cols["key"], cols["channel"], cols["arrival"]))
         out = {k: v[order] for k, v in cols.items()}
         m = out["arrival"].size
