@@ -49,8 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         dask = map_ordered(run_job, jobs, workers=args.workers, dask="local")
         td = time.perf_counter() - t
         same = "identical" if dask == serial else "DIFFERENT"
-        print(f"Dask local x{args.workers}       {td:6.2f} s   speed-up {t1 / td:.2f}x  ({same}; "
-              "includes starting the cluster)")
+        print(
+            f"Dask local x{args.workers}       {td:6.2f} s   speed-up {t1 / td:.2f}x  ({same}; "
+            "includes starting the cluster)"
+        )
     return 0
 
 

@@ -14,9 +14,25 @@ The package is layered (lowest first; a layer imports only those below it):
 
 from __future__ import annotations
 
-from .records.version import __version__  # noqa: E402
-from .scenario import Scenario, ScenarioError  # noqa: E402
-from .world import LoadedScenario, load_scenario, scenario_from_dict  # noqa: E402
+from .records.version import __version__
+
+_LAZY = {
+    "Scenario": "scenario",
+    "ScenarioError": "scenario",
+    "LoadedScenario": "world",
+    "load_scenario": "world",
+    "scenario_from_dict": "world",
+}
+
+
+def __getattr__(name: str):
+    # Loaded on first use, so ``import sim.<anything>`` stays cheap (cfsim start-up).
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "LoadedScenario",

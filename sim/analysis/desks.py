@@ -76,15 +76,23 @@ def in_window(minute: np.ndarray, start: float, end: float) -> np.ndarray:
     return (minute >= start) | (minute < end)
 
 
-def _window_stats(rep, desk: int, tot, start: float, end: float, mask, ack_target):
-    """Utilisation and waits of one desk over the minutes of the day in [start, end)."""
+def _desk_reports(rep, desk: int, mask) -> dict[str, np.ndarray]:
+    """The measured reports of one desk: arrival, minute of the day and wait."""
+    r = rep.reports
+    sel = mask & (r["desk"] == desk)
+    arrival = r["arrival"][sel]
+    return {"arrival": arrival, "minute": arrival % 1440.0, "wait": r["ack"][sel] - arrival}
+
+
+def _window_stats(rep, tot, reports: dict[str, np.ndarray], start: float, end: float, ack_target):
+    """Utilisation and waits of one desk (``reports`` from :func:`_desk_reports`) over
+    the minutes of the day in [start, end)."""
     edges = np.asarray(tot["bin_edges"], dtype=float)
     bins = in_window(edges[:-1], start, end)
     busy = float(np.asarray(tot["busy_by_bin"])[bins].sum())
     on_duty = float(np.asarray(tot["on_duty_by_bin"])[bins].sum())
-    r = rep.reports
-    sel = mask & (r["desk"] == desk) & in_window(r["arrival"] % 1440.0, start, end)
-    wait = (r["ack"] - r["arrival"])[sel]
+    sel = in_window(reports["minute"], start, end)
+    wait = reports["wait"][sel]
     taken = wait[np.isfinite(wait)]
     nan = float("nan")
     out = {
@@ -96,7 +104,8 @@ def _window_stats(rep, desk: int, tot, start: float, end: float, mask, ack_targe
         "within_acknowledge": nan,
     }
     if ack_target is not None:
-        decidable = np.isfinite(wait) | (r["arrival"][sel] + ack_target <= rep.totals["horizon"])
+        arrival = reports["arrival"][sel]
+        decidable = np.isfinite(wait) | (arrival + ack_target <= rep.totals["horizon"])
         ok = np.isfinite(wait) & (wait <= ack_target)
         out["within_acknowledge"] = float(ok[decidable].mean()) if decidable.any() else nan
     return out
@@ -117,9 +126,10 @@ def shift_stats(
     for k, p in enumerate(R.PARTIES):
         tot = rep.totals["desks"][p]
         rows = []
+        reports = _desk_reports(rep, k, m)
         for sh in tot["shifts"]:
             row = {"shift": sh["name"], "start": sh["start"], "end": sh["end"]}
-            row.update(_window_stats(rep, k, tot, sh["start"], sh["end"], m, ack_target))
+            row.update(_window_stats(rep, tot, reports, sh["start"], sh["end"], ack_target))
             rows.append(row)
         out[p] = rows
     return out
@@ -133,8 +143,9 @@ def hour_stats(
     out = {}
     for k, p in enumerate(R.PARTIES):
         tot = rep.totals["desks"][p]
+        reports = _desk_reports(rep, k, m)
         out[p] = [
-            {"hour": h, **_window_stats(rep, k, tot, 60.0 * h, 60.0 * (h + 1), m, ack_target)}
+            {"hour": h, **_window_stats(rep, tot, reports, 60.0 * h, 60.0 * (h + 1), ack_target)}
             for h in range(24)
         ]
     return out

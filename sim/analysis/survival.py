@@ -11,6 +11,8 @@ second, too long for every run).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 QUANTILES = {"median": 0.5, "p90": 0.9, "p95": 0.95}
@@ -42,12 +44,12 @@ def kaplan_meier(durations: np.ndarray, observed: np.ndarray) -> tuple[np.ndarra
     d = np.asarray(observed, dtype=bool)
     if t.size == 0:
         return np.empty(0), np.empty(0)
-    order = np.argsort(t, kind="stable")
+    order = np.argsort(t)  # the order among equal times does not matter
     t, d = t[order], d[order]
-    at_risk = t.size - np.arange(t.size)
-    uniq, first = np.unique(t, return_index=True)
+    first = np.concatenate([[0], np.flatnonzero(t[1:] != t[:-1]) + 1])
+    uniq = t[first]
     events = np.add.reduceat(d.astype(np.int64), first)
-    hazard = events / at_risk[first]
+    hazard = events / (t.size - first)
     keep = events > 0
     return uniq[keep], np.cumprod(1.0 - hazard[keep])
 
@@ -96,6 +98,9 @@ def describe_censored(durations: np.ndarray, observed: np.ndarray) -> dict[str, 
         out.update({k: nan for k in ("mean", *QUANTILES, "max")})
         out["lower_bound"] = []
         return out
+    if d.all():
+        # nothing censored: the empirical distribution, without sorting everything
+        return out | _uncensored(t)
     times, surv = kaplan_meier(t, d)
     tau = float(t.max())
     bounded = []
@@ -110,4 +115,18 @@ def describe_censored(durations: np.ndarray, observed: np.ndarray) -> dict[str, 
         out[name] = v
     out["max"] = float(t[d].max())
     out["lower_bound"] = bounded
+    return out
+
+
+def _uncensored(t: np.ndarray) -> dict[str, object]:
+    """:func:`describe_censored` when every delay was measured: the Kaplan–Meier curve
+    is then the empirical distribution, its quantiles order statistics (the smallest
+    value with a share >= q at or below it) and its mean the plain mean."""
+    n = t.size
+    ranks = {name: max(1, math.ceil(q * n - 1e-9)) - 1 for name, q in QUANTILES.items()}
+    part = np.partition(t, sorted(set(ranks.values())))
+    out: dict[str, object] = {"mean": float(t.mean())}
+    out.update({name: float(part[k]) for name, k in ranks.items()})
+    out["max"] = float(t.max())
+    out["lower_bound"] = []
     return out

@@ -26,7 +26,7 @@ from ..world import LoadedScenario, load_scenario, scenario_from_dict
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class LinkedParameter(_Strict):

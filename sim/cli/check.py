@@ -25,16 +25,18 @@ def _validate_file(f: str) -> bool:
     """Say whether one file is valid, and what it holds or what is wrong."""
     import yaml
 
-    from ..analysis.sweepfile import OptimizeSpec, SweepSpec, expand, load_sweep
     from ..scenario import ScenarioError
+    from ..scenario.yamlfile import LOADER
     from ..world import load_scenario
 
     try:
         try:
-            head = yaml.safe_load(Path(f).read_text(encoding="utf-8"))
+            head = yaml.load(Path(f).read_text(encoding="utf-8"), Loader=LOADER)
         except (OSError, yaml.YAMLError, UnicodeDecodeError):
             head = None  # load_scenario reports it properly
         if isinstance(head, dict) and "base" in head:
+            from ..analysis.sweepfile import OptimizeSpec, SweepSpec, expand, load_sweep
+
             kind = OptimizeSpec if "constraints" in head else SweepSpec
             spec, path = load_sweep(f, kind)
             points = expand(spec, path)

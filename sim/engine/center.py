@@ -147,9 +147,12 @@ class Desk:
         for g in groups:
             g.on = g.covers(0.0)
         self.edges = bin_edges(groups)
-        self.on_duty = BinnedLevel(start, end, self.edges, float(self.scheduled()))
-        self.busy = BinnedLevel(start, end, self.edges)
-        self.queued = Level(start, end)
+        self.on_count = self.scheduled()  # officers on duty now (kept by shift_changed)
+        self.on_duty = BinnedLevel(start, end, self.edges, float(self.on_count))
+        # officers held by joint assessments (triage time is integrated from the
+        # reports table afterwards, see :func:`~sim.engine.monitor.interval_integrals`)
+        self.joint_busy = BinnedLevel(start, end, self.edges)
+        self.queued = 0  # reports waiting in the queue now
         self.heap: list[tuple[float, int]] = []  # (priority key, report id)
         self.served = 0
         self.free = self._count_free()
@@ -164,7 +167,8 @@ class Desk:
 
     def shift_changed(self, now: float) -> None:
         """Shifts started or ended now: recount officers on duty and free."""
-        self.on_duty.set(now, float(self.scheduled()))
+        self.on_count = self.scheduled()
+        self.on_duty.set(now, float(self.on_count))
         self.free = self._count_free()
 
     def take(self, now: float) -> int:
@@ -186,7 +190,6 @@ class Desk:
                         best, best_left = k, left
         groups[best].busy += 1
         self.free -= 1
-        self.busy.add(now, 1)
         return best
 
     def release(self, group: int, now: float) -> None:
@@ -195,7 +198,10 @@ class Desk:
         g.busy -= 1
         if g.on:
             self.free += 1
-        self.busy.add(now, -1)
+
+    def busy(self) -> int:
+        """Officers busy now (triage or joint work, outgoing officers included)."""
+        return sum(g.busy for g in self.groups)
 
 
 class Center:
@@ -235,7 +241,7 @@ class Center:
         self.joint: list[tuple[float, int, int, float]] = []
         self.joint_seq = 0
         self.reserved = [-1, -1, -1]  # per desk: the shift group of the reserved officer
-        self.joint_waiting = Level(desks[0].busy.start, desks[0].busy.end)
+        self.joint_waiting = Level(desks[0].on_duty.start, desks[0].on_duty.end)
 
     def _key(self, severity: float) -> float:
         return -float(severity) if self.severity_first else 0.0
@@ -311,27 +317,25 @@ class Center:
 
         A desk with a free officer is woken at each arrival (:meth:`_arm`), so a
         report joins the queue of a desk with nobody free only when something
-        next happens there; it joins with its own arrival time, and the
-        queue-length integral is corrected back to that time. Reports arriving
-        at an instant are queued before anyone picks work at that instant.
+        next happens there; its time in the queue still counts from its own
+        arrival (the queue-length integral is computed from the reports' times,
+        see :func:`~sim.engine.monitor.interval_integrals`). Reports arriving at
+        an instant are queued before anyone picks work at that instant.
         """
         now = self.env.now
         if self.next_arrival > now:
             return
         key = self.severity_first
+        waiting, max_wait = self.waiting, self.max_wait
         for d, q in zip(self.desks, self.intake):
-            heap, queued, waiting = d.heap, d.queued, self.waiting
+            heap = d.heap
             while q and q[0][0] <= now:
                 arrival, rid, severity, triage_time = q.popleft()
                 heapq.heappush(heap, (-float(severity) if key else 0.0, rid))
                 waiting[rid] = triage_time
-                if self.max_wait is not None:
-                    self.deadlines.append((arrival + self.max_wait, rid, d.code))
-                queued.add(now, 1)
-                lo = arrival if arrival > queued.start else queued.start
-                hi = now if now < queued.end else queued.end
-                if hi > lo:
-                    queued.area += hi - lo
+                if max_wait is not None:
+                    self.deadlines.append((arrival + max_wait, rid, d.code))
+                d.queued += 1
         self._next_arrival()
 
     def _arm(self) -> None:
@@ -349,16 +353,17 @@ class Center:
     def _wake(self, _event) -> None:
         if self.env.now >= self.wake_at:
             self.wake_at = math.inf
+        self.catch_up()
         for d in self.desks:
-            self.dispatch(d)
+            if d.heap:  # only a desk with reports waiting has new work (dispatch: free ones)
+                self.dispatch(d)
         self._arm()
 
     def expire_due(self) -> None:
         """Expire every queued report whose wait exceeded ``max_wait`` by now.
 
         Reports are checked in arrival order, so the deadline order is the
-        arrival order; the queue-length integral is corrected back to the
-        exact deadline.
+        arrival order; each leaves the queue at its exact deadline.
         """
         deadlines = self.deadlines
         if not deadlines:
@@ -368,25 +373,23 @@ class Center:
             deadline, rid, desk = deadlines.popleft()
             if self.waiting.pop(rid, None) is None:
                 continue  # taken in before its deadline
-            q = self.desks[desk].queued
-            lo = max(deadline, q.start)
-            hi = min(now, q.end)
-            q.add(now, -1)
-            if hi > lo:
-                q.area -= hi - lo
+            self.desks[desk].queued -= 1
             self.sink.report_expired(rid, deadline)
 
     def dispatch(self, desk: Desk) -> None:
         """Give free officers of ``desk`` their next work: joint work first, then intake."""
+        if desk.free <= 0:
+            return  # nobody to give work to (arrivals queue when the desk next acts)
         env = self.env
         now = env.now
         if self.next_arrival <= now:
             self.catch_up()
         if self.deadlines:
             self.expire_due()
-        heap, waiting = desk.heap, self.waiting
+        heap, waiting, joint = desk.heap, self.waiting, self.joint
+        done = self._triage_done
         while desk.free > 0:
-            if self.joint and self.reserved[desk.code] < 0 and self._all_staffed():
+            if joint and self.reserved[desk.code] < 0 and self._all_staffed():
                 self._reserve(desk)
                 continue
             if not heap:
@@ -395,15 +398,18 @@ class Center:
             triage_time = waiting.pop(rid, None)
             if triage_time is None:
                 continue  # expired while waiting
-            desk.queued.add(now, -1)
+            desk.queued -= 1
             group = desk.take(now)
             self.sink.report_started(rid, group)
-            done = env.timeout(triage_time)
-            done.callbacks.append(partial(self.officer_done, desk, group, rid))
-        if desk.free > 0 and self.intake[desk.code]:
+            env.timeout(triage_time, (desk, group, rid)).callbacks.append(done)
+        q = self.intake[desk.code]
+        if desk.free > 0 and q and q[0][0] < self.wake_at:
             self._arm()
 
-    def officer_done(self, desk: Desk, group: int, rid: int, _event=None) -> None:
+    def _triage_done(self, event: simpy.Event) -> None:
+        self.officer_done(*event.value)
+
+    def officer_done(self, desk: Desk, group: int, rid: int) -> None:
         """What a desk officer does when a triage ends: hand the report on, then take
         the next work (or leave, if their shift has ended)."""
         desk.served += 1
@@ -442,10 +448,12 @@ class Center:
         return False
 
     def _all_staffed(self) -> bool:
-        return all(d.scheduled() > 0 for d in self.desks)
+        d0, d1, d2 = self.desks
+        return d0.on_count > 0 and d1.on_count > 0 and d2.on_count > 0
 
     def _reserve(self, desk: Desk) -> None:
         self.reserved[desk.code] = desk.take(self.env.now)
+        desk.joint_busy.add(self.env.now, 1)
         if all(r >= 0 for r in self.reserved):
             self._start_joint()
             # the other desks' free officers can reserve for the next one now
@@ -455,6 +463,7 @@ class Center:
 
     def _release(self, desk: Desk) -> None:
         desk.release(self.reserved[desk.code], self.env.now)
+        desk.joint_busy.add(self.env.now, -1)
         self.reserved[desk.code] = -1
 
     def _release_reservations(self) -> None:
@@ -474,6 +483,7 @@ class Center:
         record the finding and return to work."""
         for desk in self.desks:
             desk.release(groups[desk.code], self.env.now)
+            desk.joint_busy.add(self.env.now, -1)
         self.sink.incident_assessed(incident)
         for desk in self.desks:
             self.dispatch(desk)

@@ -32,7 +32,7 @@ from .incidents import (
     incident_row,
     rows_table,
 )
-from .monitor import Level
+from .monitor import Level, interval_integrals
 from .prepared import REPORT_SCHEMA, SERIES, VIOLATION_SCHEMA, Draws, Prepared
 from .shifts import ShiftChange
 from .teams import Mission, TeamConfig, TeamPool
@@ -520,9 +520,14 @@ class Replication:
 
     def _finished(self, iid: int, row: tuple) -> None:
         """A finished incident's row: incidents are written in id order, a block at a time."""
-        self.finished[iid] = row
-        finished, out = self.finished, self.rows_out
-        while self.inc_written in finished:
+        out = self.rows_out
+        if iid == self.inc_written:
+            out.append(row)
+            self.inc_written += 1
+        else:
+            self.finished[iid] = row
+        finished = self.finished
+        while finished and self.inc_written in finished:
             out.append(finished.pop(self.inc_written))
             self.inc_written += 1
         if len(out) >= BLOCK:
@@ -540,11 +545,12 @@ class Replication:
             if t > env.now:
                 yield env.timeout(t - env.now)
             self.center.catch_up()
+            self.center.expire_due()
             s = self.series
             s["time"].append(t)
             for d in self.desks:
-                s[f"queue_{d.name}"].append(d.queued.value)
-                s[f"busy_{d.name}"].append(d.busy.value)
+                s[f"queue_{d.name}"].append(float(d.queued))
+                s[f"busy_{d.name}"].append(float(d.busy()))
                 s[f"on_duty_{d.name}"].append(d.on_duty.value)
             s["joint_waiting"].append(self.center.joint_waiting.value)
             s["teams_busy"].append(self.teams.busy.value)
@@ -587,28 +593,6 @@ class Replication:
         if rest:
             self.recorder.write("incidents", rows_table(rest))
         self._write_series()
-        totals = {
-            "horizon": self.horizon,
-            "measured_minutes": self.horizon - self.warmup,
-            "desks": {
-                d.name: {
-                    "busy": d.busy.close(now),
-                    "on_duty": d.on_duty.close(now),
-                    "queue": d.queued.close(now),
-                    "served": d.served,
-                    "bin_edges": list(d.edges),
-                    "busy_by_bin": [float(x) for x in d.busy.by_bin],
-                    "on_duty_by_bin": [float(x) for x in d.on_duty.by_bin],
-                    "shifts": [
-                        {"name": g.name, "start": g.start, "end": g.end, "officers": g.size}
-                        for g in d.groups
-                    ],
-                }
-                for d in self.desks
-            },
-            "teams": {"busy": self.teams.busy.close(now), "count": self.teams.size},
-            "incidents_open": self.open_level.close(now),
-        }
         tables = self.recorder.tables(
             {
                 "violations": VIOLATION_SCHEMA,
@@ -617,6 +601,13 @@ class Replication:
                 "series": dict.fromkeys(SERIES, np.float64),
             }
         )
+        totals = {
+            "horizon": self.horizon,
+            "measured_minutes": self.horizon - self.warmup,
+            "desks": self._desk_totals(tables["reports"]),
+            "teams": {"busy": self.teams.busy.close(now), "count": self.teams.size},
+            "incidents_open": self.open_level.close(now),
+        }
         return R.ReplicationResult(
             replication=self.rep,
             seed=self.seed,
@@ -628,6 +619,39 @@ class Replication:
             types=tuple(self.prep.types.names),
             nodes=tuple(self.prep.nodes),
         )
+
+    def _desk_totals(self, reports) -> dict[str, dict[str, Any]]:
+        """Per desk: time integrals of officers on duty, officers busy and reports
+        waiting over the measured window, in total and by time of day. Triage and
+        queueing are integrated from the reports' times (the engine does not track
+        them as it goes); joint work and staffing were integrated as they changed."""
+        now, start = self.horizon, self.warmup
+        desk, arrival, ack = reports["desk"], reports["arrival"], reports["ack"]
+        triaged, state, state_time = reports["triaged"], reports["state"], reports["state_time"]
+        started = np.isfinite(ack)
+        # a report leaves the queue when taken in, when it expires, or at the horizon
+        left = np.where(started, ack, np.where(state == _STATE["expired"], state_time, now))
+        busy_until = np.where(np.isfinite(triaged), triaged, now)
+        out = {}
+        for d in self.desks:
+            mine = desk == d.code
+            work = mine & started
+            busy, busy_by_bin = interval_integrals(ack[work], busy_until[work], start, now, d.edges)
+            queue, _ = interval_integrals(arrival[mine], left[mine], start, now, [0, 1440])
+            out[d.name] = {
+                "busy": d.joint_busy.close(now) + busy,
+                "on_duty": d.on_duty.close(now),
+                "queue": queue,
+                "served": d.served,
+                "bin_edges": list(d.edges),
+                "busy_by_bin": [a + b for a, b in zip(d.joint_busy.by_bin, busy_by_bin)],
+                "on_duty_by_bin": [float(x) for x in d.on_duty.by_bin],
+                "shifts": [
+                    {"name": g.name, "start": g.start, "end": g.end, "officers": g.size}
+                    for g in d.groups
+                ],
+            }
+        return out
 
 
 _RDRAWS = ("u_false", "assess_time", "prep_time", "onsite_time", "u_access")

@@ -22,7 +22,19 @@ from .codes import (
     UNVERIFIED_REASONS,
     VIOLATION_OUTCOMES,
 )
-from .tables import ReplicationResult, Table, concat, decode, measured, rows
+
+_TABLES = ("ReplicationResult", "Table", "concat", "decode", "measured", "rows")
+
+
+def __getattr__(name: str):
+    # The table helpers need numpy; they load on first use, so that reading and
+    # checking a scenario (``cfsim validate``) never imports it.
+    if name in _TABLES:
+        from . import tables
+
+        return getattr(tables, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CHANNELS",

@@ -45,23 +45,25 @@ def table_path(directory: str | Path, stem: str) -> Path | None:
     return None
 
 
-def _batches(source: Table | StoredTable) -> Iterator[Table]:
-    """A table's rows in batches of numpy columns (a stored table is read row group by
-    row group, so it never sits in memory whole)."""
+def _batches(source: Table | StoredTable) -> Iterator[Any]:
+    """A table's rows as pyarrow tables of at most :data:`BATCH` rows (a stored table
+    is read row group by row group, so it never sits in memory whole)."""
+    import pyarrow as pa
+
     if isinstance(source, StoredTable):
         import pyarrow.parquet as pq
 
         for batch in pq.ParquetFile(source.path).iter_batches(batch_size=BATCH):
-            yield {n: batch.column(n).to_numpy(zero_copy_only=False) for n in batch.schema.names}
+            yield pa.Table.from_batches([batch])
         return
     n = len(next(iter(source.values()))) if source else 0
     for lo in range(0, max(n, 1), BATCH):
-        yield {k: v[lo : lo + BATCH] for k, v in source.items()}
+        yield pa.table({k: np.asarray(v[lo : lo + BATCH]) for k, v in source.items()})
 
 
 def arrow_batch(
     name: str,
-    cols: Table,
+    cols: Any,
     *,
     replication: int,
     nodes: tuple[str, ...] | list[str],
@@ -70,30 +72,34 @@ def arrow_batch(
 ):
     """One batch of table ``name`` as it is written: replication column first, codes
     as names (dictionary columns), 0/1 for booleans, nulls for NaN, a ``measured``
-    column for entity tables."""
+    column for entity tables. ``cols`` is a pyarrow table or a dict of numpy columns."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    n = len(next(iter(cols.values()))) if cols else 0
+    if isinstance(cols, dict):
+        cols = pa.table({k: np.asarray(v) for k, v in cols.items()})
+    n = cols.num_rows
     out = {"replication": pa.array(np.full(n, replication, dtype=np.int64))}
     lookups = {"nodes": list(nodes), "types": list(types)}
-    for col, values in cols.items():
+    for col in cols.column_names:
+        values = cols.column(col).combine_chunks()
         names = CODED.get(name, {}).get(col)
         if names is not None:
             vocab = lookups[names] if isinstance(names, str) else list(names)
-            codes = np.asarray(values, dtype=np.int64)
+            codes = pc.cast(values, pa.int32())
             out[col] = pa.DictionaryArray.from_arrays(
-                pa.array(np.where(codes >= 0, codes, 0).astype(np.int32), mask=codes < 0),
+                pc.if_else(pc.less(codes, 0), pa.scalar(None, pa.int32()), codes),
                 pa.array(vocab, type=pa.string()),
             )
-        elif col in BOOLEAN or values.dtype == np.bool_:
-            out[col] = pa.array(np.asarray(values).astype(np.uint8))
-        elif values.dtype.kind == "f":
-            out[col] = pa.array(values, mask=np.isnan(values))
+        elif col in BOOLEAN or pa.types.is_boolean(values.type):
+            out[col] = pc.cast(values, pa.uint8())
+        elif pa.types.is_floating(values.type):
+            out[col] = pc.if_else(pc.is_nan(values), pa.scalar(None, values.type), values)
         else:
-            out[col] = pa.array(values)
+            out[col] = values
     start = START_COLUMN.get(name)
-    if start is not None and start in cols:
-        out["measured"] = pa.array((np.asarray(cols[start]) >= warmup).astype(np.uint8))
+    if start is not None and start in cols.column_names:
+        out["measured"] = pc.cast(pc.greater_equal(cols.column(start), warmup), pa.uint8())
     return pa.table(out)
 
 
@@ -110,9 +116,15 @@ class TableWriter:
     def write(self, table) -> None:
         if self.writer is None:
             if self.fmt == "parquet":
+                import pyarrow as pa
                 import pyarrow.parquet as pq
 
-                self.writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+                # dictionary pages only for the name columns: trying them on every
+                # float column costs more than compressing
+                names = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+                self.writer = pq.ParquetWriter(
+                    self.path, table.schema, compression="zstd", use_dictionary=names
+                )
             else:
                 import pyarrow.csv as pcsv
 

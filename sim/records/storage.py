@@ -203,10 +203,13 @@ def arrow_table(columns: dict[str, np.ndarray]):
 
 
 def parquet_writer(path: str | Path, schema):
-    """A Parquet writer for ``schema`` at ``path`` (compressed, statistics off: smaller, faster)."""
+    """A Parquet writer for scratch files read back once by this package: fast
+    (lz4, no dictionary pages, no statistics) rather than small."""
     import pyarrow.parquet as pq
 
-    return pq.ParquetWriter(path, schema, compression="zstd", write_statistics=False)
+    return pq.ParquetWriter(
+        path, schema, compression="lz4", use_dictionary=False, write_statistics=False
+    )
 
 
 def read_columns(path: str | Path, columns: list[str] | None = None) -> dict[str, np.ndarray]:

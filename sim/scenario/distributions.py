@@ -15,9 +15,8 @@ In YAML a distribution is written as a mapping with a ``dist`` key, e.g.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-import numpy as np
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -29,6 +28,9 @@ from pydantic import (
 
 from .units import format_duration, parse_duration
 
+if TYPE_CHECKING:
+    import numpy as np
+
 
 Duration = Annotated[
     float, BeforeValidator(parse_duration), PlainSerializer(format_duration, when_used="json")
@@ -37,9 +39,7 @@ Duration = Annotated[
 
 
 class DistributionBase(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, validate_default=True
-    )
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
     @property
     def mean(self) -> float:  # pragma: no cover - overridden
@@ -74,6 +74,8 @@ class Fixed(DistributionBase):
         return 0.0
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return np.full(np.shape(u), self.value, dtype=float)
 
     def describe(self) -> str:
@@ -91,7 +93,6 @@ class Exponential(DistributionBase):
         extra="forbid",
         frozen=True,
         populate_by_name=True,
-        use_attribute_docstrings=True,
         validate_default=True,
     )
 
@@ -110,6 +111,8 @@ class Exponential(DistributionBase):
         return self.mean_**2
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return -self.mean_ * np.log1p(-np.asarray(u, dtype=float))
 
     def describe(self) -> str:
@@ -140,6 +143,8 @@ class Uniform(DistributionBase):
         return (self.high - self.low) ** 2 / 12.0
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         return self.low + np.asarray(u, dtype=float) * (self.high - self.low)
 
     def describe(self) -> str:
@@ -175,6 +180,8 @@ class Triangular(DistributionBase):
         return (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         a, c, b = self.low, self.mode, self.high
         u = np.asarray(u, dtype=float)
         split = (c - a) / (b - a)
@@ -199,7 +206,6 @@ class _MeanSd(DistributionBase):
         extra="forbid",
         frozen=True,
         populate_by_name=True,
-        use_attribute_docstrings=True,
         validate_default=True,
     )
 
@@ -224,6 +230,8 @@ class Lognormal(_MeanSd):
     dist: Literal["lognormal"]
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         if self.sd == 0:
             return np.full(np.shape(u), self.mean_)
         from scipy.special import ndtri
@@ -242,6 +250,8 @@ class Gamma(_MeanSd):
     dist: Literal["gamma"]
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         if self.sd == 0:
             return np.full(np.shape(u), self.mean_)
         from scipy.special import gammaincinv
@@ -263,13 +273,19 @@ class Empirical(DistributionBase):
 
     @property
     def mean(self) -> float:
+        import numpy as np
+
         return float(np.mean(self.values))
 
     @property
     def variance(self) -> float:
+        import numpy as np
+
         return float(np.var(self.values))
 
     def ppf(self, u: np.ndarray) -> np.ndarray:
+        import numpy as np
+
         vals = np.asarray(self.values, dtype=float)
         k = np.floor(np.asarray(u, dtype=float) * vals.size).astype(np.int64)
         return vals[np.minimum(k, vals.size - 1)]

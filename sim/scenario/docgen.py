@@ -10,8 +10,12 @@ Usage::
 
 from __future__ import annotations
 
+import ast
 import copy
+import functools
+import inspect
 import sys
+import textwrap
 import types
 import typing
 from pathlib import Path
@@ -234,6 +238,38 @@ def _is_dist_cls(t: type) -> bool:
     return issubclass(t, D.DistributionBase)
 
 
+@functools.lru_cache(maxsize=None)
+def attribute_docs(model: type) -> dict[str, str]:
+    """The docstring under each field of ``model`` (and its bases), read from the source.
+
+    The schema keeps these out of pydantic (``use_attribute_docstrings`` costs a
+    tenth of a second at every start-up); only the reference needs them.
+    """
+    docs: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if cls is BaseModel or not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+        except (OSError, TypeError):
+            continue
+        body = tree.body[0].body if tree.body and isinstance(tree.body[0], ast.ClassDef) else []
+        for stmt, nxt in zip(body, body[1:]):
+            if (
+                isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and isinstance(nxt, ast.Expr)
+                and isinstance(nxt.value, ast.Constant)
+                and isinstance(nxt.value.value, str)
+            ):
+                docs[stmt.target.id] = inspect.cleandoc(nxt.value.value)
+    return docs
+
+
+def _describe(model: type, name: str, field) -> str:
+    return " ".join((field.description or attribute_docs(model).get(name, "")).split())
+
+
 def _rows(
     model: type[BaseModel],
     prefix: str,
@@ -249,7 +285,7 @@ def _rows(
         key = field.alias or name
         path = f"{prefix}{key}"
         tname = _type_name(field.annotation, field)
-        desc = " ".join((field.description or "").split())
+        desc = _describe(model, name, field)
         out.append((path, tname, _unit(tname, key), _default(field, tname), desc))
         for sub in _nested_models(field.annotation):
             origin = typing.get_origin(_strip(field.annotation)[0])
@@ -273,7 +309,7 @@ def generate() -> str:
                     tname,
                     _unit(tname, name),
                     _default(field, tname),
-                    " ".join((field.description or "").split()),
+                    _describe(Scenario, name, field),
                 )
             )
     parts.append("## Top level\n")

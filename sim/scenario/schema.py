@@ -39,7 +39,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
-        use_attribute_docstrings=True,
         validate_default=True,
         strict=True,
     )

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import networkx as nx
-import numpy as np
+
+if TYPE_CHECKING:
+    import numpy as np
 
 KINDS = ("sector", "base", "city", "energy", "crossing")
 DEFAULT_NETWORK = "donbas_south"
@@ -298,7 +301,8 @@ def from_node_link_json(text: str) -> nx.Graph:
 
 
 def _json_number(value: Any) -> Any:
-    if isinstance(value, np.generic):
+    np = sys.modules.get("numpy")  # a numpy scalar exists only if numpy is loaded
+    if np is not None and isinstance(value, np.generic):
         return value.item()
     raise TypeError(f"cannot write {type(value).__name__} to node-link JSON")
 
@@ -413,6 +417,8 @@ class Distances:
     """
 
     def __init__(self, graph: nx.Graph, base_nodes: Iterable[str], merge_km: float):
+        import numpy as np
+
         self.nodes = list(graph.nodes)
         self.index = {n: i for i, n in enumerate(self.nodes)}
         self.base_nodes = list(dict.fromkeys(base_nodes))

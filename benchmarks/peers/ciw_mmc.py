@@ -1,0 +1,51 @@
+"""The peer benchmark's M/M/c queue in Ciw (one node, exponential arrivals and service).
+
+Run by ``benchmarks/bench_peers.py`` as a separate process when Ciw is
+installed (``pip install ciw``). Prints the number of customers served, the
+mean wait in queue and the Erlang C value.
+
+Usage::
+
+    python benchmarks/peers/ciw_mmc.py [--servers 5] [--rho 0.9] [--service 20]
+                                       [--days 618] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import ciw
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from simpy_mmc import erlang_c_wait  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--servers", type=int, default=5)
+    ap.add_argument("--rho", type=float, default=0.9)
+    ap.add_argument("--service", type=float, default=20.0, help="mean service time, minutes")
+    ap.add_argument("--days", type=float, default=618.0)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args()
+    mu = 1.0 / a.service
+    lam = a.rho * a.servers * mu
+    network = ciw.create_network(
+        arrival_distributions=[ciw.dists.Exponential(rate=lam)],
+        service_distributions=[ciw.dists.Exponential(rate=mu)],
+        number_of_servers=[a.servers],
+    )
+    ciw.seed(a.seed)
+    q = ciw.Simulation(network)
+    q.simulate_until_max_time(a.days * 1440.0)
+    waits = [r.waiting_time for r in q.get_all_records()]
+    print(
+        f"customers {len(waits)}  mean wait {sum(waits) / len(waits):.3f} min  "
+        f"(Erlang C {erlang_c_wait(a.servers, lam, mu):.3f})"
+    )
+
+
+if __name__ == "__main__":
+    main()
