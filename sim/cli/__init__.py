@@ -112,3 +112,25 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         return error(exc)
+
+
+def console() -> int:
+    """``cfsim`` as installed: :func:`main` in a process of its own.
+
+    pyarrow imports pandas, when it is installed, at its first conversion of an
+    array: some 40 MB and a third of a second that no command uses. The
+    command-line process tells the import system that pandas is not there; a
+    Python session calling :func:`main` or the library imports what it likes.
+    """
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _WithoutPandas())
+    return main()
+
+
+class _WithoutPandas:
+    """An import finder that says pandas is not installed."""
+
+    def find_spec(self, name: str, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError("pandas is not used by cfsim", name=name)
+        return None

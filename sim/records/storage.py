@@ -1,4 +1,4 @@
-"""Plain data on disk: atomic files and directories, CSV tables, standard JSON.
+"""Plain data on disk: atomic files and directories, small CSV summaries, standard JSON.
 
 Every file the package writes goes through here. A file or directory is
 written under a temporary name beside its target and renamed into place only
@@ -84,19 +84,20 @@ def atomic_dir(out_dir: str | Path, *, replace: bool = False) -> Iterator[Path]:
 
 
 def format_cell(v: Any) -> str:
-    """One table cell as text: booleans as 0/1, floats with 3 decimals, NaN empty.
+    """One table cell as text: booleans as 0/1, floats with the fewest digits that read
+    back as the same number, NaN empty.
 
     Examples
     --------
-    >>> [format_cell(x) for x in (True, 1.23456, float("nan"), 7, "S1")]
-    ['1', '1.235', '', '7', 'S1']
+    >>> [format_cell(x) for x in (True, 1.23456, 0.1 + 0.2, float("nan"), 7, "S1")]
+    ['1', '1.23456', '0.30000000000000004', '', '7', 'S1']
     """
     if isinstance(v, bool):
         return "1" if v else "0"
-    if isinstance(v, float):
+    if isinstance(v, (float, np.floating)):
         if math.isnan(v):
             return ""
-        return f"{v:.3f}"
+        return repr(float(v))
     return str(v)
 
 
@@ -160,17 +161,6 @@ def json_text(data: Any, indent: int = 2) -> str:
 
 def write_json(path: str | Path, data: Any) -> None:
     Path(path).write_text(json_text(data), encoding="utf-8")
-
-
-def write_table_files(
-    directory: str | Path, tables: dict[str, dict[str, list[Any]]], *, replace: bool = False
-) -> None:
-    """Write each table (file stem -> columns) as ``<stem>.csv`` into a new ``directory``,
-    atomically; with ``replace`` an existing directory is replaced (a re-run job
-    leaves one complete copy)."""
-    with atomic_dir(directory, replace=replace) as tmp:
-        for stem, columns in tables.items():
-            write_csv(tmp / f"{stem}.csv", columns)
 
 
 def provenance(command: str | None) -> dict[str, Any]:
