@@ -22,6 +22,8 @@ import numpy as np
 from .. import records as R
 from ..records import ReplicationResult
 from .desks import desk_stats, hour_stats, shift_stats, team_utilisation
+from .findings import finding_metrics
+from .findings import pooled as pooled_findings
 from .statistics import finite_mean, mean_ci
 from .survival import describe_censored
 
@@ -342,10 +344,19 @@ KEY_METRICS: tuple[tuple[str, str, str], ...] = (
     ("incidents_no_team_in_time", "Incidents no team reached in time", "share"),
     ("incidents_access_denied", "Incidents denied access", "share"),
     ("incidents_no_evidence", "Incidents visited, no evidence", "share"),
+    ("findings_confirmed_attributed", "Findings confirmed and attributed", "share"),
+    ("findings_confirmed_direction", "Findings confirmed, direction of fire only", "share"),
+    ("findings_confirmed_unattributed", "Findings confirmed, not attributable", "share"),
+    ("findings_not_confirmed", "Findings not confirmed", "share"),
+    ("findings_disputed", "Findings left disputed", "share"),
+    ("dissent_share", "Findings a desk dissented from", "share"),
+    ("agreement_mean", "Time to an agreed finding, mean", "time"),
+    ("dispute_resolution_mean", "Time from dispute to settlement, mean", "time"),
 )
 METRIC_KEYS = tuple(k for k, _, _ in KEY_METRICS)
 TIME_METRICS = frozenset(k for k, _, kind in KEY_METRICS if kind == "time")
 OUTCOME_METRICS = tuple(k for k in METRIC_KEYS if k.startswith("incidents_"))
+FINDING_METRICS = METRIC_KEYS[METRIC_KEYS.index("findings_confirmed_attributed") :]
 # Outcomes that take incidents out of the response-time measurements: when
 # their share moves, a delay can change only because it measures other incidents.
 UNMEASURED_OUTCOMES = (
@@ -362,6 +373,7 @@ METRIC_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Rates and targets", METRIC_KEYS[13:18]),
     ("Utilisation", METRIC_KEYS[18:22]),
     ("Outcomes (share of incidents)", OUTCOME_METRICS),
+    ("Findings", FINDING_METRICS),
 )
 
 
@@ -382,6 +394,7 @@ def replication_metrics(rep: ReplicationResult, warmup: float, targets) -> dict[
         out[f"utilisation_{p}"] = s["utilisation"]
     out["utilisation_teams"] = team_utilisation(rep)
     out.update(outcome_shares(outcome_counts(rep, warmup)))
+    out.update(finding_metrics(rep, warmup))
     return out
 
 
@@ -488,6 +501,7 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
             "teams": ci["utilisation_teams"],
         },
         "desks": _desk_detail(reps, warmup, scenario.targets.acknowledge),
+        "findings": pooled_findings(reps, warmup, scenario),
         "per_replication": ci,
     }
 

@@ -31,11 +31,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Protocol
 
+import numpy as np
 import simpy
 
-from ..records import PARTIES
-from .monitor import BinnedLevel, Level
+from ..records import PARTIES, REPORT_STATES
+from .monitor import BinnedLevel, Level, interval_integrals
 from .shifts import ShiftChange
+
+_EXPIRED = REPORT_STATES.index("expired")
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,15 @@ class CenterConfig:
         Reports waiting longer for triage expire (minutes).
     assessment : bool
         Whether findings need a joint assessment.
+    two_of_three : bool
+        Quorum rule: while a desk has nobody on duty, the two staffed desks may
+        assess (an emergency quorum) instead of waiting for all three.
     """
 
     severity_first: bool
     max_wait: float | None
     assessment: bool
+    two_of_three: bool = False
 
 
 class CenterSink(Protocol):
@@ -155,6 +162,7 @@ class Desk:
         self.queued = 0  # reports waiting in the queue now
         self.heap: list[tuple[float, int]] = []  # (priority key, report id)
         self.served = 0
+        self.suspended = False  # walked out: nobody on duty whatever the shift plan
         self.free = self._count_free()
 
     def scheduled(self) -> int:
@@ -239,6 +247,7 @@ class Center:
         self.wake_at = math.inf
         # (priority key, sequence, incident, duration)
         self.joint: list[tuple[float, int, int, float]] = []
+        self.assessed_by: dict[int, tuple[int, ...]] = {}  # incident -> desks that assessed it
         self.joint_seq = 0
         self.reserved = [-1, -1, -1]  # per desk: the shift group of the reserved officer
         self.joint_waiting = Level(desks[0].on_duty.start, desks[0].on_duty.end)
@@ -272,22 +281,53 @@ class Center:
                 t = day + minute
                 if t > env.now:
                     yield ShiftChange(env, t - env.now)
-                for d in self.desks:
-                    changed = False
-                    for g in d.groups:
-                        on = g.covers(float(minute))
-                        if on != g.on:
-                            g.on, changed = on, True
-                    if changed:
-                        d.shift_changed(env.now)
-                        held = self.reserved[d.code]
-                        if held >= 0 and not d.groups[held].on:
-                            self._release(d)
-                if self.joint and not self._all_staffed():
-                    self._release_reservations()
-                for d in self.desks:
-                    self.dispatch(d)
+                self._restaff(float(minute))
             day += 1440.0
+
+    def _restaff(self, minute: float) -> None:
+        """Put on duty the shifts that cover ``minute`` (none at a suspended desk), then
+        hand out work. An officer reserved for a joint assessment whose shift ended
+        (or whose desk walked out) is released."""
+        now = self.env.now
+        back = []
+        for d in self.desks:
+            changed = False
+            for g in d.groups:
+                on = g.covers(minute) and not d.suspended
+                if on != g.on:
+                    g.on, changed = on, True
+            if changed:
+                was = d.on_count
+                d.shift_changed(now)
+                held = self.reserved[d.code]
+                if held >= 0 and not d.groups[held].on:
+                    self._release(d)
+                if was == 0 and d.on_count > 0:
+                    back.append(d.code)
+        if self.joint:
+            if not self._can_start():
+                self._release_reservations()
+            else:
+                self._start_if_reserved()
+        on_duty = getattr(self.sink, "desk_on_duty", None)
+        for code in back:
+            if on_duty is not None:
+                on_duty(code)
+        for d in self.desks:
+            self.dispatch(d)
+
+    def walkout(self, code: int, start: float, end: float):
+        """Desk ``code`` leaves at ``start`` and comes back at ``end`` (inf: never);
+        officers at work finish what they hold, as at the end of a shift."""
+        env = self.env
+        if start > env.now:
+            yield ShiftChange(env, start - env.now)
+        self.desks[code].suspended = True
+        self._restaff(env.now % 1440.0)
+        if end < math.inf:
+            yield ShiftChange(env, end - env.now)
+            self.desks[code].suspended = False
+            self._restaff(env.now % 1440.0)
 
     # ------------------------------------------------------------------ intake
     def feed(
@@ -389,7 +429,7 @@ class Center:
         heap, waiting, joint = desk.heap, self.waiting, self.joint
         done = self._triage_done
         while desk.free > 0:
-            if joint and self.reserved[desk.code] < 0 and self._all_staffed():
+            if joint and self.reserved[desk.code] < 0 and self._can_start():
                 self._reserve(desk)
                 continue
             if not heap:
@@ -447,19 +487,31 @@ class Center:
                 return True
         return False
 
-    def _all_staffed(self) -> bool:
+    def _can_start(self) -> bool:
+        """Whether a joint assessment can be held now: every desk has someone on duty,
+        or (emergency quorum) two do."""
         d0, d1, d2 = self.desks
-        return d0.on_count > 0 and d1.on_count > 0 and d2.on_count > 0
+        staffed = (d0.on_count > 0) + (d1.on_count > 0) + (d2.on_count > 0)
+        return staffed == 3 or (staffed == 2 and self.config.two_of_three)
 
     def _reserve(self, desk: Desk) -> None:
         self.reserved[desk.code] = desk.take(self.env.now)
         desk.joint_busy.add(self.env.now, 1)
-        if all(r >= 0 for r in self.reserved):
-            self._start_joint()
+        if self._start_if_reserved():
             # the other desks' free officers can reserve for the next one now
             for other in self.desks:
                 if other is not desk:
                     self.dispatch(other)
+
+    def _start_if_reserved(self) -> bool:
+        """Start the assessment at the head of the joint queue if an officer of every
+        staffed desk is reserved for it."""
+        if not self.joint or not self._can_start():
+            return False
+        if any(r < 0 and d.on_count > 0 for r, d in zip(self.reserved, self.desks)):
+            return False
+        self._start_joint()
+        return True
 
     def _release(self, desk: Desk) -> None:
         desk.release(self.reserved[desk.code], self.env.now)
@@ -475,6 +527,7 @@ class Center:
         _, _, incident, duration = heapq.heappop(self.joint)
         self.joint_waiting.add(self.env.now, -1)
         groups, self.reserved = self.reserved, [-1, -1, -1]
+        self.assessed_by[incident] = tuple(k for k, g in enumerate(groups) if g >= 0)
         done = self.env.timeout(duration)
         done.callbacks.append(partial(self.officers_assessed, incident, groups))
 
@@ -482,8 +535,43 @@ class Center:
         """What three officers (one per desk) do when their joint assessment ends:
         record the finding and return to work."""
         for desk in self.desks:
-            desk.release(groups[desk.code], self.env.now)
-            desk.joint_busy.add(self.env.now, -1)
+            if groups[desk.code] >= 0:
+                desk.release(groups[desk.code], self.env.now)
+                desk.joint_busy.add(self.env.now, -1)
         self.sink.incident_assessed(incident)
         for desk in self.desks:
             self.dispatch(desk)
+
+
+def desk_totals(desks: list[Desk], reports, start: float, now: float) -> dict[str, dict]:
+    """Per desk, from the reports table of a replication that ended at ``now``: time
+    integrals of officers on duty, officers busy and reports
+    waiting over the measured window, in total and by time of day. Triage and
+    queueing are integrated from the reports' times (the engine does not track
+    them as it goes); joint work and staffing were integrated as they changed."""
+    desk, arrival, ack = reports["desk"], reports["arrival"], reports["ack"]
+    triaged, state, state_time = reports["triaged"], reports["state"], reports["state_time"]
+    started = np.isfinite(ack)
+    # a report leaves the queue when taken in, when it expires, or at the horizon
+    left = np.where(started, ack, np.where(state == _EXPIRED, state_time, now))
+    busy_until = np.where(np.isfinite(triaged), triaged, now)
+    out = {}
+    for d in desks:
+        mine = desk == d.code
+        work = mine & started
+        busy, busy_by_bin = interval_integrals(ack[work], busy_until[work], start, now, d.edges)
+        queue, _ = interval_integrals(arrival[mine], left[mine], start, now, [0, 1440])
+        out[d.name] = {
+            "busy": d.joint_busy.close(now) + busy,
+            "on_duty": d.on_duty.close(now),
+            "queue": queue,
+            "served": d.served,
+            "bin_edges": list(d.edges),
+            "busy_by_bin": [a + b for a, b in zip(d.joint_busy.by_bin, busy_by_bin)],
+            "on_duty_by_bin": [float(x) for x in d.on_duty.by_bin],
+            "shifts": [
+                {"name": g.name, "start": g.start, "end": g.end, "officers": g.size}
+                for g in d.groups
+            ],
+        }
+    return out

@@ -56,6 +56,19 @@ class Incident:
     outcome: int = -1
     attribution: int = -1
     attribution_correct: int = -1
+    technical: bool = False  # a technical-channel report of a real violation is in it
+    strength: float = 0.0  # evidence strength of the finding (0 to 1)
+    grade: int = -1  # FINDING_GRADES: what the evidence supports
+    final_grade: int = -1  # ... and what the desks agreed (disputed if they did not)
+    direction: int = -1  # the side the finding names (attribution or direction of fire)
+    dissent: list[bool] = field(default_factory=lambda: [False, False, False])
+    quorum: int = 0  # desks that took part in the joint assessment
+    absent: int = -1  # the desk that was not there (emergency quorum), to review later
+    review: float = NAN
+    disputed: float = NAN
+    dispute_level: int = -1  # the ladder level that settled it
+    dispute_closed: float = NAN
+    in_dispute: bool = False  # referred and not settled yet
 
 
 class OpenIncidents:
@@ -125,6 +138,17 @@ INCIDENT_SCHEMA = {
     "assessment_time": np.float64,
     "prepare_time": np.float64,
     "on_site_time": np.float64,
+    "grade": np.int64,
+    "final_grade": np.int64,
+    "direction": np.int64,
+    "dissent_RU": np.bool_,
+    "dissent_UA": np.bool_,
+    "dissent_US": np.bool_,
+    "quorum": np.int64,
+    "review": np.float64,
+    "disputed": np.float64,
+    "dispute_level": np.int64,
+    "dispute_closed": np.float64,
 }
 
 
@@ -159,6 +183,15 @@ def incident_row(x: Incident) -> tuple:
         x.assessment_time,
         x.prepare_time,
         x.on_site_time,
+        x.grade,
+        x.final_grade,
+        x.direction,
+        *x.dissent,
+        x.quorum,
+        x.review,
+        x.disputed,
+        x.dispute_level,
+        x.dispute_closed,
     )
 
 
@@ -176,3 +209,11 @@ def close_open(inc: Incident) -> None:
     inc.outcome = R.INCIDENT_OUTCOMES.index("open_at_end")
     if inc.reason == 0:
         inc.reason = R.INCIDENT_REASONS.index("open_at_end")
+
+
+def close_unsettled(inc: Incident) -> None:
+    """An incident with its finding at the horizon whose agreement is still pending: a
+    dispute not yet settled stays disputed; a finding awaiting the absent desk's review
+    keeps its grade."""
+    if inc.final_grade < 0:
+        inc.final_grade = R.FINDING_GRADES.index("disputed") if inc.in_dispute else inc.grade

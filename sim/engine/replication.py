@@ -20,19 +20,23 @@ import simpy
 
 from .. import records as R
 from ..records.recorders import MemoryRecorder
+from ..scenario.findings import meeting_times
 from ..world.feed import WorldFeed
 from ..world.loaded import LoadedScenario
 from .blocks import BLOCK, BLOCK_BITS, MASK, Blocks
-from .center import Center, CenterConfig
+from .center import Center, CenterConfig, desk_totals
+from .disputes import DisputeLadder, LevelPlan
+from .findings import NOT_CONFIRMED, Agreement, Grader
 from .incidents import (
     INCIDENT_SCHEMA,
     Incident,
     OpenIncidents,
     close_open,
+    close_unsettled,
     incident_row,
     rows_table,
 )
-from .monitor import Level, interval_integrals
+from .monitor import Level
 from .prepared import REPORT_SCHEMA, SERIES, VIOLATION_SCHEMA, Draws, Prepared
 from .shifts import ShiftChange
 from .teams import Mission, TeamConfig, TeamPool
@@ -53,6 +57,7 @@ _WHY = {name: k for k, name in enumerate(R.UNVERIFIED_REASONS)}
 _NOT_VERIFIED = R.INCIDENT_OUTCOMES.index("not_verified")
 _UNVERIFIED = R.VIOLATION_OUTCOMES.index("reported_unverified")
 _OUT_OF_RANGE = R.INCIDENT_REASONS.index("out_of_range")
+_TECHNICAL = R.CHANNELS.index("technical")
 
 
 def run_replication(
@@ -118,6 +123,11 @@ class Replication:
         m = scen.center.merging
         self.merging = m.enabled
         self.assessment = scen.center.assessment.enabled
+        grader = Grader(scen.findings, prep.types.names, seed, rep)
+        self.agreement = Agreement(grader, self.assessment, {}, self._violation_facts)
+        self.agreement.done = self._maybe_done
+        self.remote_confirm = scen.findings.remote.confirm > 0
+        self.ladder: DisputeLadder | None = None
         self.false_detection = scen.center.triage.false_detection
         self.min_severity = scen.teams.min_severity
         self.access_denial = [scen.teams.access_denial.get(s, 0.0) for s in R.SIDES]
@@ -137,9 +147,14 @@ class Replication:
                 severity_first=c.priority == "severity",
                 max_wait=c.triage.max_wait,
                 assessment=c.assessment.enabled,
+                two_of_three=scen.findings.quorum == "two_of_three",
             ),
             self,
         )
+        self.agreement.assessed_by = self.center.assessed_by
+        for w in scen.walkouts:
+            env.process(self.center.walkout(R.PARTIES.index(w.party), w.start, w.end))
+        self._ladder(env, start, end)
         t = scen.teams
         window = None if t.patrol_hours is None else (t.patrol_hours.start, t.patrol_hours.end)
         self.teams = TeamPool(
@@ -174,6 +189,10 @@ class Replication:
         while not feed.done:
             end, v, r = feed.next_window()
             self._add_violations(v)
+            for w in self.scen.walkouts:  # reports to a desk that walked out go to the US desk
+                if w.reports == "US":
+                    away = (r["desk"] == R.PARTIES.index(w.party)) & (r["arrival"] >= w.start)
+                    r["desk"][away & (r["arrival"] < w.end)] = R.PARTIES.index("US")
             self._add_reports(r)
             if r["arrival"].size:
                 self.center.feed(
@@ -266,8 +285,8 @@ class Replication:
             reason = "out_of_range"
         else:
             reason = ""
-        if reason and not self.assessment:
-            # no team and no assessment: the finding is made at once
+        if reason and not self.assessment and not self.remote_confirm:
+            # no team, no assessment, no remote means: the finding is made at once
             self._instant_finding(rid, b, j, _REASON[reason], now)
             return
         inc = self._new_incident(rid, b, j)
@@ -286,8 +305,8 @@ class Replication:
         self.open.remove(inc)
         self.open_level.add(now, -1)
         self._record_finding(inc, now)
-        if inc.team < 0 or inc.returned == inc.returned:  # no team out (NaN: still out)
-            self._incident_done(inc)
+        self.agreement.agree(inc, now)
+        self._maybe_done(inc)
 
     # ------------------------------------------------------------------ team events
     def team_dispatched(self, m: Mission) -> None:
@@ -302,7 +321,7 @@ class Replication:
     def team_arrived(self, m: Mission) -> bool:
         inc = self.incidents[m.incident]
         inc.on_site = self.env.now
-        if inc.u_access < self.access_denial[inc.affected]:
+        if inc.u_access < self._access_denial(inc.affected):
             inc.denied = True
             inc.reason = _REASON["access_denied"]
             return False
@@ -319,8 +338,7 @@ class Replication:
     def team_returned(self, m: Mission) -> None:
         inc = self.incidents[m.incident]
         inc.returned = self.env.now
-        if inc.finding == inc.finding:  # the finding was made while the team drove back
-            self._incident_done(inc)
+        self._maybe_done(inc)
 
     def team_not_in_time(self, incident: int) -> None:
         inc = self.incidents[incident]
@@ -363,6 +381,7 @@ class Replication:
             u_access=b.u_access[j],
             reports=[rid],
             violations=[vid],
+            technical=vid >= 0 and b.channel[j] == _TECHNICAL,
         )
         self.n_incidents += 1
         self.incidents[inc.id] = inc
@@ -386,6 +405,7 @@ class Replication:
             1 if vid >= 0 else 0, b.severity[j], -1, -1, NAN, NAN, NAN, NAN, False, 0, now,
             NAN, now if reason == _OUT_OF_RANGE else NAN, _NOT_VERIFIED, reason, -1, -1,
             b.assess_time[j], b.prep_time[j], b.onsite_time[j],
+            NOT_CONFIRMED, NOT_CONFIRMED, -1, False, False, False, 0, NAN, NAN, -1, NAN,
         )  # fmt: skip
         self.reports.final(rid)
         if vid >= 0:
@@ -401,6 +421,8 @@ class Replication:
     def _attach(self, rid: int, b: Any, j: int, inc: Incident) -> None:
         inc.reports.append(rid)
         inc.violations.append(b.violation[j])
+        if b.violation[j] >= 0 and b.channel[j] == _TECHNICAL:
+            inc.technical = True
         if b.arrival[j] < inc.first_report:
             inc.first_report = b.arrival[j]
         b.incident[j] = inc.id
@@ -433,6 +455,7 @@ class Replication:
             age = inc.on_site - vb.time[k]
             p = v.base_probability * 0.5 ** (age / types.half_life[ty])
             if vb.u_verify[k] < p:
+                inc.strength = max(inc.strength, p)
                 if vb.u_attributable[k] < types.attributable[ty]:
                     truth = vb.perpetrator[k]
                     attr = truth if vb.u_attribution[k] < v.attribution_accuracy else 1 - truth
@@ -462,6 +485,7 @@ class Replication:
             inc.outcome = R.INCIDENT_OUTCOMES.index("unfounded")
         else:
             inc.outcome = R.INCIDENT_OUTCOMES.index("not_verified")
+        self.agreement.grade(inc, verified, bool(verified))  # before its violations settle
         unfounded = inc.outcome == R.INCIDENT_OUTCOMES.index("unfounded")
         lead = inc.lead
         lb = self.reports.blocks[lead >> BLOCK_BITS]
@@ -512,6 +536,54 @@ class Replication:
                 vb.outcome[k] = _VOUT["reported_unverified"]
                 vb.reason[k] = _WHY["expired"]
             self.violations.final(vid)
+
+    def _maybe_done(self, inc: Incident) -> None:
+        """Finish ``inc`` if its finding is made and agreed (or left disputed), the
+        desk that missed its assessment has reviewed it, and its team is back."""
+        if inc.finding != inc.finding or (inc.team >= 0 and inc.returned != inc.returned):
+            return
+        if inc.in_dispute or (inc.absent >= 0 and inc.review != inc.review):
+            return
+        self._incident_done(inc)
+
+    def _violation_facts(self, vid: int) -> tuple[int, int, int]:
+        """A violation's key, type and perpetrator (it is in memory: not yet settled)."""
+        vb = self.violations.blocks[vid >> BLOCK_BITS]
+        k = vid & MASK
+        return vb.key[k], vb.type[k], vb.perpetrator[k]
+
+    def _access_denial(self, side: int) -> float:
+        """The chance that ``side`` refuses a team access now (1 while it has walked out
+        of the center and withdrawn its cooperation)."""
+        now = self.env.now
+        for w in self.scen.walkouts:
+            if w.access == "withdrawn" and R.SIDES.index(w.party) == side:
+                if w.start <= now < w.end:
+                    return 1.0
+        return self.access_denial[side]
+
+    def _ladder(self, env, start: float, end: float) -> None:
+        """The dispute ladder's levels as processes (none: disputes stay disputed)."""
+        levels = self.scen.findings.ladder
+        if not levels:
+            return
+        plans = [
+            LevelPlan(lv.name, tuple(meeting_times(lv.meets, self.horizon)), lv.capacity,
+                      lv.resolves)
+            for lv in levels
+        ]  # fmt: skip
+        self.ladder = DisputeLadder(env, plans, self.agreement.g.ladder_uniform, self, start, end)
+        self.agreement.ladder = self.ladder
+
+    # ------------------------------------------------------------------ agreement events
+    def dispute_settled(self, incident: int, level: int) -> None:
+        self.agreement.settled(self.incidents[incident], level, self.env.now)
+
+    def dispute_unsettled(self, incident: int) -> None:
+        self.agreement.unsettled(self.incidents[incident], self.env.now)
+
+    def desk_on_duty(self, desk: int) -> None:
+        self.agreement.desk_on_duty(desk, self.env.now)
 
     def _incident_done(self, inc: Incident) -> None:
         """An incident with its finding made and its team back."""
@@ -588,6 +660,8 @@ class Replication:
         for inc in self.incidents.values():
             if inc.outcome < 0:  # no finding yet (else: its team is still driving back)
                 close_open(inc)
+            else:
+                close_unsettled(inc)
             self.finished[inc.id] = incident_row(inc)
         rest = self.rows_out + [self.finished[i] for i in sorted(self.finished)]
         if rest:
@@ -604,9 +678,10 @@ class Replication:
         totals = {
             "horizon": self.horizon,
             "measured_minutes": self.horizon - self.warmup,
-            "desks": self._desk_totals(tables["reports"]),
+            "desks": desk_totals(self.desks, tables["reports"], self.warmup, now),
             "teams": {"busy": self.teams.busy.close(now), "count": self.teams.size},
             "incidents_open": self.open_level.close(now),
+            "ladder": [] if self.ladder is None else self.ladder.totals(now, now - self.warmup),
         }
         return R.ReplicationResult(
             replication=self.rep,
@@ -619,39 +694,6 @@ class Replication:
             types=tuple(self.prep.types.names),
             nodes=tuple(self.prep.nodes),
         )
-
-    def _desk_totals(self, reports) -> dict[str, dict[str, Any]]:
-        """Per desk: time integrals of officers on duty, officers busy and reports
-        waiting over the measured window, in total and by time of day. Triage and
-        queueing are integrated from the reports' times (the engine does not track
-        them as it goes); joint work and staffing were integrated as they changed."""
-        now, start = self.horizon, self.warmup
-        desk, arrival, ack = reports["desk"], reports["arrival"], reports["ack"]
-        triaged, state, state_time = reports["triaged"], reports["state"], reports["state_time"]
-        started = np.isfinite(ack)
-        # a report leaves the queue when taken in, when it expires, or at the horizon
-        left = np.where(started, ack, np.where(state == _STATE["expired"], state_time, now))
-        busy_until = np.where(np.isfinite(triaged), triaged, now)
-        out = {}
-        for d in self.desks:
-            mine = desk == d.code
-            work = mine & started
-            busy, busy_by_bin = interval_integrals(ack[work], busy_until[work], start, now, d.edges)
-            queue, _ = interval_integrals(arrival[mine], left[mine], start, now, [0, 1440])
-            out[d.name] = {
-                "busy": d.joint_busy.close(now) + busy,
-                "on_duty": d.on_duty.close(now),
-                "queue": queue,
-                "served": d.served,
-                "bin_edges": list(d.edges),
-                "busy_by_bin": [a + b for a, b in zip(d.joint_busy.by_bin, busy_by_bin)],
-                "on_duty_by_bin": [float(x) for x in d.on_duty.by_bin],
-                "shifts": [
-                    {"name": g.name, "start": g.start, "end": g.end, "officers": g.size}
-                    for g in d.groups
-                ],
-            }
-        return out
 
 
 _RDRAWS = ("u_false", "assess_time", "prep_time", "onsite_time", "u_access")

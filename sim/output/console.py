@@ -14,6 +14,14 @@ def _pct(x: float | None) -> str:
     return "-" if x is None or x != x else f"{100 * x:.1f}%"
 
 
+NAN = float("nan")
+
+
+def _known(x: float | None) -> bool:
+    """Not None (NaN in JSON) and not NaN."""
+    return x is not None and x == x
+
+
 def _ci_pct(ci: dict[str, float]) -> str:
     s = _pct(ci["mean"])
     if ci.get("n", 0) >= 2 and ci["half_width"] == ci["half_width"]:
@@ -68,6 +76,54 @@ def _counts(summary: dict[str, Any]) -> list[str]:
         v.get("verified", 0) + v.get("attributed_correct", 0) + v.get("attributed_incorrect", 0)
     )
     out.append(f"{'':<19}   verified in all (attributed or not): {verified}")
+    return out + _findings(summary)
+
+
+GRADE_LABELS = {
+    "confirmed_attributed": "confirmed and attributed",
+    "confirmed_direction": "direction of fire only",
+    "confirmed_unattributed": "not attributable",
+    "not_confirmed": "not confirmed",
+    "disputed": "disputed",
+}
+
+
+def _findings(summary: dict[str, Any]) -> list[str]:
+    """Findings by agreed grade; disputes and the ladder when there were any."""
+    f = summary.get("findings")
+    if not f:
+        return []
+    grades = f["final_grades"]
+    parts = ", ".join(f"{GRADE_LABELS[k]} {v}" for k, v in grades.items() if v)
+    out = [f"{'Findings':<11}{sum(grades.values()):>8}   {parts}"]
+    d = f["disputes"]
+    if d["opened"]:
+        desks = ", ".join(f"{p} {n}" for p, n in f["dissent_by_desk"].items())
+        out.append(
+            f"{'':<19}   disputed {d['opened']} (dissent by {desks}), settled {d['settled']}"
+        )
+        for level in f["ladder"]:
+            days, backlog = level["mean_days_to_settle"], level["mean_backlog"]
+            after = f" after {days:.1f} d on average" if _known(days) else ""
+            load = f", mean backlog {backlog:.1f}" if _known(backlog) else ""
+            out.append(
+                f"{'':<19}   {level['name']}: settled {level['settled']}{after}{load}, "
+                f"{level['backlog_at_end'] or 0:g} waiting at the horizon"
+            )
+    if d["emergency_quorum"]:
+        out.append(
+            f"{'':<19}   made by two desks (emergency quorum) {d['emergency_quorum']}, "
+            f"reviewed by the third {d['reviewed']}"
+        )
+    for w in f.get("walkouts", []):
+        out.append(f"{'':<19}   {w['party']} desk away {w['period']}:")
+        for name, p in w["periods"].items():
+            if p["days"] > 0 and _known(p["findings_per_day"]):
+                out.append(
+                    f"{'':<19}     {name:<7} findings {p['findings_per_day']:.1f}/day, agreed "
+                    f"{_pct(p['agreed_share'])}, median time to finding "
+                    f"{human_duration(p['median_finding'] if _known(p['median_finding']) else NAN)}"
+                )
     return out
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from .codes import (
     CHANNELS,
     FALSE_CHANNEL,
+    FINDING_GRADES,
     INCIDENT_OUTCOMES,
     INCIDENT_REASONS,
     PARTIES,
@@ -39,6 +40,7 @@ def __getattr__(name: str):
 __all__ = [
     "CHANNELS",
     "FALSE_CHANNEL",
+    "FINDING_GRADES",
     "INCIDENT_OUTCOMES",
     "INCIDENT_REASONS",
     "PARTIES",

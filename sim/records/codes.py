@@ -49,6 +49,14 @@ INCIDENT_OUTCOMES = (
     "unfounded",  # only false reports; the finding says no violation
     "open_at_end",
 )
+# What a joint finding says (the evidence), and whether the desks agreed on it.
+FINDING_GRADES = (
+    "confirmed_attributed",  # the violation is confirmed and attributed to a side
+    "confirmed_direction",  # confirmed, with the direction of fire only
+    "confirmed_unattributed",  # confirmed, not attributable
+    "not_confirmed",
+    "disputed",  # a desk dissented and no level of the ladder settled it
+)
 INCIDENT_REASONS = (
     "",
     "teams_off",

@@ -189,6 +189,9 @@ CODED: dict[str, dict[str, tuple[str, ...] | str]] = {
         "attribution": C.SIDES,
         "attribution_correct": ("0", "1"),
         "node": "nodes",
+        "grade": C.FINDING_GRADES,
+        "final_grade": C.FINDING_GRADES,
+        "direction": C.SIDES,
     },
     "series": {},
 }

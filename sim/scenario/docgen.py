@@ -110,6 +110,19 @@ SECTION_EXAMPLES = {
     "  access_denial: {RU: 0.15, UA: 0.02}",
     "targets": "targets: {acknowledge: 1h, response: 24h, finding: 48h}",
     "output": "output: {sample_interval: 30min}",
+    "findings": "findings:\n  direction_of_fire: 0.5\n  remote: {confirm: 0.3}\n"
+    "  dissent: {accused: 0.6, accuser: 0.3, neutral: 0.02, evidence_weight: 0.5}\n"
+    "  quorum: two_of_three\n  ladder:\n"
+    "    - {name: area committee, meets: daily at 18:00, capacity: 5, resolves: 0.5}\n"
+    "    - {name: joint military committee, meets: weekly on Tuesday at 10:00, capacity: 10, "
+    "resolves: 0.4}",
+    "walkouts": "walkouts:\n  - {party: RU, start: 60d, duration: null, access: withdrawn, "
+    "reports: US}",
+    "moratorium": "moratorium:\n  start: 0d\n  duration: 30d\n  classes: [refinery, "
+    "power_plant, nuclear]\n  sites:\n    - {node: Zaporizhzhia NPP, class: nuclear}\n"
+    "    - {id: Kremenchuk refinery, class: refinery, lat: 49.09, lon: 33.47, side: UA}\n"
+    "  claims: {every: 1d, detection: 0.9, counter_claims: 0.5, false_per_batch: 2}\n"
+    "  verification: {delay: {dist: lognormal, mean: 3d, sd: 2d}, confirm_true: 0.7}",
 }
 
 
@@ -328,7 +341,8 @@ def generate() -> str:
         if name in SECTION_EXAMPLES:
             parts.append("```yaml\n" + SECTION_EXAMPLES[name] + "\n```\n")
         rows: list[tuple[str, str, str, str, str]] = []
-        _rows(model, f"{name}.", rows)
+        listed = typing.get_origin(_strip(field.annotation)[0]) is list
+        _rows(model, f"{name}[i]." if listed else f"{name}.", rows)
         parts.append("| key | type | unit | default | meaning |\n|---|---|---|---|---|")
         for r in rows:
             parts.append(f"| `{r[0]}` | {r[1]} | {r[2]} | {r[3]} | {r[4]} |")

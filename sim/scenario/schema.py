@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from .distributions import Distribution, Duration
+from .findings import FindingsSpec, MoratoriumSpec, Walkout
 from .units import format_clock, format_duration, parse_clock
 
 Side = Literal["RU", "UA"]
@@ -625,6 +626,12 @@ class Scenario(_Strict):
     """Service targets."""
     output: OutputSpec = OutputSpec()
     """Recording options."""
+    findings: FindingsSpec = FindingsSpec()
+    """Graded findings, dissent, the quorum rule and the dispute ladder."""
+    walkouts: list[Walkout] = []
+    """Parties suspending or withdrawing their desk."""
+    moratorium: MoratoriumSpec | None = None
+    """A strike moratorium on protected sites (null: none)."""
 
     @field_validator("name")
     @classmethod

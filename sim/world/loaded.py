@@ -90,6 +90,7 @@ def scenario_from_dict(data: dict[str, Any], base_dir: str | Path = ".") -> Load
 def _with_network(data: dict[str, Any], sources: SourceMap, path: Path) -> LoadedScenario:
     scen = parse_scenario(data, sources)
     graph = build_network(scen, sources, path.parent)
+    add_protected_sites(scen, graph, sources)
     check_against_network(scen, graph, sources)
     return LoadedScenario(scen, graph, path if path.name != "<dict>" else None, path.parent)
 
@@ -111,6 +112,50 @@ def build_network(scen: Scenario, sources: SourceMap, base_dir: Path) -> nx.Grap
         return netmod.builtin(spec.builtin or netmod.DEFAULT_NETWORK)
     except netmod.NetworkError as exc:
         raise sources.error(("network", spec.source), str(exc)) from None
+
+
+def add_protected_sites(scen: Scenario, graph: nx.Graph, sources: SourceMap) -> None:
+    """Mark the moratorium's sites on the graph (``site_class``); a new site becomes an
+    energy node joined to the nearest node with coordinates."""
+    if scen.moratorium is None:
+        return
+    placed = [(n, d["lat"], d["lon"]) for n, d in graph.nodes(data=True) if "lat" in d]
+    for i, site in enumerate(scen.moratorium.sites):
+        path = ("moratorium", "sites", i)
+        if site.node is not None:
+            if site.node not in graph:
+                raise sources.error(
+                    (*path, "node"),
+                    f"{site.node!r} is not a node of the network; {node_hint(graph, site.node)}",
+                )
+            graph.nodes[site.node]["site_class"] = site.site_class
+            continue
+        if site.id in graph:
+            raise sources.error(
+                (*path, "id"), f"{site.id!r} is already a node; use node: {site.id!r} instead"
+            )
+        if not placed:
+            raise sources.error(
+                (*path, "id"),
+                "a new site needs a network with lat/lon coordinates to be joined to; "
+                "expected an existing node (node:) on this network",
+            )
+        near, km = min(
+            ((n, netmod.haversine_km(site.lat, site.lon, la, lo)) for n, la, lo in placed),
+            key=lambda x: x[1],
+        )
+        graph.add_node(
+            site.id,
+            kind="energy",
+            side=site.side,
+            weight=0.0,
+            strike_weight=site.strike_weight,
+            lat=site.lat,
+            lon=site.lon,
+            region=site.region or graph.nodes[near].get("region", ""),
+            site_class=site.site_class,
+        )
+        graph.add_edge(site.id, near, length_km=km)
 
 
 def node_hint(graph: nx.Graph, name: str, kinds: tuple[str, ...] | None = None) -> str:
@@ -154,6 +199,17 @@ def check_against_network(scen: Scenario, graph: nx.Graph, sources: SourceMap) -
     _check_reporting(scen, sources, need_node)
     _check_desks(scen, sources)
     _check_teams(scen, graph, sources, need_node)
+    _check_findings(scen, sources)
+
+
+def _check_findings(scen: Scenario, sources: SourceMap) -> None:
+    types = [*scen.violations.types, "long_range_strike"]
+    for name in scen.findings.direction_by_type:
+        if name not in types:
+            raise sources.error(
+                ("findings", "direction_by_type", name),
+                f"{name!r} is not a violation type; expected one of {', '.join(types)}",
+            )
 
 
 def _check_violations(scen: Scenario, graph: nx.Graph, sources: SourceMap, need_node) -> None:

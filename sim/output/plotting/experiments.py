@@ -141,8 +141,11 @@ def plot_metrics(
     """
     fig = new_figure(11, 6.8)
     shown = [n for n in names[1:]] if diff else names
-    time_keys = [k for k, _, kd in KEY_METRICS if kd == "time"]
-    share_keys = [k for k, _, kd in KEY_METRICS if kd == "share"]
+    # a metric no configuration has a value of (e.g. disputes where nobody dissents) is
+    # left out rather than drawn as a row of "no data"
+    have = {r["metric"] for r in rows if _known(r.get("diff_mean" if diff else "mean"))}
+    time_keys = [k for k, _, kd in KEY_METRICS if kd == "time" and k in have]
+    share_keys = [k for k, _, kd in KEY_METRICS if kd == "share" and k in have]
     hours, minutes = _time_groups(rows, names, time_keys, diff)
     left = [(keys, u) for keys, u in ((hours, "h"), (minutes, "min")) if keys]
     gs = fig.add_gridspec(len(left), 2, height_ratios=[len(k) + 0.8 for k, _ in left])
@@ -159,6 +162,10 @@ def plot_metrics(
     default = f"Paired differences against {names[0]}" if diff else "Key metrics per configuration"
     subtitle(fig, title or default, note)
     return fig
+
+
+def _known(x: Any) -> bool:
+    return x is not None and x == x
 
 
 def _slot(i: int, j: int, n: int) -> float:
