@@ -180,8 +180,8 @@ class Agreement:
         waiting, self.awaiting_review[desk] = self.awaiting_review[desk], []
         for inc in waiting:
             inc.review = now
+            self._ask(inc, desk)
             if inc.disputed != inc.disputed:  # not already disputed by the others
-                self._ask(inc, desk)
                 if inc.dissent[desk]:
                     self._dispute(inc, now)
                 else:

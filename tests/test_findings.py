@@ -1,0 +1,309 @@
+"""Graded findings, dissent, the dispute ladder, the quorum rule and walkouts, on exact
+timelines (the ``timeline`` fixture: one artillery violation by RU at S2 at 01:00, the
+UA desk's report at 01:30, 20-minute triage, a 30-minute joint assessment, one team)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim import records as R
+from sim.analysis.findings import agreed_time, grade_counts
+from sim.analysis.metrics import check_conservation
+from sim.engine import run_replication
+from sim.scenario import ScenarioError
+from sim.scenario.findings import meeting_times, parse_cadence
+
+G = {g: k for k, g in enumerate(R.FINDING_GRADES)}
+TEAMS_OFF = {"teams": {"enabled": False}}
+TWO = [  # two violations far apart (no merging), both reported to the UA desk at 01:30
+    {"time": "1h", "node": "S0", "type": "artillery", "perpetrator": "RU"},
+    {"time": "1h", "node": "S4", "type": "artillery", "perpetrator": "RU"},
+]
+
+
+def one(table: dict) -> dict:
+    (n,) = {len(v) for v in table.values()}
+    assert n == 1, n
+    return {k: v[0] for k, v in table.items()}
+
+
+def findings(over: dict) -> dict:
+    return {"findings": over}
+
+
+def test_a_verified_and_attributed_violation_is_confirmed_and_attributed(timeline):
+    rep = run_replication(timeline())
+    i = one(rep.incidents)
+    assert i["grade"] == i["final_grade"] == G["confirmed_attributed"]
+    assert i["direction"] == R.SIDES.index("RU") and i["quorum"] == 3
+    assert not (i["dissent_RU"] or i["dissent_UA"] or i["dissent_US"])
+    assert math.isnan(i["disputed"]) and i["dispute_level"] == -1
+    assert agreed_time(rep).tolist() == [240.0]  # agreed when made: nobody dissented
+    assert check_conservation(rep) == []
+
+
+@pytest.mark.parametrize(
+    "direction, grade", [(0.0, "confirmed_unattributed"), (1.0, "confirmed_direction")]
+)
+def test_an_unattributable_violation_gets_its_direction_of_fire_or_not(timeline, direction, grade):
+    rep = run_replication(
+        timeline(
+            {
+                "violations": {"types": {"artillery": {"attributable": 0.0}}},
+                **findings({"direction_of_fire": direction}),
+            }
+        )
+    )
+    i = one(rep.incidents)
+    assert i["grade"] == G[grade]
+    assert i["direction"] == (R.SIDES.index("RU") if direction else -1)
+    assert R.INCIDENT_OUTCOMES[i["outcome"]] == "verified" and i["attribution"] == -1
+
+
+def test_the_direction_of_fire_can_be_set_per_type(timeline):
+    over = {
+        "violations": {"types": {"artillery": {"attributable": 0.0}}},
+        **findings({"direction_of_fire": 0.0, "direction_by_type": {"artillery": 1.0}}),
+    }
+    assert one(run_replication(timeline(over)).incidents)["grade"] == G["confirmed_direction"]
+
+
+def test_a_direction_for_an_unknown_type_is_refused(timeline):
+    with pytest.raises(ScenarioError, match="'mortar' is not a violation type"):
+        timeline(findings({"direction_by_type": {"mortar": 0.5}}))
+
+
+def test_the_accused_desk_dissents_and_without_a_ladder_the_finding_stays_disputed(timeline):
+    rep = run_replication(timeline(findings({"dissent": {"accused": 1.0}})))
+    i = one(rep.incidents)
+    assert i["grade"] == G["confirmed_attributed"] and i["final_grade"] == G["disputed"]
+    assert (bool(i["dissent_RU"]), bool(i["dissent_UA"]), bool(i["dissent_US"])) == (
+        True,
+        False,
+        False,
+    )
+    assert i["disputed"] == 240.0 and math.isnan(i["dispute_closed"])
+    assert np.isnan(agreed_time(rep)).all()
+    c = grade_counts(rep, 0.0)
+    assert c["final_grades"]["disputed"] == 1 and c["dissent_by_desk"]["RU"] == 1
+
+
+def test_strong_evidence_calms_the_accused_desk(timeline):
+    # verification probability ~1 at the visit (evidence that lasts 1000 days): the chance
+    # of dissent 1 x (1 - 1 x strength) is about 2e-5; with no weight it is 1
+    over = {"violations": {"types": {"artillery": {"evidence_half_life": "1000d"}}}}
+    calm = findings({"dissent": {"accused": 1.0, "evidence_weight": 1.0}})
+    heated = findings({"dissent": {"accused": 1.0, "evidence_weight": 0.0}})
+    assert not one(run_replication(timeline({**over, **calm})).incidents)["dissent_RU"]
+    assert one(run_replication(timeline({**over, **heated})).incidents)["dissent_RU"]
+
+
+def test_the_affected_side_dissents_from_a_finding_that_does_not_confirm(timeline):
+    rep = run_replication(timeline({**TEAMS_OFF, **findings({"dissent": {"accuser": 1.0}})}))
+    i = one(rep.incidents)
+    assert i["grade"] == G["not_confirmed"]
+    assert (bool(i["dissent_RU"]), bool(i["dissent_UA"]), bool(i["dissent_US"])) == (
+        False,
+        True,
+        False,
+    )
+    # no team: finding at triage end 110 + assessment 30
+    assert i["disputed"] == 140.0
+
+
+def test_the_us_desk_is_always_neutral(timeline):
+    rep = run_replication(timeline(findings({"dissent": {"neutral": 1.0}})))
+    i = one(rep.incidents)
+    # RU is accused, UA is neither accused nor accuser of an attributed finding: neutral
+    assert (bool(i["dissent_RU"]), bool(i["dissent_UA"]), bool(i["dissent_US"])) == (
+        False,
+        True,
+        True,
+    )
+
+
+LADDER = [
+    {"name": "area", "meets": "daily at 18:00", "capacity": 1, "resolves": 1.0},
+]
+
+
+def test_a_level_takes_up_the_oldest_disputes_up_to_its_capacity(timeline):
+    over = {
+        **TEAMS_OFF,
+        "violations": {"scripted": TWO},
+        **findings({"dissent": {"accuser": 1.0}, "ladder": LADDER}),
+    }
+    rep = run_replication(timeline(over))
+    inc = rep.incidents
+    # UA triages 90-110 and assesses 110-140 (joint work first), triages the second
+    # report 140-160 and assesses it 160-190
+    assert inc["finding"].tolist() == [140.0, 190.0]
+    assert inc["disputed"].tolist() == [140.0, 190.0]
+    # one dispute per meeting, oldest first: 18:00 on day 0, then 18:00 on day 1
+    assert inc["dispute_closed"].tolist() == [1080.0, 2520.0]
+    assert inc["dispute_level"].tolist() == [0, 0]
+    assert inc["final_grade"].tolist() == [G["not_confirmed"]] * 2
+    assert agreed_time(rep).tolist() == [1080.0, 2520.0]
+    (level,) = rep.totals["ladder"]
+    assert level["meetings"] == 3 and level["taken_up"] == 2 and level["backlog_at_end"] == 0
+    # backlog: 2 from 190 (1 from 140) until 1080, then 1 until 2520
+    expected = (190 - 140) * 1 + (1080 - 190) * 2 + (2520 - 1080) * 1
+    assert level["mean_backlog"] == pytest.approx(expected / 4320.0)
+
+
+def test_an_unsettled_dispute_goes_up_the_ladder_and_stays_disputed_after_the_last(timeline):
+    ladder = [
+        {"name": "area", "meets": "daily at 18:00", "capacity": 5, "resolves": 0.0},
+        {"name": "jmc", "meets": "weekly on Wednesday at 10:00", "capacity": 5, "resolves": 0.0},
+    ]
+    over = {**TEAMS_OFF, **findings({"dissent": {"accuser": 1.0}, "ladder": ladder})}
+    i = one(run_replication(timeline(over)).incidents)
+    # area committee at 18:00 on day 0 refers it up; the JMC meets on day 2 (a Wednesday,
+    # day 0 being a Monday) at 10:00 and does not settle it either
+    assert i["dispute_closed"] == 2 * 1440 + 600
+    assert i["dispute_level"] == -1 and i["final_grade"] == G["disputed"]
+
+
+def test_a_dispute_settled_higher_up_records_its_level(timeline):
+    ladder = [
+        {"name": "area", "meets": "daily at 18:00", "capacity": 5, "resolves": 0.0},
+        {"name": "jmc", "meets": "weekly on Wednesday at 10:00", "capacity": 5, "resolves": 1.0},
+    ]
+    over = {**TEAMS_OFF, **findings({"dissent": {"accuser": 1.0}, "ladder": ladder})}
+    i = one(run_replication(timeline(over)).incidents)
+    assert (i["dispute_level"], i["dispute_closed"]) == (1, 2 * 1440 + 600)
+    assert i["final_grade"] == G["not_confirmed"]
+
+
+def test_a_dispute_waiting_at_the_horizon_stays_disputed(timeline):
+    ladder = [{"name": "pc", "meets": "every 7d at 01:00", "capacity": 5, "resolves": 1.0}]
+    over = {**TEAMS_OFF, **findings({"dissent": {"accuser": 1.0}, "ladder": ladder})}
+    rep = run_replication(timeline({**over, "horizon": "3d"}))
+    i = one(rep.incidents)
+    # the first meeting (01:00 on day 0) came before the dispute; the next is on day 7
+    assert i["disputed"] == 140.0 and math.isnan(i["dispute_closed"])
+    assert i["final_grade"] == G["disputed"]
+    assert rep.totals["ladder"][0]["backlog_at_end"] == 1
+
+
+US_DAY_SHIFT = {
+    "center": {
+        "desks": {
+            "US": {"officers": None, "shifts": [{"start": "08:00", "end": "16:00", "officers": 1}]}
+        }
+    }
+}
+
+
+def test_two_desks_assess_while_the_third_is_off_duty_and_it_reviews_later(timeline):
+    over = {**US_DAY_SHIFT, **TEAMS_OFF, **findings({"quorum": "two_of_three"})}
+    rep = run_replication(timeline(over))
+    i = one(rep.incidents)
+    # RU and UA assess 110-140 without waiting for 08:00; the US desk reviews at 08:00
+    assert (i["finding"], i["quorum"], i["review"]) == (140.0, 2, 480.0)
+    assert i["final_grade"] == i["grade"] and math.isnan(i["disputed"])
+    # with the default quorum the assessment waits for the US desk (finding at 08:30)
+    assert (
+        one(run_replication(timeline({**US_DAY_SHIFT, **TEAMS_OFF})).incidents)["finding"] == 510.0
+    )
+
+
+def test_the_reviewing_desk_may_dissent(timeline):
+    over = {
+        **US_DAY_SHIFT,
+        **TEAMS_OFF,
+        **findings({"quorum": "two_of_three", "dissent": {"neutral": 1.0}}),
+    }
+    i = one(run_replication(timeline(over)).incidents)
+    # RU is neutral towards an unconfirmed finding and dissents at once; UA is the
+    # accuser (chance 0); the US desk dissents too when it reviews the finding
+    assert bool(i["dissent_RU"]) and not i["dissent_UA"] and bool(i["dissent_US"])
+    assert i["disputed"] == 140.0 and i["review"] == 480.0
+
+
+def test_a_desk_that_walks_out_stops_the_center_when_all_three_are_needed(timeline):
+    away = {"walkouts": [{"party": "RU", "start": "0min", "duration": "6h"}], **TEAMS_OFF}
+    i = one(run_replication(timeline(away)).incidents)
+    assert i["finding"] == 360.0 + 30.0  # RU back at 06:00
+    gone = {"walkouts": [{"party": "RU", "start": "0min"}], **TEAMS_OFF}
+    i = one(run_replication(timeline(gone)).incidents)
+    assert R.INCIDENT_OUTCOMES[i["outcome"]] == "open_at_end" and math.isnan(i["finding"])
+    quorum = {**gone, **findings({"quorum": "two_of_three"})}
+    i = one(run_replication(timeline(quorum)).incidents)
+    assert (i["finding"], i["quorum"]) == (140.0, 2) and math.isnan(i["review"])
+
+
+def test_reports_to_an_absent_desk_wait_or_go_to_the_us_desk(timeline):
+    ua_site = {
+        "violations": {
+            "scripted": [{"time": "1h", "node": "S2", "type": "artillery", "perpetrator": "UA"}]
+        }
+    }
+    wait = {
+        **ua_site,
+        **TEAMS_OFF,
+        "walkouts": [{"party": "RU", "start": "0min", "duration": "2h"}],
+    }
+    r = one(run_replication(timeline(wait)).reports)
+    assert r["desk"] == R.PARTIES.index("RU") and r["ack"] == 120.0  # RU back at 02:00
+    us = {**wait, "walkouts": [{"party": "RU", "start": "0min", "duration": "2h", "reports": "US"}]}
+    r = one(run_replication(timeline(us)).reports)
+    assert r["desk"] == R.PARTIES.index("US") and r["ack"] == 90.0
+
+
+def test_a_party_that_walks_out_may_deny_teams_access(timeline):
+    walk = {"party": "UA", "start": "0min", "duration": "2h", "access": "withdrawn"}
+    walk["reports"] = "US"  # triaged at once by the US desk: the timeline is unchanged
+    # the team arrives at 150, after UA came back at 120: access granted
+    assert not one(run_replication(timeline({"walkouts": [walk]})).incidents)["access_denied"]
+    walk["duration"] = "3h"
+    i = one(run_replication(timeline({"walkouts": [walk]})).incidents)
+    assert bool(i["access_denied"]) and R.INCIDENT_REASONS[i["reason"]] == "access_denied"
+
+
+@pytest.mark.parametrize(
+    "direction, grade", [(0.0, "confirmed_unattributed"), (1.0, "confirmed_direction")]
+)
+def test_technical_means_alone_can_confirm(timeline, direction, grade):
+    over = {
+        **TEAMS_OFF,
+        "reporting": {
+            "channels": {
+                "affected": {"detection": 0.0},
+                "technical": {
+                    "detection": 1.0,
+                    "default_coverage": 1.0,
+                    "delay": "30min",
+                    "desk": "US",
+                },
+            }
+        },
+        **findings({"remote": {"confirm": 1.0}, "direction_of_fire": direction}),
+    }
+    i = one(run_replication(timeline(over)).incidents)
+    assert R.INCIDENT_OUTCOMES[i["outcome"]] == "not_verified"
+    assert i["grade"] == G[grade]
+    # without remote confirmation the same incident is not confirmed
+    over["findings"]["remote"]["confirm"] = 0.0
+    assert one(run_replication(timeline(over)).incidents)["grade"] == G["not_confirmed"]
+
+
+def test_cadences():
+    assert parse_cadence("daily at 18:00") == (1440.0, None, 1080.0)
+    assert parse_cadence("Weekly on Tuesday at 10:00") == (10080.0, 1, 600.0)
+    assert meeting_times("weekly on Monday at 00:00", 15 * 1440, first_weekday=3) == [
+        4 * 1440.0,
+        11 * 1440.0,
+    ]
+    for bad in ("fortnightly at 10:00", "weekly on Funday at 10:00", "every 36h at 10:00"):
+        with pytest.raises(ValueError):
+            parse_cadence(bad)
+
+
+def test_a_bad_cadence_is_refused_with_its_key(timeline):
+    bad = {"name": "x", "meets": "sometimes", "capacity": 1, "resolves": 0.5}
+    with pytest.raises(ScenarioError, match="findings.ladder"):
+        timeline(findings({"ladder": [bad]}))
