@@ -307,3 +307,60 @@ def test_a_bad_cadence_is_refused_with_its_key(timeline):
     bad = {"name": "x", "meets": "sometimes", "capacity": 1, "resolves": 0.5}
     with pytest.raises(ScenarioError, match="findings.ladder"):
         timeline(findings({"ladder": [bad]}))
+
+
+MORATORIUM = {
+    "network": {"synthetic": {"depth": 2}},
+    "violations": {
+        "scripted": [{"time": "5h", "node": "C0", "type": "long_range_strike", "perpetrator": "RU"}]
+    },
+    "teams": {"enabled": False},
+    "moratorium": {
+        "start": "0min",
+        "duration": "2d",
+        "sites": [{"node": "C0", "class": "substation"}],
+        "claims": {"every": "1d", "detection": 1.0, "counter_claims": 1.0, "false_per_batch": 0},
+        "verification": {"delay": "6h", "confirm_true": 1.0, "confirm_false": 0.0},
+        "release_after": 1,
+    },
+}
+
+
+def test_a_strike_on_a_protected_site_is_claimed_answered_verified_and_releases(timeline):
+    rep = run_replication(timeline(MORATORIUM))
+    c = rep.claims
+    kinds = [R.CLAIM_KINDS[k] for k in c["kind"]]
+    assert kinds == ["real", "counter"]
+    # UA (whose site was struck) claims it in the first daily batch; RU, accused there,
+    # answers in the next one
+    assert [R.SIDES[x] for x in c["claimant"]] == ["UA", "RU"]
+    assert c["batch"].tolist() == [1440.0, 2880.0]
+    assert c["event_time"][0] == 300.0 and np.isnan(c["event_time"][1])
+    assert c["verdict"].tolist() == [1440.0 + 360, 2880.0 + 360]
+    assert c["confirmed"].tolist() == [True, False]
+    assert R.SITE_CLASSES[c["site_class"][0]] == "substation"
+    # RU's violation confirmed at 1800 releases UA; nothing releases RU
+    assert rep.totals["released"]["UA"] == 1800.0 and np.isnan(rep.totals["released"]["RU"])
+
+
+def test_strikes_outside_the_moratorium_or_its_classes_draw_no_claims(timeline, merge):
+    later = merge(MORATORIUM, {"moratorium": {"start": "6h"}})
+    assert run_replication(timeline(later)).claims["claim"].size == 0
+    other = merge(MORATORIUM, {"moratorium": {"classes": ["nuclear"]}})
+    assert run_replication(timeline(other)).claims["claim"].size == 0
+
+
+def test_false_claims_come_in_every_batch_with_the_mean_asked_for(timeline, merge):
+    over = merge(
+        MORATORIUM,
+        {
+            "horizon": "400d",
+            "violations": {"scripted": []},
+            "moratorium": {"duration": None, "claims": {"false_per_batch": 2.5}},
+        },
+    )
+    c = run_replication(timeline(over)).claims
+    per_batch = c["claim"].size / (2 * 399)  # two parties, batches on days 1..399
+    assert set(R.CLAIM_KINDS[k] for k in c["kind"]) == {"false"}
+    # Poisson: standard error of the mean over 798 batches is sqrt(2.5 / 798) = 0.056
+    assert abs(per_batch - 2.5) < 4 * math.sqrt(2.5 / 798)

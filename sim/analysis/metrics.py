@@ -24,6 +24,7 @@ from ..records import ReplicationResult
 from .desks import desk_stats, hour_stats, shift_stats, team_utilisation
 from .findings import finding_metrics
 from .findings import pooled as pooled_findings
+from .moratorium import moratorium_summary
 from .statistics import finite_mean, mean_ci
 from .survival import describe_censored
 
@@ -502,6 +503,7 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
         },
         "desks": _desk_detail(reps, warmup, scenario.targets.acknowledge),
         "findings": pooled_findings(reps, warmup, scenario),
+        "moratorium": moratorium_summary(reps, scenario),
         "per_replication": ci,
     }
 

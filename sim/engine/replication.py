@@ -25,6 +25,7 @@ from ..world.feed import WorldFeed
 from ..world.loaded import LoadedScenario
 from .blocks import BLOCK, BLOCK_BITS, MASK, Blocks
 from .center import Center, CenterConfig, desk_totals
+from .claims import CLAIM_SCHEMA, Claims, release_times
 from .disputes import DisputeLadder, LevelPlan
 from .findings import NOT_CONFIRMED, Agreement, Grader
 from .incidents import (
@@ -128,6 +129,13 @@ class Replication:
         self.agreement.done = self._maybe_done
         self.remote_confirm = scen.findings.remote.confirm > 0
         self.ladder: DisputeLadder | None = None
+        self.claims = None
+        self.strikes: list[dict[str, np.ndarray]] = []  # moratorium candidates, window by window
+        if scen.moratorium is not None:
+            strike = prep.types.names.index("long_range_strike")
+            self.claims = Claims(
+                scen.moratorium, prep.graph, prep.nodes, strike, scen.horizon, seed, rep
+            )
         self.false_detection = scen.center.triage.false_detection
         self.min_severity = scen.teams.min_severity
         self.access_denial = [scen.teams.access_denial.get(s, 0.0) for s in R.SIDES]
@@ -219,6 +227,8 @@ class Replication:
         cols["pending"] = v["n_reports"]
         cols["expired"] = np.zeros(n, dtype=np.int64)
         cols.update(self.draws.violations(v["key"]))
+        if self.claims is not None:
+            self.strikes.append(self.claims.candidates(cols))
         self.violations.append(cols, pending=~none)
 
     def _add_reports(self, r: dict[str, np.ndarray]) -> None:
@@ -667,12 +677,15 @@ class Replication:
         if rest:
             self.recorder.write("incidents", rows_table(rest))
         self._write_series()
+        if self.claims is not None:
+            self.recorder.write("claims", self.claims.table(self.strikes))
         tables = self.recorder.tables(
             {
                 "violations": VIOLATION_SCHEMA,
                 "reports": REPORT_SCHEMA,
                 "incidents": INCIDENT_SCHEMA,
                 "series": dict.fromkeys(SERIES, np.float64),
+                "claims": CLAIM_SCHEMA,
             }
         )
         totals = {
@@ -682,6 +695,11 @@ class Replication:
             "teams": {"busy": self.teams.busy.close(now), "count": self.teams.size},
             "incidents_open": self.open_level.close(now),
             "ladder": [] if self.ladder is None else self.ladder.totals(now, now - self.warmup),
+            "released": (
+                {}
+                if self.claims is None
+                else release_times(tables["claims"], self.scen.moratorium.release_after)
+            ),
         }
         return R.ReplicationResult(
             replication=self.rep,
@@ -693,6 +711,7 @@ class Replication:
             totals=totals,
             types=tuple(self.prep.types.names),
             nodes=tuple(self.prep.nodes),
+            claims=tables["claims"],
         )
 
 

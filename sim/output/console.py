@@ -76,7 +76,35 @@ def _counts(summary: dict[str, Any]) -> list[str]:
         v.get("verified", 0) + v.get("attributed_correct", 0) + v.get("attributed_incorrect", 0)
     )
     out.append(f"{'':<19}   verified in all (attributed or not): {verified}")
-    return out + _findings(summary)
+    return out + _findings(summary) + _moratorium(summary)
+
+
+def _moratorium(summary: dict[str, Any]) -> list[str]:
+    """Claims of moratorium violations and whether the reciprocal release triggered."""
+    m = summary.get("moratorium")
+    if not m:
+        return []
+    out = [
+        f"{'Moratorium':<11}{'':>8}   days {m['start_day']:g}-{m['end_day']:g}: "
+        f"{m['real_violations']} strikes on protected sites, {m['real_claimed']} claimed, "
+        f"{m['real_confirmed']} confirmed"
+    ]
+    for side, kinds in m["claims"].items():
+        parts = ", ".join(
+            f"{k} {c['sent']} ({c['confirmed']} confirmed)" for k, c in kinds.items() if c["sent"]
+        )
+        out.append(f"{'':<19}   claims by {side}: {parts or 'none'}")
+    days = m["median_days_to_verdict"]
+    if _known(days):
+        out.append(f"{'':<19}   median time to a verdict {days:.1f} d")
+    for side, r in m["released"].items():
+        if r["share_of_replications"]:
+            out.append(
+                f"{'':<19}   {side} released by the reciprocal rule in "
+                f"{_pct(r['share_of_replications'])} of replications, on day "
+                f"{r['mean_day']:.1f} on average"
+            )
+    return out
 
 
 GRADE_LABELS = {

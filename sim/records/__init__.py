@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .codes import (
     CHANNELS,
+    CLAIM_KINDS,
     FALSE_CHANNEL,
     FINDING_GRADES,
     INCIDENT_OUTCOMES,
@@ -20,6 +21,7 @@ from .codes import (
     REPORT_STATES,
     SENDERS,
     SIDES,
+    SITE_CLASSES,
     UNVERIFIED_REASONS,
     VIOLATION_OUTCOMES,
 )
@@ -39,6 +41,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "CHANNELS",
+    "CLAIM_KINDS",
     "FALSE_CHANNEL",
     "FINDING_GRADES",
     "INCIDENT_OUTCOMES",
@@ -47,6 +50,7 @@ __all__ = [
     "REPORT_STATES",
     "SENDERS",
     "SIDES",
+    "SITE_CLASSES",
     "UNVERIFIED_REASONS",
     "VIOLATION_OUTCOMES",
     "ReplicationResult",

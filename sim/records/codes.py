@@ -57,6 +57,10 @@ FINDING_GRADES = (
     "not_confirmed",
     "disputed",  # a desk dissented and no level of the ladder settled it
 )
+# Claims of moratorium violations: a real strike noticed, an answer to an accusation,
+# or nothing behind it; the asset classes a moratorium may cover.
+CLAIM_KINDS = ("real", "counter", "false")
+SITE_CLASSES = ("refinery", "pipeline", "power_plant", "substation", "nuclear", "dam")
 INCIDENT_REASONS = (
     "",
     "teams_off",

@@ -31,6 +31,7 @@ TABLE_FILES = {
     "reports": "reports",
     "incidents": "incidents",
     "timeseries": "series",
+    "claims": "claims",
 }
 BATCH = 16384  # rows converted and written at a time
 BOOLEAN = {"false", "strike", "access_denied"}  # written as 0/1

@@ -10,7 +10,7 @@ warm-up).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -90,7 +90,12 @@ class StoredTable(Mapping):
 
 # The column that says when an entity starts: it counts when that is at or
 # after the end of the warm-up.
-START_COLUMN = {"violations": "time", "reports": "arrival", "incidents": "first_report"}
+START_COLUMN = {
+    "violations": "time",
+    "reports": "arrival",
+    "incidents": "first_report",
+    "claims": "batch",
+}
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,8 @@ class ReplicationResult:
         Violation type names; a type code indexes this.
     nodes : tuple of str
         Node ids; a node code indexes this.
+    claims : dict of numpy arrays
+        The parties' claims of moratorium violations (empty without a moratorium).
     """
 
     replication: int
@@ -125,6 +132,7 @@ class ReplicationResult:
     totals: dict[str, Any]
     types: tuple[str, ...]
     nodes: tuple[str, ...]
+    claims: Table = field(default_factory=dict)
 
 
 def concat(tables: list[Table]) -> Table:
@@ -194,6 +202,13 @@ CODED: dict[str, dict[str, tuple[str, ...] | str]] = {
         "direction": C.SIDES,
     },
     "series": {},
+    "claims": {
+        "claimant": C.SIDES,
+        "accused": C.SIDES,
+        "kind": C.CLAIM_KINDS,
+        "node": "nodes",
+        "site_class": C.SITE_CLASSES,
+    },
 }
 
 

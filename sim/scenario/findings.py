@@ -15,12 +15,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from ..records.codes import SITE_CLASSES
 from .base import Probability, Side, Strict
 from .distributions import Distribution, Duration
 from .units import parse_clock, parse_duration
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-SITE_CLASSES = ("refinery", "pipeline", "power_plant", "substation", "nuclear", "dam")
 _CADENCE = re.compile(
     r"^\s*(?:(?P<daily>daily)|weekly\s+on\s+(?P<day>[a-z]+?)s?|every\s+(?P<every>.+?))"
     r"\s+at\s+(?P<clock>\d{1,2}:\d{2})\s*$",
