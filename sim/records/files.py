@@ -54,7 +54,11 @@ def _batches(source: Table | StoredTable) -> Iterator[Any]:
     if isinstance(source, StoredTable):
         import pyarrow.parquet as pq
 
-        for batch in pq.ParquetFile(source.path).iter_batches(batch_size=BATCH):
+        f = pq.ParquetFile(source.path)
+        if f.metadata.num_rows == 0:  # no batches to iterate: the empty table, with its columns
+            yield f.read()
+            return
+        for batch in f.iter_batches(batch_size=BATCH):
             yield pa.Table.from_batches([batch])
         return
     n = len(next(iter(source.values()))) if source else 0
