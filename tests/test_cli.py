@@ -54,6 +54,7 @@ def test_cli_runs_every_shipped_scenario(tmp_path, capsys, name):
         "reports.parquet",
         "incidents.parquet",
         "timeseries.parquet",
+        "claims.parquet",
         "network.json",
     }
     meta = json.loads((out / "metadata.json").read_text())

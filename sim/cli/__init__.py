@@ -7,7 +7,7 @@ input). ``--debug`` shows the full traceback instead.
 
 - :data:`COMMANDS`: the table of sub-commands, each a :class:`~sim.cli.common.Command`;
 - :mod:`~sim.cli.run`, :mod:`~sim.cli.compare`, :mod:`~sim.cli.sweep` (sweep and
-  optimize), :mod:`~sim.cli.figures` (plot, report), :mod:`~sim.cli.check`
+  optimize), :mod:`~sim.cli.figures` (plot, report, daily), :mod:`~sim.cli.check`
   (validate, check-model): each command's arguments and handler;
 - :mod:`~sim.cli.common`: shared options, error messages and ``--plots``.
 
@@ -49,6 +49,12 @@ COMMANDS: tuple[Command, ...] = (
         "find the least staff that meets service targets (an optimize file)",
         sweep.optimize_arguments,
         sweep.optimize_command,
+    ),
+    Command(
+        "daily",
+        "write the daily report of one simulated day of a run (HTML and Markdown)",
+        figures.daily_arguments,
+        figures.daily_command,
     ),
     Command(
         "check-model",

@@ -75,3 +75,52 @@ def report_command(args: argparse.Namespace, argv: list[str] | None) -> int:
     if not args.quiet:
         print(f"Report written to {path} (open it in any browser)")
     return 0
+
+
+def daily_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("results", help="a run directory written by cfsim run")
+    p.add_argument(
+        "--day",
+        "-d",
+        type=int,
+        help="the simulated day whose report to write (day 0 is the first; the period "
+        "ends at output.daily_cutoff of that day; default: the last whole day)",
+    )
+    p.add_argument("--replication", "-r", type=int, default=0, help="which replication (default 0)")
+    p.add_argument("--out", help="where to write the report (default: RESULTS/daily)")
+    add_quiet(p, "do not print the report")
+
+
+def daily_command(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """Write one day's report (HTML and Markdown) and print the Markdown; 2 if the
+    directory is not a run or the day is not in it."""
+    from pathlib import Path
+
+    from ..output.daily import daily_data, days_available, html_page, markdown
+    from ..output.results import ResultsError, detect, load_run
+    from ..records.storage import atomic_write
+
+    try:
+        kind = detect(args.results)
+        if kind != "run":
+            raise ResultsError(
+                f"{args.results} holds a {kind}; the daily report needs a run directory "
+                "(cfsim run; for a comparison, one of its runs/<name>/ written with --tables)"
+            )
+        run = load_run(args.results)
+        days = days_available(run)
+        day = args.day if args.day is not None else (days[-1] if days else 0)
+        data = daily_data(run, day, args.replication)
+    except ResultsError as exc:
+        if args.debug:
+            raise
+        return error(exc)
+    out = Path(args.out) if args.out else Path(args.results) / "daily"
+    out.mkdir(parents=True, exist_ok=True)
+    text = markdown(data)
+    atomic_write(out / f"day-{day:03d}.md", text)
+    atomic_write(out / f"day-{day:03d}.html", html_page(data))
+    if not args.quiet:
+        print(text)
+        print(f"Written to {out / f'day-{day:03d}.md'} and .html")
+    return 0

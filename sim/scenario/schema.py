@@ -585,6 +585,9 @@ class OutputSpec(_Strict):
 
     sample_interval: Duration = "1h"
     """Interval of the queue-length and utilisation time series."""
+    daily_cutoff: Clock = "19:30"
+    """Cut-off of the daily report (``cfsim daily``): each day's report covers the 24
+    hours up to this time of day (the OSCE SMM used 19:30)."""
 
     @field_validator("sample_interval")
     @classmethod
