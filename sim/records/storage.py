@@ -4,7 +4,8 @@ Every file the package writes goes through here. A file or directory is
 written under a temporary name beside its target and renamed into place only
 when complete, so a crash, a full disk or Ctrl-C never leaves a half-written
 result. Cells are formatted one fixed way, so the same data always give the
-same bytes.
+same bytes. Input files are read through :func:`read_input`: regular files
+of bounded size only.
 """
 
 from __future__ import annotations
@@ -17,12 +18,73 @@ import math
 import os
 import platform
 import shutil
+import stat
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
+
+
+class InputFileError(ValueError):
+    """An input file cannot be read safely; the message says why, for the user.
+
+    ``reason`` is the message without the file's name (``is a directory, ...``).
+    """
+
+    def __init__(self, path: Path, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path} {reason}")
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def read_input(path: str | Path, max_bytes: int, what: str = "a file") -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``, or :class:`InputFileError`.
+
+    The file is opened without blocking and checked before reading, so a
+    directory, a named pipe or a device given by mistake is refused at once
+    instead of hanging, and a huge file is refused before it is read.
+
+    Parameters
+    ----------
+    path : str or Path
+    max_bytes : int
+        The largest size accepted.
+    what : str
+        What the file should be, for messages (``"a scenario file (YAML)"``).
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputFileError(path, f"does not exist; expected {what}") from None
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be opened ({exc.strerror}); expected {what}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((k for test, k in _KINDS if test(mode)), "a special file")
+        raise InputFileError(path, f"is {kind}, not a regular file; expected {what}")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputFileError(path, f"cannot be read ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise InputFileError(
+            path, f"is larger than {max_bytes / 2**20:g} MB; expected {what} of at most that size"
+        )
+    return data
 
 
 def _umask() -> int:
