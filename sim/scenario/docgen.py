@@ -87,6 +87,11 @@ more; the warm-up is not shorter than the horizon.
 **Files** must be regular files (not a directory or a named pipe) of at most
 4 MB, nested at most 40 levels deep, with at most 200,000 values once YAML
 aliases (`*name`) are expanded, in an `extends` chain of at most 32 files.
+Network files (`network.file`) must be regular files of at most 64 MB; they
+are checked structurally: every node has an id given once, every edge or
+line joins nodes the file declares, every GeoJSON feature is a Point or a
+LineString with valid positions; errors name the node, edge or feature by its
+index.
 
 The shipped `scenarios/baseline.yaml` sets almost every key; read it beside
 this page. Where its numbers come from: `docs/calibration.md`.
