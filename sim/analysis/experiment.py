@@ -20,6 +20,7 @@ from ..records.version import __version__
 from .. import records as R
 from ..engine import Prepared, run_replication
 from ..records import ReplicationResult
+from ..scenario.errors import ScenarioError
 from ..records.storage import write_table_files
 from ..world import LoadedScenario, load_scenario, scenario_from_dict
 from .desks import shift_stats
@@ -117,6 +118,9 @@ class Job:
         of a compact summary.
     tables_dir : str or None
         Also write the replication's tables as CSV under this directory.
+    network_sha256 : str or None
+        The digest of the network file as it was checked: a worker that reads
+        a different one refuses to run (the file changed since).
     """
 
     scenario_json: str
@@ -125,11 +129,21 @@ class Job:
     seed: int
     full: bool = False
     tables_dir: str | None = None
+    network_sha256: str | None = None
 
 
 @functools.lru_cache(maxsize=16)
-def _prepared(scenario_json: str, base_dir: str) -> Prepared:
-    return Prepared(scenario_from_dict(json.loads(scenario_json), base_dir))
+def _prepared(scenario_json: str, base_dir: str, network_sha256: str | None) -> Prepared:
+    # the digest is part of the key: an edited network file is read again, never reused
+    loaded = scenario_from_dict(json.loads(scenario_json), base_dir)
+    if loaded.network_sha256 != network_sha256:
+        raise ScenarioError(
+            str(Path(base_dir) / loaded.scenario.network.file),
+            "",
+            "the network file changed after it was checked; expected it to stay as it was "
+            "while the simulation runs: run the command again",
+        )
+    return Prepared(loaded)
 
 
 def compact(rep: ReplicationResult, scenario) -> dict[str, Any]:
@@ -148,7 +162,7 @@ def compact(rep: ReplicationResult, scenario) -> dict[str, Any]:
 
 def simulate(job: Job) -> tuple[Prepared, ReplicationResult]:
     """The job's prepared scenario (cached per process) and its replication."""
-    prep = _prepared(job.scenario_json, job.base_dir)
+    prep = _prepared(job.scenario_json, job.base_dir, job.network_sha256)
     return prep, run_replication(prep, job.replication, job.seed)
 
 
@@ -177,7 +191,8 @@ def make_jobs(
     text = json.dumps(loaded.scenario.resolved(), sort_keys=True)
     base = str(Path(loaded.base_dir).resolve())
     out = None if tables_dir is None else str(Path(tables_dir).resolve())
-    return [Job(text, base, int(k), int(seed), full, out) for k in replications]
+    net = loaded.network_sha256
+    return [Job(text, base, int(k), int(seed), full, out, net) for k in replications]
 
 
 def run(

@@ -3,9 +3,10 @@
 Every point of a sweep (:mod:`sim.analysis.sweepfile`) runs the same
 replications (common random numbers). Each point's per-replication summaries
 are stored, atomically, as soon as the point completes; a re-run skips stored
-points whose scenario, seed, replications and package version are unchanged
-(a fingerprint of all four names the file), so an interrupted sweep resumes
-and a changed base scenario invalidates what it changed.
+points whose scenario, input files, seed, replications and package version
+are unchanged (a fingerprint of all of them names the file), so an
+interrupted sweep resumes and a changed base scenario or network file
+invalidates what it changed.
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ from .sweepfile import Point, SweepSpec, expand
 
 
 def fingerprint(point: Point, seed: int, replications: int, first: int = 0) -> str:
-    """What a stored point result depends on: scenario, seed, which replications, version."""
+    """What a stored point result depends on: scenario, the content of every file it
+    was made from (base scenario, the files it extends, network file), seed, which
+    replications, version."""
     resolved = point.loaded.scenario.resolved()
     resolved.pop("name", None)
     what = {
         "scenario": resolved,
+        "inputs": sorted(point.inputs.values()),
         "seed": seed,
         "replications": replications,
         "version": __version__,
