@@ -214,3 +214,27 @@ def test_type_order_in_the_file_does_not_change_results(tmp_path):
         b.replications[0].incidents["finding"],
         equal_nan=True,
     )
+
+
+def test_validate_makes_the_checks_the_commands_that_run_make(tmp_path, capsys):
+    """An optimize target, the memory a run needs and the load on the desks are
+    checked by validate exactly as by the command that runs the file."""
+    base = short(tmp_path, "baseline.yaml", "2d")
+    opt = tmp_path / "opt.yaml"
+    opt.write_text(
+        f"name: o\nbase: {base}\nreplications: 2\nconstraints: {{happiness: {{min: 0.5}}}}\n"
+        "grid:\n  teams.speed_kmh: [30, 40]\n"
+    )
+    for argv in (["validate", str(opt)], ["optimize", str(opt), "--out", str(tmp_path / "o")]):
+        assert main(argv) == 2
+        assert "constraints.happiness: unknown metric" in capsys.readouterr().err
+    busy = short(tmp_path, "baseline.yaml", "2d", extra="center: {desks: {US: {officers: 1}}}\n")
+    assert main(["validate", str(busy), "--max-memory", "1GB"]) == 0
+    captured = capsys.readouterr()
+    assert "needs about" in captured.out and "MB of memory" in captured.out
+    assert "warning:" in captured.err and "center.desks.US" in captured.err
+    assert "utilisation ρ =" in captured.err
+    for argv in (["validate", str(busy)], ["run", str(busy), "--out", str(tmp_path / "r")]):
+        assert main([*argv, "--max-memory", "10MB"]) == 2
+        assert "above the limit of 10 MB (--max-memory)" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

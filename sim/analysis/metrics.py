@@ -22,6 +22,7 @@ import numpy as np
 from .. import records as R
 from ..records import ReplicationResult
 from .desks import desk_stats, hour_stats, shift_stats, team_utilisation
+from .growth import queue_growth
 from .statistics import finite_mean, mean_ci
 from .survival import describe_censored
 
@@ -488,6 +489,7 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
             "teams": ci["utilisation_teams"],
         },
         "desks": _desk_detail(reps, warmup, scenario.targets.acknowledge),
+        "queue_growth": queue_growth(reps, warmup),
         "per_replication": ci,
     }
 

@@ -59,6 +59,12 @@ def known_errors() -> tuple[type[BaseException], ...]:
     return (ScenarioError, FileExistsError, PermissionError, ExecutionError, CompareError)
 
 
+def warn(warnings: list[str]) -> None:
+    """Print each warning on stderr as ``warning: ...`` (they never stop a command)."""
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+
+
 def command_line(argv: list[str] | None) -> str:
     """The command as typed, recorded with the results so that they can be remade."""
     return "cfsim " + " ".join(shlex.quote(a) for a in (argv or sys.argv[1:]))
@@ -94,6 +100,26 @@ def add_plots(p: argparse.ArgumentParser, extra: str = "") -> None:
         action="store_true",
         help=f"also write every figure (PNG) under <out>/figures/{extra}; "
         "cfsim plot makes them later from the saved results",
+    )
+
+
+def memory_size(text: str) -> float:
+    """``--max-memory`` as bytes (argparse type)."""
+    from ..analysis.projection import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_max_memory(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-memory",
+        type=memory_size,
+        metavar="SIZE",
+        help="refuse, before running, work projected to need more memory than this, "
+        "e.g. 8GB or 500MB (default: half of this machine's memory)",
     )
 
 

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from .common import (
     add_execution,
+    add_max_memory,
     add_plots,
     add_quiet,
     add_results_root,
     check_workers,
     command_line,
     error,
+    warn,
     write_figures,
 )
 
@@ -55,15 +57,16 @@ def compare_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_plots(p, " (implies --tables)")
     add_execution(p)
+    add_max_memory(p)
 
 
 def compare_command(args: argparse.Namespace, argv: list[str] | None) -> int:
     """Compare the scenarios, write the comparison, print it; 2 on bad input."""
-    from ..analysis.compare import compare, format_comparison
+    from ..analysis.compare import check_comparable, compare, format_comparison
+    from ..analysis.preflight import plan_scenario
     from ..output.console import Counter
     from ..output.rundir import default_run_dir, write_comparison
     from ..records.storage import check_out_dir
-    from ..world import load_scenario
 
     if not check_workers(args):
         return 2
@@ -72,7 +75,20 @@ def compare_command(args: argparse.Namespace, argv: list[str] | None) -> int:
         return error(refusal)
     if args.out:
         check_out_dir(Path(args.out))
-    loadeds = [load_scenario(f) for f in args.scenarios]
+    plans = [
+        plan_scenario(
+            f,
+            replications=args.max_replications if args.precision else args.replications,
+            workers=1 if args.dask else args.workers,
+            max_memory=args.max_memory,
+            tables=args.tables or args.plots,
+        )
+        for f in args.scenarios
+    ]
+    for plan in plans:
+        warn(plan.warnings)
+    loadeds = [plan.loaded for plan in plans]
+    check_comparable(loadeds)
     seeds = {ld.scenario.seed for ld in loadeds}
     if args.seed is None and len(seeds) > 1 and not args.quiet:
         print(

@@ -7,12 +7,14 @@ from pathlib import Path
 
 from .common import (
     add_execution,
+    add_max_memory,
     add_plots,
     add_quiet,
     add_results_root,
     check_workers,
     command_line,
     error,
+    warn,
     write_figures,
 )
 
@@ -28,15 +30,20 @@ def run_arguments(p: argparse.ArgumentParser) -> None:
     add_quiet(p)
     add_plots(p)
     add_execution(p)
+    add_max_memory(p)
 
 
 def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
-    """Run the scenario, write its results, print the summary; 2 on bad input."""
+    """Run the scenario, write its results, print the summary; 2 on bad input.
+
+    The scenario is checked as ``cfsim validate`` checks it, with the memory the
+    run needs, before anything runs.
+    """
     from ..analysis.experiment import run
+    from ..analysis.preflight import plan_scenario
     from ..output.console import Progress, format_summary
     from ..output.rundir import default_run_dir, write_run
     from ..records.storage import check_out_dir
-    from ..world import load_scenario
 
     if args.replications is not None and args.replications < 1:
         return error("--replications must be at least 1")
@@ -46,7 +53,14 @@ def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
         return 2
     if args.out:
         check_out_dir(Path(args.out))  # before simulating, not after
-    loaded = load_scenario(args.scenario)
+    plan = plan_scenario(
+        args.scenario,
+        replications=args.replications,
+        workers=1 if args.dask else args.workers,
+        max_memory=args.max_memory,
+    )
+    warn(plan.warnings)
+    loaded = plan.loaded
     progress = None if args.quiet else Progress()
     result = run(
         loaded,

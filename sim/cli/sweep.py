@@ -9,12 +9,14 @@ from pathlib import Path
 
 from .common import (
     add_execution,
+    add_max_memory,
     add_plots,
     add_quiet,
     add_results_root,
     check_workers,
     command_line,
     error,
+    warn,
     write_figures,
 )
 
@@ -49,12 +51,14 @@ def sweep_arguments(p: argparse.ArgumentParser) -> None:
     )
     add_plots(p)
     add_execution(p)
+    add_max_memory(p)
 
 
 def optimize_arguments(p: argparse.ArgumentParser) -> None:
     _file_arguments(p, "optimize", "optimize")
     add_plots(p)
     add_execution(p)
+    add_max_memory(p)
 
 
 def sweep_command(args: argparse.Namespace, argv: list[str] | None) -> int:
@@ -69,13 +73,21 @@ def optimize_command(args: argparse.Namespace, argv: list[str] | None) -> int:
 
 def _run_file(args: argparse.Namespace, argv: list[str] | None, optimize: bool) -> int:
     from ..analysis.optimize import run_optimize
+    from ..analysis.preflight import plan_sweep
     from ..analysis.sweep import run_sweep
-    from ..analysis.sweepfile import OptimizeSpec, SweepSpec, load_sweep
     from ..output.console import Counter
 
     if not check_workers(args):
         return 2
-    spec, path = load_sweep(args.file, OptimizeSpec if optimize else SweepSpec)
+    plan = plan_sweep(
+        args.file,
+        "optimize" if optimize else "sweep",
+        workers=1 if args.dask else args.workers,
+        max_memory=args.max_memory,
+        tables=bool(getattr(args, "tables", False)),
+    )
+    warn(plan.warnings)
+    spec, path = plan.spec, plan.path
     root = "optimize" if optimize else "sweeps"
     out = Path(args.out) if args.out else Path(args.results_root) / root / spec.name
     if out.exists() and not out.is_dir():

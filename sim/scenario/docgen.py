@@ -82,7 +82,8 @@ of a line type must be at a sector, a scripted `long_range_strike` at a city
 or energy node with `strike_weight` > 0); a desk has no officer at any hour;
 the network is disconnected while teams travel; violation type shares or
 perpetrator shares do not sum to 1; the escalation branching ratio is 1 or
-more; the warm-up is not shorter than the horizon.
+more; the warm-up is not shorter than the horizon; the run would need more
+memory than `--max-memory` (see `docs/experiments.md`).
 
 **Files** must be regular files (not a directory or a named pipe) of at most
 4 MB, nested at most 40 levels deep, with at most 200,000 values once YAML
@@ -92,6 +93,11 @@ are checked structurally: every node has an id given once, every edge or
 line joins nodes the file declares, every GeoJSON feature is a Point or a
 LineString with valid positions; errors name the node, edge or feature by its
 index.
+
+**Warnings** do not stop a run: `cfsim validate` and `cfsim run` print them
+when sectors are out of every team's range, or when a desk or the teams are
+offered more work than they can do (utilisation ρ ≥ 1, estimated from the
+rates before running).
 
 The shipped `scenarios/baseline.yaml` sets almost every key; read it beside
 this page. Where its numbers come from: `docs/calibration.md`.
