@@ -124,18 +124,23 @@ def test_out_dir_that_exists_is_refused(tmp_path, capsys):
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
-def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
+def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch, capsys):
+    import errno
+
     import sim.output.rundir
 
     def boom(path, columns):
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
     monkeypatch.setattr(sim.output.rundir, "write_csv", boom)
     out = tmp_path / "res"
-    with pytest.raises(OSError):
-        main(["run", str(short(tmp_path, "baseline.yaml", "2d")), "--out", str(out), "-q"])
+    code = main(["run", str(short(tmp_path, "baseline.yaml", "2d")), "--out", str(out), "-q"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"could not write {out}: No space left on device" in err
+    assert "nothing was left there" in err and "free some space" in err
     assert not out.exists()
-    assert list(tmp_path.glob(".res.*")) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["short_baseline.yaml"]
 
 
 def test_default_result_dir_layout(tmp_path):

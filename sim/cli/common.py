@@ -54,9 +54,17 @@ def known_errors() -> tuple[type[BaseException], ...]:
     """
     from ..analysis.compare import CompareError
     from ..analysis.parallel import ExecutionError
+    from ..records.storage import OutputError
     from ..scenario import ScenarioError
 
-    return (ScenarioError, FileExistsError, PermissionError, ExecutionError, CompareError)
+    return (
+        ScenarioError,
+        OutputError,
+        FileExistsError,
+        PermissionError,
+        ExecutionError,
+        CompareError,
+    )
 
 
 def warn(warnings: list[str]) -> None:
@@ -139,6 +147,53 @@ def add_execution(p: argparse.ArgumentParser) -> None:
 
 
 # ---------------------------------------------------------------- figures
+
+
+class FigureWriter:
+    """Writes the figures into a result folder while it is being written (``--plots``
+    on ``run`` and ``compare``), so results and figures appear together; a figure
+    that cannot be made does not lose the results: :meth:`report` says so.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``debug`` and ``quiet`` are read.
+    shown : Path
+        The folder's final name, for messages.
+    makers : callable, optional
+        Returns the figure makers, for results still in memory; by default
+        they are read back from the folder.
+    """
+
+    def __init__(self, args: argparse.Namespace, shown: Path, makers=None):
+        self.args = args
+        self.shown = shown
+        self.makers = makers
+        self.files: list[Path] = []
+        self.problem: Exception | None = None
+
+    def __call__(self, folder: Path) -> None:
+        from ..output.plotting import make_figures
+        from ..output.results import ResultsError
+
+        try:
+            self.files = make_figures(folder, makers=self.makers() if self.makers else None)
+        except ResultsError as exc:
+            if self.args.debug:
+                raise
+            self.problem = exc
+
+    def report(self) -> int:
+        """Say what was written; 2 if the figures could not be made."""
+        if self.problem is not None:
+            return error(f"the results are saved, but not the figures: {self.problem}")
+        if not self.args.quiet:
+            noun = "figure" if len(self.files) == 1 else "figures"
+            print(
+                f"{len(self.files)} {noun} written to {self.shown / 'figures'}/; "
+                f"a report: cfsim report {self.shown}"
+            )
+        return 0
 
 
 def write_figures(args: argparse.Namespace, out: Path, makers=None) -> int:

@@ -13,9 +13,9 @@ from .common import (
     add_results_root,
     check_workers,
     command_line,
+    FigureWriter,
     error,
     warn,
-    write_figures,
 )
 
 
@@ -36,14 +36,14 @@ def run_arguments(p: argparse.ArgumentParser) -> None:
 def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
     """Run the scenario, write its results, print the summary; 2 on bad input.
 
-    The scenario is checked as ``cfsim validate`` checks it, with the memory the
-    run needs, before anything runs.
+    Everything is checked before anything runs (the scenario as ``cfsim
+    validate`` checks it, the memory it needs, the result folder); results and
+    figures appear together, only when complete.
     """
     from ..analysis.experiment import run
     from ..analysis.preflight import plan_scenario
     from ..output.console import Progress, format_summary
-    from ..output.rundir import default_run_dir, write_run
-    from ..records.storage import check_out_dir
+    from ..output.rundir import claimed_run_dir, write_run
 
     if args.replications is not None and args.replications < 1:
         return error("--replications must be at least 1")
@@ -51,8 +51,6 @@ def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
         return error("--seed must be >= 0")
     if not check_workers(args):
         return 2
-    if args.out:
-        check_out_dir(Path(args.out))  # before simulating, not after
     plan = plan_scenario(
         args.scenario,
         replications=args.replications,
@@ -61,30 +59,29 @@ def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
     )
     warn(plan.warnings)
     loaded = plan.loaded
-    progress = None if args.quiet else Progress()
-    result = run(
-        loaded,
-        seed=args.seed,
-        replications=args.replications,
-        progress=progress,
-        workers=args.workers,
-        dask=args.dask,
-    )
-    if progress is not None:
-        progress.finish()
-    out = (
-        Path(args.out)
-        if args.out
-        else default_run_dir(Path(args.results_root), loaded.scenario.name, result.seed)
-    )
-    write_run(result, out, command=command_line(argv))
+    seed = loaded.scenario.seed if args.seed is None else args.seed
+    out_arg = Path(args.out) if args.out else None
+    with claimed_run_dir(out_arg, Path(args.results_root), loaded.scenario.name, seed) as out:
+        progress = None if args.quiet else Progress()
+        result = run(
+            loaded,
+            seed=args.seed,
+            replications=args.replications,
+            progress=progress,
+            workers=args.workers,
+            dask=args.dask,
+        )
+        if progress is not None:
+            progress.finish()
+        figures = None
+        if args.plots:
+            from ..output.plotting import run_figures
+            from ..output.results import run_data
+
+            # From the data in memory, exactly as `cfsim plot` reads them back from disk.
+            figures = FigureWriter(args, out, lambda: run_figures([run_data(result)]))
+        write_run(result, out, command=command_line(argv), extra=figures)
     if not args.quiet:
         print(format_summary(result.summary, result.metadata))
         print(f"\nResults written to {out}/ ({result.metadata['wall_seconds']:.1f} s)")
-    if args.plots:
-        from ..output.plotting import run_figures
-        from ..output.results import run_data
-
-        # From the data in memory, exactly as `cfsim plot` reads them back from disk.
-        return write_figures(args, out, lambda: run_figures([run_data(result)]))
-    return 0
+    return figures.report() if figures is not None else 0

@@ -15,7 +15,6 @@ from .common import (
     add_results_root,
     check_workers,
     command_line,
-    error,
     warn,
     write_figures,
 )
@@ -74,14 +73,15 @@ def optimize_command(args: argparse.Namespace, argv: list[str] | None) -> int:
 def _run_file(args: argparse.Namespace, argv: list[str] | None, optimize: bool) -> int:
     from ..analysis.optimize import run_optimize
     from ..analysis.preflight import plan_sweep
-    from ..analysis.sweep import run_sweep
+    from ..analysis.sweep import check_claim, run_sweep
     from ..output.console import Counter
 
     if not check_workers(args):
         return 2
+    kind = "optimize" if optimize else "sweep"
     plan = plan_sweep(
         args.file,
-        "optimize" if optimize else "sweep",
+        kind,
         workers=1 if args.dask else args.workers,
         max_memory=args.max_memory,
         tables=bool(getattr(args, "tables", False)),
@@ -90,11 +90,14 @@ def _run_file(args: argparse.Namespace, argv: list[str] | None, optimize: bool) 
     spec, path = plan.spec, plan.path
     root = "optimize" if optimize else "sweeps"
     out = Path(args.out) if args.out else Path(args.results_root) / root / spec.name
-    if out.exists() and not out.is_dir():
-        return error(f"{out} exists and is a file; choose a directory for --out")
+    check_claim(out, kind, spec.name, "--out" if args.out else "--results-root")
     counter = None if args.quiet else Counter("replications")
     options = dict(
-        workers=args.workers, dask=args.dask, progress=counter, command=command_line(argv)
+        workers=args.workers,
+        dask=args.dask,
+        progress=counter,
+        command=command_line(argv),
+        points=plan.points,
     )
     try:
         if optimize:

@@ -3,15 +3,17 @@
 Every file the package writes goes through here. A file or directory is
 written under a temporary name beside its target and renamed into place only
 when complete, so a crash, a full disk or Ctrl-C never leaves a half-written
-result. Cells are formatted one fixed way, so the same data always give the
-same bytes. Input files are read through :func:`read_input`: regular files
-of bounded size only.
+result; a write that fails (a full disk, a read-only mount) removes what it
+had written and raises :class:`OutputError`, which says so. Cells are
+formatted one fixed way, so the same data always give the same bytes. Input
+files are read through :func:`read_input`: regular files of bounded size only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
@@ -87,6 +89,28 @@ def read_input(path: str | Path, max_bytes: int, what: str = "a file") -> bytes:
     return data
 
 
+class OutputError(Exception):
+    """Results cannot be written where asked; the message says why and what to do."""
+
+
+PARTIAL = ".partial-"
+"""Marks a directory being written: ``.<name>.partial-XXXXXXXX`` beside ``<name>``."""
+
+
+def write_failure(target: str | Path, exc: OSError, left: str) -> OutputError:
+    """An :class:`OutputError` for a write to ``target`` that failed with ``exc``;
+    ``left`` says what was left behind."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        advice = "free some space or write elsewhere (--out), then run again"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        advice = "choose a folder you can write to (--out or --results-root), then run again"
+    else:
+        advice = "check the folder, then run again"
+    where = f" ({exc.filename})" if exc.filename else ""
+    return OutputError(f"could not write {target}: {reason}{where}; {left}. Expected to {advice}")
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -96,15 +120,21 @@ def _umask() -> int:
 def atomic_write(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` (UTF-8) so that readers see the old file or the whole new one."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{PARTIAL}", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; results are for sharing
         os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise write_failure(path, exc, "it was left as it was") from exc
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
@@ -130,18 +160,32 @@ def atomic_dir(out_dir: str | Path, *, replace: bool = False) -> Iterator[Path]:
     if not replace:
         check_out_dir(out_dir)
     reserved = out_dir.exists() and not replace  # an empty directory made by the caller
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; results are for sharing
+    tmp = None
+
+    def clean() -> None:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if reserved and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+
     try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{PARTIAL}", dir=out_dir.parent))
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; results are for sharing
         yield tmp
         if replace and out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(tmp, out_dir)  # atomic; replaces an empty reserved directory
+    except OSError as exc:
+        clean()
+        raise write_failure(out_dir, exc, "nothing was left there") from exc
+    except OutputError as exc:
+        clean()  # a write inside failed: nothing of the folder is left, whatever it said
+        if isinstance(exc.__cause__, OSError):
+            raise write_failure(out_dir, exc.__cause__, "nothing was left there") from exc
+        raise
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if reserved and out_dir.is_dir() and not any(out_dir.iterdir()):
-            out_dir.rmdir()
+        clean()
         raise
 
 
