@@ -125,18 +125,23 @@ def test_out_dir_that_exists_is_refused(tmp_path, capsys):
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
-def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
+def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch, capsys):
+    import errno
+
     import sim.output.rundir
 
-    def boom(*args, **kwargs):
-        raise OSError("disk full")
+    def boom(folder, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder))
 
     monkeypatch.setattr(sim.output.rundir, "write_tables", boom)
     out = tmp_path / "res"
-    with pytest.raises(OSError):
-        main(["run", str(short(tmp_path, "baseline.yaml", "2d")), "--out", str(out), "-q"])
+    code = main(["run", str(short(tmp_path, "baseline.yaml", "2d")), "--out", str(out), "-q"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"could not write {out}: No space left on device" in err
+    assert "nothing was left there" in err and "free some space" in err
     assert not out.exists()
-    assert list(tmp_path.glob(".res.*")) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["short_baseline.yaml"]
 
 
 def test_default_result_dir_layout(tmp_path):
@@ -215,3 +220,27 @@ def test_type_order_in_the_file_does_not_change_results(tmp_path):
         b.replications[0].incidents["finding"],
         equal_nan=True,
     )
+
+
+def test_validate_makes_the_checks_the_commands_that_run_make(tmp_path, capsys):
+    """An optimize target, the memory a run needs and the load on the desks are
+    checked by validate exactly as by the command that runs the file."""
+    base = short(tmp_path, "baseline.yaml", "2d")
+    opt = tmp_path / "opt.yaml"
+    opt.write_text(
+        f"name: o\nbase: {base}\nreplications: 2\nconstraints: {{happiness: {{min: 0.5}}}}\n"
+        "grid:\n  teams.speed_kmh: [30, 40]\n"
+    )
+    for argv in (["validate", str(opt)], ["optimize", str(opt), "--out", str(tmp_path / "o")]):
+        assert main(argv) == 2
+        assert "constraints.happiness: unknown metric" in capsys.readouterr().err
+    busy = short(tmp_path, "baseline.yaml", "2d", extra="center: {desks: {US: {officers: 1}}}\n")
+    assert main(["validate", str(busy), "--max-memory", "1GB"]) == 0
+    captured = capsys.readouterr()
+    assert "needs about" in captured.out and "MB of memory" in captured.out
+    assert "warning:" in captured.err and "center.desks.US" in captured.err
+    assert "utilisation ρ =" in captured.err
+    for argv in (["validate", str(busy)], ["run", str(busy), "--out", str(tmp_path / "r")]):
+        assert main([*argv, "--max-memory", "10MB"]) == 2
+        assert "above the limit of 10 MB (--max-memory)" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

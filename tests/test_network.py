@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import math
+import os
 from collections import Counter
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -13,6 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.scenario import ScenarioError
+from sim.world import scenario_from_dict
 from sim.world.network import (
     KINDS,
     Distances,
@@ -537,3 +541,137 @@ def test_load_geojson_geometry_wins_over_lat_lon_properties(tmp_path):
     g = load_graph(path)
     assert g.nodes["A"]["lat"] == 48.0 and g.nodes["A"]["lon"] == 37.8053
     assert g.edges["A", "B"]["length_km"] == pytest.approx(16.77, abs=0.01)
+
+
+# --------------------------------------------------------------------------- structure
+
+
+def _write(tmp_path, name: str, data) -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ({"nodes": "abc"}, r"'nodes' is the text 'abc'; expected a list of node objects"),
+        ({"nodes": [{"id": "a"}, None]}, r"node 1 is null; expected an object"),
+        ({"nodes": [{"id": "a"}, {"id": "a", "kind": "base"}]}, r"node 1 has the id 'a' of node 0"),
+        ({"nodes": [{"id": 1}, {"id": "1"}]}, r"node 1 has the id '1' of node 0"),
+        (
+            {"nodes": [{"id": "a"}], "edges": [{"source": "a", "target": "ghost"}]},
+            r"edge 0 has target 'ghost', which is not a declared node",
+        ),
+        ({"nodes": [{"id": "a"}], "links": [5]}, r"edge 0 is the number 5"),
+    ],
+)
+def test_node_link_structure_is_checked_with_the_index(tmp_path, data, match):
+    with pytest.raises(NetworkError, match=match):
+        load_graph(_write(tmp_path, "net.json", data))
+
+
+def _feature(geometry, **props) -> dict:
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+@pytest.mark.parametrize(
+    ("features", "match"),
+    [
+        ([None, 5], r"feature 0 is null; expected a Feature object"),
+        ([_feature(None, id="a")], r"feature 0 has geometry null"),
+        ([_feature({"type": "LineString", "coordinates": []})], r"with 0 position\(s\)"),
+        ([_feature({"type": "Polygon", "coordinates": []})], r"geometry type the text 'Polygon'"),
+        ([_feature({"type": "Point", "coordinates": [500, 0]}, id="a")], r"longitude between"),
+        (
+            [
+                _feature({"type": "Point", "coordinates": [37.5, 48.0]}, id="a"),
+                _feature({"type": "Point", "coordinates": [37.6, 48.0]}, id="a", kind="base"),
+            ],
+            r"feature 1 has the id 'a' of feature 0",
+        ),
+    ],
+)
+def test_geojson_structure_is_checked_with_the_index(tmp_path, features, match):
+    data = {"type": "FeatureCollection", "features": features}
+    with pytest.raises(NetworkError, match=match):
+        load_graph(_write(tmp_path, "net.geojson", data))
+
+
+NS = 'xmlns="http://graphml.graphdrawing.org/xmlns"'
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (f"<graphml {NS}><graph><node id='a'></graph>", r"not valid XML at line 1"),
+        ('{"nodes": []}', r"not valid XML"),
+        ("<svg/>", r"the top element is <svg>; expected a GraphML file"),
+        (
+            f"<graphml {NS}><graph><node id='a'/><node id='a'/></graph></graphml>",
+            r"node 1 has the id 'a' of node 0",
+        ),
+        (
+            f"<graphml {NS}><graph><node id='a'/><edge source='a' target='b'/></graph></graphml>",
+            r"edge 0 has target 'b', which is not a declared node",
+        ),
+    ],
+)
+def test_graphml_structure_is_checked_with_the_index(tmp_path, text, match):
+    with pytest.raises(NetworkError, match=match):
+        load_graph(_write(tmp_path, "net.graphml", text))
+
+
+def test_network_files_must_be_regular_files(tmp_path):
+    os.mkfifo(tmp_path / "pipe.json")
+    with pytest.raises(NetworkError, match=r"named pipe \(FIFO\), not a regular file"):
+        load_graph(tmp_path / "pipe.json")  # at once: a FIFO is never opened for reading
+
+
+# --------------------------------------------------------------------------- semantics
+
+
+def _synthetic(**over):
+    data = {
+        "name": "sem",
+        "horizon": "2d",
+        "network": {"synthetic": {"sectors": 6, "depth": 2, "bases_every": 4}},
+        "teams": {"bases": [{"node": "B0", "count": 1}]},
+    }
+    data.update(over)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("node", "kind", "match"),
+    [
+        ("R2_1", "artillery", r"'R2_1' is a city node; expected a sector node"),
+        ("S3", "long_range_strike", r"'S3' is a sector node with strike_weight 0"),
+        ("R1_1", "long_range_strike", r"'R1_1' is a city node with strike_weight 0"),
+    ],
+)
+def test_scripted_violations_must_fit_the_kind_of_node(node, kind, match):
+    scripted = [{"time": "1h", "node": node, "type": kind, "perpetrator": "RU"}]
+    types = {"artillery": {"share": 1.0, "severity": 3, "evidence_half_life": "1d"}}
+    with pytest.raises(ScenarioError, match=match) as info:
+        scenario_from_dict(_synthetic(violations={"types": types, "scripted": scripted}))
+    assert info.value.path == "violations.scripted[0].node"
+
+
+def test_scripted_violations_at_the_right_kind_of_node_are_accepted():
+    scripted = [
+        {"time": "1h", "node": "S2", "type": "drone", "perpetrator": "RU"},
+        {"time": "2h", "node": "C0", "type": "long_range_strike", "perpetrator": "UA"},
+    ]
+    assert scenario_from_dict(_synthetic(violations={"scripted": scripted})).warnings == []
+
+
+def test_sectors_no_team_can_reach_are_named_in_a_warning():
+    loaded = scenario_from_dict(
+        _synthetic(teams={"bases": [{"node": "B0", "count": 1}], "max_travel_km": 40})
+    )
+    (warning,) = loaded.warnings
+    assert "teams.max_travel_km: 4 of 6 sectors are out of every team's range" in warning
+    assert "(40 km by road from the nearest base with a team): S2, S3, S4, S5;" in warning
+    none = scenario_from_dict(_synthetic(teams={"bases": [{"node": "B0", "count": 0}]}))
+    assert "no base has a team" in none.warnings[0]

@@ -106,7 +106,7 @@ def test_unknown_key_names_path_and_line(tmp_path):
 
 def test_wrong_type(tmp_path):
     err = error_of(write(tmp_path, MINIMAL + "replications: many\n"))
-    assert err.path == "replications" and "integer" in err.message
+    assert err.path == "replications" and "whole number" in err.message
 
 
 def test_duration_without_unit(tmp_path):
@@ -117,7 +117,7 @@ def test_duration_without_unit(tmp_path):
 def test_negative_rate(tmp_path):
     err = error_of(write(tmp_path, MINIMAL + "violations:\n  rate_per_day: -3\n"))
     assert err.path == "violations.rate_per_day"
-    assert "greater than or equal to 0" in err.message
+    assert "expected a value of at least 0; got -3" in err.message
 
 
 def test_probability_above_one(tmp_path):
@@ -133,7 +133,7 @@ def test_probability_above_one(tmp_path):
         )
     )
     assert err.path == "reporting.channels.civilian.detection"
-    assert "less than or equal to 1" in err.message
+    assert "expected a value of at most 1; got 1.5" in err.message
 
 
 def test_negative_probability_in_mapping(tmp_path):

@@ -386,3 +386,98 @@ def test_a_point_that_fails_its_confirmation_is_not_recommended(tmp_path, monkey
     meta = opt.run_optimize(spec, path, tmp_path / "out", workers=2)
     assert [r["point"] for r in meta["not_confirmed"]] == [calls[0]]
     assert meta["best"] is not None and meta["best"]["point"] == calls[1] != calls[0]
+
+
+NETWORK = {
+    "nodes": [
+        {"id": "S0", "kind": "sector"},
+        {"id": "S1", "kind": "sector"},
+        {"id": "S2", "kind": "sector"},
+        {"id": "B0", "kind": "base"},
+    ],
+    "edges": [
+        {"source": "S0", "target": "S1", "length_km": 20.0},
+        {"source": "S1", "target": "S2", "length_km": 20.0},
+        {"source": "B0", "target": "S1", "length_km": 30.0},
+    ],
+}
+
+
+def test_fingerprints_cover_the_content_of_every_file_a_point_reads(tmp_path, capsys):
+    """Editing the network file, or any file of the extends chain, invalidates the
+    stored points; running again unchanged reuses them all."""
+    net = tmp_path / "roads.json"
+    net.write_text(json.dumps(NETWORK))
+    (tmp_path / "parent.yaml").write_text(
+        "name: parent\nhorizon: 3d\nnetwork: {file: roads.json}\n"
+        "violations: {rate_per_day: 40}\nteams: {bases: [{node: B0, count: 2}]}\n"
+    )
+    (tmp_path / "base.yaml").write_text("extends: parent.yaml\nname: child\n")
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        "name: fp\nbase: base.yaml\nreplications: 2\ngrid:\n  teams.speed_kmh: [30, 60]\n"
+    )
+    spec, path = load_sweep(sweep)
+    (point, _) = expand(spec, path)
+    assert set(point.inputs) == {
+        str((tmp_path / name).resolve()) for name in ("parent.yaml", "base.yaml", "roads.json")
+    }
+    root = ["--results-root", str(tmp_path / "r"), "-j", "1"]
+
+    def sweep_again() -> tuple[int, float]:
+        assert main(["sweep", str(sweep), *root]) == 0
+        printed = capsys.readouterr().out
+        meta = json.loads((tmp_path / "r" / "sweeps" / "fp" / "sweep.json").read_text())
+        response = next(r["mean"] for r in meta["rows"] if r["metric"] == "response_mean")
+        assert f"{meta['points_reused']} point(s) reused" in printed
+        return meta["points_reused"], response
+
+    reused, before = sweep_again()
+    assert reused == 0
+    assert sweep_again() == (2, before)  # nothing changed: every point reused, same numbers
+    NETWORK["edges"] = [{**e, "length_km": 10 * e["length_km"]} for e in NETWORK["edges"]]
+    net.write_text(json.dumps(NETWORK))  # every road ten times longer
+    reused, after = sweep_again()
+    assert reused == 0 and after > before  # nothing stale: recomputed, slower responses
+    (tmp_path / "parent.yaml").write_text(
+        (tmp_path / "parent.yaml").read_text() + "# a note changes the file\n"
+    )
+    assert sweep_again()[0] == 0
+
+
+def test_a_network_file_changed_after_it_was_checked_is_not_used(tmp_path):
+    from sim.analysis.experiment import make_jobs, run_job
+    from sim.world import load_scenario
+
+    (tmp_path / "roads.json").write_text(json.dumps(NETWORK))
+    (tmp_path / "s.yaml").write_text("name: s\nhorizon: 1d\nnetwork: {file: roads.json}\n")
+    loaded = load_scenario(tmp_path / "s.yaml")
+    (job,) = make_jobs(loaded, seed=1, replications=[0])
+    # edited between the check and the worker that reads it
+    (tmp_path / "roads.json").write_text(json.dumps({**NETWORK, "graph": {"edited": True}}))
+    with pytest.raises(ScenarioError, match="the network file changed after it was checked"):
+        run_job(job)
+    (fresh,) = make_jobs(load_scenario(tmp_path / "s.yaml"), seed=1, replications=[0])
+    assert run_job(fresh)["replication"] == 0  # checked again, it runs
+
+
+@pytest.mark.parametrize(
+    ("grid", "match"),
+    [
+        (
+            'a: {paths: ["teams.speed_kmh"], values: [30, 40]}\n  teams.speed_kmh: [50, 60]',
+            r"grid.teams.speed_kmh: sets teams.speed_kmh, and grid.a sets teams.speed_kmh: "
+            "the same key path",
+        ),
+        (
+            'teams.bases: [[], [{node: B0, count: 1}]]\n  "teams.bases[0].count": [1, 2]',
+            r"overlapping key paths",
+        ),
+        ("teams.speed_kmh: [30, 40, 30]", r"the value 30 is given twice \(also item 0\)"),
+    ],
+)
+def test_parameters_that_would_repeat_points_are_refused(tmp_path, grid, match):
+    path = files(tmp_path, f"name: s\nbase: base.yaml\nreplications: 2\ngrid:\n  {grid}\n")
+    with pytest.raises(ScenarioError, match=match) as info:
+        load_sweep(path)
+    assert info.value.file == str(path) and info.value.line is not None

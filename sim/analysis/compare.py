@@ -189,6 +189,25 @@ def unique_names(loadeds: list[LoadedScenario]) -> list[str]:
     return names
 
 
+def check_comparable(loadeds: list[LoadedScenario]) -> None:
+    """Refuse configurations that do not measure the same period (horizon and warm-up).
+
+    Raises
+    ------
+    CompareError
+    """
+    ref = loadeds[0].scenario
+    for ld in loadeds[1:]:
+        s = ld.scenario
+        if (s.horizon, s.warmup) != (ref.horizon, ref.warmup):
+            raise CompareError(
+                f"{ld.path or s.name} has horizon {format_duration(s.horizon)} and warm-up "
+                f"{format_duration(s.warmup)}, but {loadeds[0].path or ref.name} has "
+                f"{format_duration(ref.horizon)} and {format_duration(ref.warmup)}; "
+                "configurations compared must measure the same period"
+            )
+
+
 def compare(
     loadeds: list[LoadedScenario],
     *,
@@ -223,16 +242,7 @@ def compare(
     """
     if len(loadeds) < 1:
         raise ValueError("compare needs at least one configuration")
-    ref = loadeds[0].scenario
-    for ld in loadeds[1:]:
-        s = ld.scenario
-        if (s.horizon, s.warmup) != (ref.horizon, ref.warmup):
-            raise CompareError(
-                f"{ld.path or s.name} has horizon {format_duration(s.horizon)} and warm-up "
-                f"{format_duration(s.warmup)}, but {loadeds[0].path or ref.name} has "
-                f"{format_duration(ref.horizon)} and {format_duration(ref.warmup)}; "
-                "configurations compared must measure the same period"
-            )
+    check_comparable(loadeds)
     if metric not in METRIC_KEYS:
         raise ValueError(f"unknown metric {metric!r}; choose one of {', '.join(METRIC_KEYS)}")
     seed = loadeds[0].scenario.seed if seed is None else int(seed)

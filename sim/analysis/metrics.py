@@ -25,6 +25,7 @@ from .desks import desk_stats, hour_stats, shift_stats, team_utilisation
 from .findings import finding_metrics
 from .findings import pooled as pooled_findings
 from .moratorium import moratorium_summary
+from .growth import queue_growth
 from .statistics import finite_mean, mean_ci
 from .survival import describe_censored
 
@@ -504,6 +505,7 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
         "desks": _desk_detail(reps, warmup, scenario.targets.acknowledge),
         "findings": pooled_findings(reps, warmup, scenario),
         "moratorium": moratorium_summary(reps, scenario),
+        "queue_growth": queue_growth(reps, warmup),
         "per_replication": ci,
     }
 

@@ -25,7 +25,7 @@ from .metrics import METRIC_KEYS, TIME_METRICS, UNMEASURED_OUTCOMES
 from .statistics import mean_ci, one_sided_bound
 from .sweep import (
     Store,
-    claim,
+    claimed,
     flat,
     point_warnings,
     run_points,
@@ -179,6 +179,7 @@ def run_optimize(
     dask: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     command: str | None = None,
+    points: list[Point] | None = None,
 ) -> dict[str, Any]:
     """Find the cheapest grid point meeting every constraint at 95% confidence.
 
@@ -186,10 +187,17 @@ def run_optimize(
     2); the search stops once a feasible point is found and every point of
     the same or lower cost has been evaluated, or after ``max_points``.
     Returns the metadata with ``best`` (or None) and the explored ``frontier``.
+    ``points``: the grid's points, when already expanded. Nothing is written
+    before every point and target is checked; the folder is locked while the
+    search runs.
     """
     limits = constraint_limits(spec, path)
-    claim(out_dir, "optimize", spec.name)
-    points = expand(spec, path)
+    points = expand(spec, path) if points is None else points
+    with claimed(out_dir, "optimize", spec.name):
+        return _search(spec, path, out_dir, points, limits, workers, dask, progress, command)
+
+
+def _search(spec, path, out_dir, points, limits, workers, dask, progress, command):
     seed = sweep_seed(spec, points)
     ordered = optimize_order(points, spec)
     store = Store(out_dir)

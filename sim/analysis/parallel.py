@@ -4,18 +4,70 @@ cores, or on a Dask cluster.
 Every job carries everything it needs (the resolved scenario as JSON, the
 replication number, the seed), so a result never depends on which worker ran
 it or when it finished; results come back in job order.
+
+Worker processes die with the process that started them, however it dies
+(:func:`watch_parent`): a killed sweep leaves no orphans computing on.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 import threading
+import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Callable, Sequence
+
+from ..records.locks import forget_inherited_locks
+
+PR_SET_PDEATHSIG = 1
+WATCH_SECONDS = 0.5
+"""How often a worker checks that its parent is alive (where the kernel cannot tell it)."""
 
 
 class ExecutionError(RuntimeError):
     """The execution back-end could not be used (e.g. Dask not installed or unreachable)."""
+
+
+def watch_parent(parent: int) -> None:
+    """In a worker process: exit as soon as the process ``parent`` is gone.
+
+    On Linux the kernel sends the worker SIGTERM when its parent dies
+    (``prctl(PR_SET_PDEATHSIG)``); everywhere a daemon thread also checks every
+    :data:`WATCH_SECONDS` that the worker has not been handed to another
+    parent. The worker also lets go of the parent's output locks, so that
+    they are released when the parent dies.
+    """
+    forget_inherited_locks()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no usable libc
+            pass
+    original = os.getppid()  # the parent, or a fork server that dies with it
+    if not _alive(parent):  # died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(WATCH_SECONDS)
+            if os.getppid() != original or not _alive(parent):
+                os._exit(1)
+
+    threading.Thread(target=watch, name="cfsim-parent-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - someone else's process has the number
+        return True
+    return True
 
 
 def default_workers() -> int:
@@ -68,7 +120,9 @@ def map_ordered(
                 on_result(k, res)
         return out
     results: list[Any] = [None] * len(jobs)
-    with ProcessPoolExecutor(max_workers=n) as pool:
+    with ProcessPoolExecutor(
+        max_workers=n, initializer=watch_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures = {pool.submit(fn, job): k for k, job in enumerate(jobs)}
         pending = set(futures)
         try:

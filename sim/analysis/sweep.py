@@ -3,22 +3,27 @@
 Every point of a sweep (:mod:`sim.analysis.sweepfile`) runs the same
 replications (common random numbers). Each point's per-replication summaries
 are stored, atomically, as soon as the point completes; a re-run skips stored
-points whose scenario, seed, replications and package version are unchanged
-(a fingerprint of all four names the file), so an interrupted sweep resumes
-and a changed base scenario invalidates what it changed.
+points whose scenario, input files, seed, replications and package version
+are unchanged (a fingerprint of all of them names the file), so an
+interrupted sweep resumes and a changed base scenario or network file
+invalidates what it changed. One sweep at a time writes to a results folder
+(a lock, :func:`sim.records.locks.folder_lock`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import shutil
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import yaml
 
 from ..records.version import __version__
-from ..records.storage import atomic_write, csv_text, json_text, provenance
+from ..records.locks import LOCK, check_target, folder_lock
+from ..records.storage import PARTIAL, atomic_write, csv_text, json_text, provenance
 from .experiment import Job, make_jobs, run_job
 from .compare import outcome_warnings
 from .metrics import METRIC_KEYS, TIME_METRICS, UNMEASURED_OUTCOMES
@@ -28,11 +33,14 @@ from .sweepfile import Point, SweepSpec, expand
 
 
 def fingerprint(point: Point, seed: int, replications: int, first: int = 0) -> str:
-    """What a stored point result depends on: scenario, seed, which replications, version."""
+    """What a stored point result depends on: scenario, the content of every file it
+    was made from (base scenario, the files it extends, network file), seed, which
+    replications, version."""
     resolved = point.loaded.scenario.resolved()
     resolved.pop("name", None)
     what = {
         "scenario": resolved,
+        "inputs": sorted(point.inputs.values()),
         "seed": seed,
         "replications": replications,
         "version": __version__,
@@ -201,6 +209,41 @@ def flat(params: dict[str, Any]) -> dict[str, Any]:
     return {k: (json.dumps(v) if isinstance(v, (dict, list)) else v) for k, v in params.items()}
 
 
+def check_claim(out_dir: Path, kind: str, name: str, what: str = "--out") -> None:
+    """Refuse to mix results, writing nothing: ``out_dir`` must be absent, empty or
+    hold the same sweep, and be writable (``what``: the option that chose it)."""
+    out_dir = Path(out_dir)
+    check_target(out_dir, what)
+    marker = out_dir / ".cfsim"
+    if marker.exists():
+        other = marker.read_text(encoding="utf-8").strip()
+        if other != f"{kind} {name}":
+            raise FileExistsError(
+                f"{out_dir} holds the results of {other!r}; choose another --out for "
+                f"{kind} {name!r}"
+            )
+    elif out_dir.exists() and any(p.name != LOCK for p in out_dir.iterdir()):
+        raise FileExistsError(
+            f"{out_dir} is not empty and holds no sweep results; choose another --out"
+        )
+
+
+@contextlib.contextmanager
+def claimed(out_dir: Path, kind: str, name: str) -> Iterator[None]:
+    """``out_dir`` checked (:func:`check_claim`), marked as this sweep's and locked for
+    the block: a second command writing to it is refused at once."""
+    check_claim(out_dir, kind, name)
+    with folder_lock(Path(out_dir) / LOCK, str(out_dir)):
+        claim(out_dir, kind, name)
+        # what a killed run was writing (a point, a table): with the lock held, nobody is
+        for p in list(Path(out_dir).rglob(f".*{PARTIAL}*")):
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+        yield
+
+
 def claim(out_dir: Path, kind: str, name: str) -> None:
     """Refuse to mix results: ``out_dir`` must be empty or hold the same sweep."""
     out_dir = Path(out_dir)
@@ -214,7 +257,7 @@ def claim(out_dir: Path, kind: str, name: str) -> None:
                 f"{out_dir} holds the results of {other!r}; choose another --out for "
                 f"{kind} {name!r}"
             )
-    elif out_dir.exists() and any(out_dir.iterdir()):
+    elif out_dir.exists() and any(p.name != LOCK for p in out_dir.iterdir()):
         raise FileExistsError(
             f"{out_dir} is not empty and holds no sweep results; choose another --out"
         )
@@ -278,13 +321,22 @@ def run_sweep(
     progress: Callable[[int, int, str], None] | None = None,
     command: str | None = None,
     tables: str | None = None,
+    points: list[Point] | None = None,
 ) -> dict[str, Any]:
     """Run a sweep into ``out_dir`` (resuming stored points); return its metadata.
 
     With ``tables`` (``"parquet"`` or ``"csv"``) every replication's tables are
-    also written in that format, by the workers, under ``out_dir/tables/``."""
-    claim(out_dir, "sweep", spec.name)
-    points = expand(spec, sweep_path)
+    also written in that format, by the workers, under ``out_dir/tables/``.
+    ``points``: the sweep's points, when already expanded
+    (:func:`sim.analysis.sweepfile.expand`). Nothing is
+    written before every point is checked; the folder is locked while the
+    sweep runs."""
+    points = expand(spec, sweep_path) if points is None else points
+    with claimed(out_dir, "sweep", spec.name):
+        return _sweep(spec, sweep_path, out_dir, points, workers, dask, progress, command, tables)
+
+
+def _sweep(spec, sweep_path, out_dir, points, workers, dask, progress, command, tables):
     seed = sweep_seed(spec, points)
     per_point, reused = run_points(
         points,

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import os
 import re
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from ..scenario.bounds import NAME_MAX, check_name
 from ..scenario.errors import ScenarioError, allowed_keys, friendly_message, key_path
 from ..scenario.schema import Scenario
 from ..scenario.yamlfile import YamlDoc
@@ -26,7 +35,11 @@ from ..world import LoadedScenario, load_scenario, scenario_from_dict
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(allow_inf_nan=False, extra="forbid", frozen=True)
+
+
+SWEEP_NAME_MAX = NAME_MAX - 8
+"""A sweep's points are scenarios named ``<sweep>-<k>``, which must stay valid names."""
 
 
 class LinkedParameter(_Strict):
@@ -51,12 +64,12 @@ class SweepSpec(_Strict):
     """A sweep file."""
 
     name: str
-    """Name; results go to ``results/sweeps/<name>/``."""
+    """Name (letters, digits, ``_.-``); results go to ``results/sweeps/<name>/``."""
     description: str = ""
     """What the sweep asks."""
     base: str
     """Base scenario file, relative to the sweep file."""
-    replications: int = Field(10, ge=2)
+    replications: int = Field(10, ge=2, le=100_000)
     """Replications per point (the same for every point)."""
     seed: int | None = Field(None, ge=0)
     """Root seed (default: the base scenario's)."""
@@ -65,6 +78,14 @@ class SweepSpec(_Strict):
     combination is a point."""
     variants: list[Variant] = []
     """Explicit points instead of a grid."""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        check_name(v)
+        if len(v) > SWEEP_NAME_MAX:
+            raise ValueError(f"is {len(v)} characters long; expected at most {SWEEP_NAME_MAX}")
+        return v
 
     @model_validator(mode="after")
     def _one(self) -> "SweepSpec":
@@ -111,7 +132,7 @@ class OptimizeSpec(SweepSpec):
     """Metric -> limit, e.g. ``response_p90: {max: 6h}``, ``verification_rate: {min: 0.7}``."""
     costs: Costs = Costs()
     """Costs used to rank configurations."""
-    team_size: int = Field(6, ge=1)
+    team_size: int = Field(6, ge=1, le=1000)
     """Members per joint team."""
     max_points: int = Field(200, ge=1)
     """Stop after evaluating this many points."""
@@ -180,13 +201,26 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
 
 
 class Point:
-    """One configuration of a sweep: its parameters and validated scenario."""
+    """One configuration of a sweep: its parameters and validated scenario.
 
-    def __init__(self, index: int, label: str, params: dict[str, Any], loaded: LoadedScenario):
+    ``inputs`` maps every file the point is made from (the base scenario and
+    the files it extends, the network file) to the SHA-256 digest of its
+    content, so that a stored result can tell when one of them changed.
+    """
+
+    def __init__(
+        self,
+        index: int,
+        label: str,
+        params: dict[str, Any],
+        loaded: LoadedScenario,
+        inputs: dict[str, str] | None = None,
+    ):
         self.index = index
         self.label = label
         self.params = params
         self.loaded = loaded
+        self.inputs = {**(inputs or {}), **loaded.inputs}
 
 
 def load_sweep(path: str | Path, kind: type[SweepSpec] = SweepSpec) -> tuple[SweepSpec, Path]:
@@ -204,7 +238,64 @@ def load_sweep(path: str | Path, kind: type[SweepSpec] = SweepSpec) -> tuple[Swe
         raise ScenarioError(
             str(path), key_path(loc), friendly_message(e, kind), doc.lines.get(probe)
         ) from None
+    check_parameters(spec, str(path), doc.lines)
     return spec, path
+
+
+def check_parameters(spec: SweepSpec, file: str, lines: dict[tuple[Any, ...], int]) -> None:
+    """Refuse parameters that would make points repeat: two that set the same key path
+    (or one inside the other), and a value given twice."""
+    sets: list[tuple[tuple[Any, ...], list[str | int], str]] = []  # (where, path, shown)
+    for name, p in spec.grid.items():
+        values = p.values if isinstance(p, LinkedParameter) else p
+        where: tuple[Any, ...] = ("grid", name) + (
+            ("values",) if isinstance(p, LinkedParameter) else ()
+        )
+        seen: dict[str, int] = {}
+        for k, v in enumerate(values):
+            text = json.dumps(v, sort_keys=True, default=str)
+            if text in seen:
+                raise ScenarioError(
+                    file,
+                    key_path(where + (k,)),
+                    f"the value {v!r} is given twice (also item {seen[text]}); expected "
+                    "distinct values, or the points they make are the same",
+                    lines.get(where + (k,)) or lines.get(where),
+                )
+            seen[text] = k
+        for path in p.paths if isinstance(p, LinkedParameter) else [name]:
+            sets.append((("grid", name), _parts(path, file, ("grid", name), lines), path))
+    _no_overlap(sets, file, lines)
+    for k, v in enumerate(spec.variants):
+        where = ("variants", k, "set")
+        _no_overlap(
+            [(where + (path,), _parts(path, file, where, lines), path) for path in v.set],
+            file,
+            lines,
+        )
+
+
+def _parts(path: str, file: str, where: tuple[Any, ...], lines) -> list[str | int]:
+    try:
+        return parse_path(path)
+    except ValueError as exc:
+        raise ScenarioError(file, key_path(where), str(exc), lines.get(where)) from None
+
+
+def _no_overlap(sets, file: str, lines) -> None:
+    for i, (where, parts, shown) in enumerate(sets):
+        for where2, parts2, shown2 in sets[:i]:
+            n = min(len(parts), len(parts2))
+            if parts[:n] != parts2[:n]:
+                continue
+            same = "the same key path" if len(parts) == len(parts2) else "overlapping key paths"
+            raise ScenarioError(
+                file,
+                key_path(where),
+                f"sets {shown}, and {key_path(where2)} sets {shown2}: {same}; expected each "
+                "key path set by one parameter, or the points would silently repeat",
+                lines.get(where),
+            )
 
 
 def expand(spec: SweepSpec, sweep_path: Path) -> list[Point]:
@@ -213,6 +304,13 @@ def expand(spec: SweepSpec, sweep_path: Path) -> list[Point]:
     if not base_path.exists():
         raise ScenarioError(
             str(sweep_path), "base", f"the base scenario {base_path} does not exist"
+        )
+    if not base_path.is_file():
+        raise ScenarioError(
+            str(sweep_path),
+            "base",
+            f"the base scenario {base_path} is not a regular file (a directory or a named "
+            "pipe); expected a scenario file",
         )
     base = load_scenario(base_path)
     resolved = base.scenario.resolved()
@@ -249,12 +347,12 @@ def expand(spec: SweepSpec, sweep_path: Path) -> list[Point]:
         if spec.seed is not None:
             data["seed"] = spec.seed
         try:
-            loaded = scenario_from_dict(data, base_path.parent)
+            loaded = scenario_from_dict(data, base_path.parent, label=f"point {k}")
         except ScenarioError as exc:
             raise ScenarioError(
                 str(sweep_path),
                 exc.path,
                 f"point {k} ({label}) is not a valid scenario: {exc.message}",
             ) from None
-        points.append(Point(k, label, params, loaded))
+        points.append(Point(k, label, params, loaded, base.inputs))
     return points

@@ -112,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return handle(args, argv)
     except KeyboardInterrupt:
-        print("\ninterrupted; nothing was written", file=sys.stderr)
+        # run and compare write their folder whole or not at all; plot writes figure by figure
+        kept = "the figures written before it were kept" if args.command == "plot" else None
+        print(f"\ninterrupted; {kept or 'nothing was written'}", file=sys.stderr)
         return 130
     except known_errors() as exc:  # evaluated only once something was raised
         if args.debug:

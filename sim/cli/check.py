@@ -7,51 +7,50 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import add_workers, check_workers
+from .common import add_max_memory, add_workers, check_workers, warn
 
 
 def validate_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", help="scenario YAML files")
+    p.add_argument("files", nargs="+", help="scenario, sweep or optimize YAML files")
+    add_workers(p)
+    add_max_memory(p)
 
 
 def validate_command(args: argparse.Namespace, argv: list[str] | None) -> int:
-    """Check scenario files, and sweep or optimize files (every point they make);
-    2 if any is invalid."""
-    valid = [_validate_file(f) for f in args.files]  # every file, not up to the first bad one
+    """Check scenario files, and sweep or optimize files (every point they make), with
+    every check the command that runs them makes before running; 2 if any is invalid.
+
+    Warnings (allowed, probably not meant) are printed on stderr and do not fail."""
+    if not check_workers(args):
+        return 2
+    valid = [_validate_file(f, args) for f in args.files]  # every file, not up to the first bad
     return 0 if all(valid) else 2
 
 
-def _validate_file(f: str) -> bool:
+def _validate_file(f: str, args: argparse.Namespace) -> bool:
     """Say whether one file is valid, and what it holds or what is wrong."""
-    import yaml
-
+    from ..analysis.preflight import describe, plan_file
+    from ..analysis.projection import format_bytes
     from ..scenario import ScenarioError
-    from ..scenario.yamlfile import LOADER
-    from ..world import load_scenario
 
     try:
-        try:
-            head = yaml.load(Path(f).read_text(encoding="utf-8"), Loader=LOADER)
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            head = None  # load_scenario reports it properly
-        if isinstance(head, dict) and "base" in head:
-            from ..analysis.sweepfile import OptimizeSpec, SweepSpec, expand, load_sweep
-
-            kind = OptimizeSpec if "constraints" in head else SweepSpec
-            spec, path = load_sweep(f, kind)
-            points = expand(spec, path)
-            what = "optimize" if kind is OptimizeSpec else "sweep"
-            print(f"ok: {f} ({what} {spec.name}: {len(points)} points, each a valid scenario)")
-            return True
-        loaded = load_scenario(f)
+        plan = plan_file(f, workers=args.workers, max_memory=args.max_memory)
     except ScenarioError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return False
-    s = loaded.scenario
-    print(
-        f"ok: {f} ({s.name}: {loaded.graph.number_of_nodes()} nodes, "
-        f"{s.teams.total} teams, horizon {s.horizon / 1440:g} d)"
-    )
+    warn(plan.warnings)
+    d = describe(plan)
+    memory = f"about {format_bytes(plan.peak_bytes)} of memory"
+    if plan.kind == "scenario":
+        print(
+            f"ok: {f} ({d['name']}: {d['nodes']} nodes, {d['teams']} teams, horizon "
+            f"{d['horizon_days']:g} d; needs {memory})"
+        )
+    else:
+        print(
+            f"ok: {f} ({plan.kind} {d['name']}: {d['points']} points, each a valid scenario; "
+            f"needs {memory})"
+        )
     return True
 
 

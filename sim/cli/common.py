@@ -57,9 +57,23 @@ def known_errors() -> tuple[type[BaseException], ...]:
     """
     from ..analysis.compare import CompareError
     from ..analysis.parallel import ExecutionError
+    from ..records.storage import OutputError
     from ..scenario import ScenarioError
 
-    return (ScenarioError, FileExistsError, PermissionError, ExecutionError, CompareError)
+    return (
+        ScenarioError,
+        OutputError,
+        FileExistsError,
+        PermissionError,
+        ExecutionError,
+        CompareError,
+    )
+
+
+def warn(warnings: list[str]) -> None:
+    """Print each warning on stderr as ``warning: ...`` (they never stop a command)."""
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
 
 
 def command_line(argv: list[str] | None) -> str:
@@ -97,6 +111,26 @@ def add_plots(p: argparse.ArgumentParser, extra: str = "") -> None:
         action="store_true",
         help=f"also write every figure (PNG) under <out>/figures/{extra}; "
         "cfsim plot makes them later from the saved results",
+    )
+
+
+def memory_size(text: str) -> float:
+    """``--max-memory`` as bytes (argparse type)."""
+    from ..analysis.projection import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_max_memory(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-memory",
+        type=memory_size,
+        metavar="SIZE",
+        help="refuse, before running, work projected to need more memory than this, "
+        "e.g. 8GB or 500MB (default: half of this machine's memory)",
     )
 
 
@@ -143,6 +177,53 @@ def table_parts(args: argparse.Namespace, near: Path) -> Iterator[Path | None]:
 
 
 # ---------------------------------------------------------------- figures
+
+
+class FigureWriter:
+    """Writes the figures into a result folder while it is being written (``--plots``
+    on ``run`` and ``compare``), so results and figures appear together; a figure
+    that cannot be made does not lose the results: :meth:`report` says so.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``debug`` and ``quiet`` are read.
+    shown : Path
+        The folder's final name, for messages.
+    makers : callable, optional
+        Returns the figure makers, for results still in memory; by default
+        they are read back from the folder.
+    """
+
+    def __init__(self, args: argparse.Namespace, shown: Path, makers=None):
+        self.args = args
+        self.shown = shown
+        self.makers = makers
+        self.files: list[Path] = []
+        self.problem: Exception | None = None
+
+    def __call__(self, folder: Path) -> None:
+        from ..output.plotting import make_figures
+        from ..output.results import ResultsError
+
+        try:
+            self.files = make_figures(folder, makers=self.makers() if self.makers else None)
+        except ResultsError as exc:
+            if self.args.debug:
+                raise
+            self.problem = exc
+
+    def report(self) -> int:
+        """Say what was written; 2 if the figures could not be made."""
+        if self.problem is not None:
+            return error(f"the results are saved, but not the figures: {self.problem}")
+        if not self.args.quiet:
+            noun = "figure" if len(self.files) == 1 else "figures"
+            print(
+                f"{len(self.files)} {noun} written to {self.shown / 'figures'}/; "
+                f"a report: cfsim report {self.shown}"
+            )
+        return 0
 
 
 def write_figures(args: argparse.Namespace, out: Path, makers=None) -> int:

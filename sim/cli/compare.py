@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 from .common import (
+    FigureWriter,
     add_execution,
+    add_max_memory,
     add_plots,
     add_quiet,
     add_results_root,
@@ -16,7 +18,7 @@ from .common import (
     command_line,
     error,
     table_parts,
-    write_figures,
+    warn,
 )
 
 
@@ -58,24 +60,41 @@ def compare_arguments(p: argparse.ArgumentParser) -> None:
     add_plots(p, " (implies --tables)")
     add_table_format(p, "the tables --tables writes")
     add_execution(p)
+    add_max_memory(p)
 
 
 def compare_command(args: argparse.Namespace, argv: list[str] | None) -> int:
-    """Compare the scenarios, write the comparison, print it; 2 on bad input."""
-    from ..analysis.compare import compare, format_comparison
+    """Compare the scenarios, write the comparison, print it; 2 on bad input.
+
+    Everything is checked before anything runs; the comparison, each
+    configuration's run (``--tables``) and the figures (``--plots``) appear
+    together when complete, so an interrupted comparison leaves nothing.
+    """
+    from ..analysis.compare import check_comparable, compare, format_comparison, unique_names
+    from ..analysis.preflight import plan_scenario
     from ..output.console import Counter
-    from ..output.rundir import default_run_dir, write_comparison
-    from ..records.storage import check_out_dir
-    from ..world import load_scenario
+    from ..output.rundir import claimed_run_dir, write_comparison
 
     if not check_workers(args):
         return 2
     refusal = _refusal(args)
     if refusal:
         return error(refusal)
-    if args.out:
-        check_out_dir(Path(args.out))
-    loadeds = [load_scenario(f) for f in args.scenarios]
+    tables = args.tables or args.plots
+    plans = [
+        plan_scenario(
+            f,
+            replications=args.max_replications if args.precision else args.replications,
+            workers=1 if args.dask else args.workers,
+            max_memory=args.max_memory,
+            tables=tables,
+        )
+        for f in args.scenarios
+    ]
+    for plan in plans:
+        warn(plan.warnings)
+    loadeds = [plan.loaded for plan in plans]
+    check_comparable(loadeds)
     seeds = {ld.scenario.seed for ld in loadeds}
     if args.seed is None and len(seeds) > 1 and not args.quiet:
         print(
@@ -84,35 +103,41 @@ def compare_command(args: argparse.Namespace, argv: list[str] | None) -> int:
             "their random numbers",
             file=sys.stderr,
         )
-    counter = None if args.quiet else Counter("replications")
-    comp = compare(
-        loadeds,
-        replications=args.replications,
-        seed=args.seed,
-        workers=args.workers,
-        dask=args.dask,
-        precision=args.precision,
-        metric=args.metric,
-        max_replications=args.max_replications,
-        progress=counter,
-    )
-    if counter is not None:
-        counter.finish()
-    if args.out:
-        out = Path(args.out)
-    else:
-        out = default_run_dir(
-            Path(args.results_root) / "compare", "-vs-".join(comp.names)[:80], comp.seed
+    seed = loadeds[0].scenario.seed if args.seed is None else args.seed
+    name = "-vs-".join(unique_names(loadeds))[:80]
+    out_arg = Path(args.out) if args.out else None
+    figures = None
+    with claimed_run_dir(out_arg, Path(args.results_root) / "compare", name, seed) as out:
+        counter = None if args.quiet else Counter("replications")
+        comp = compare(
+            loadeds,
+            replications=args.replications,
+            seed=args.seed,
+            workers=args.workers,
+            dask=args.dask,
+            precision=args.precision,
+            metric=args.metric,
+            max_replications=args.max_replications,
+            progress=counter,
         )
-    write_comparison(comp, loadeds, out, command=command_line(argv))
+        if counter is not None:
+            counter.finish()
+        figures = FigureWriter(args, out) if args.plots else None
+
+        def extra(folder: Path) -> None:
+            _write_runs(args, argv, comp, loadeds, folder)
+            if figures is not None:
+                figures(folder)
+
+        write_comparison(comp, loadeds, out, command_line(argv), extra if tables else None)
     if not args.quiet:
         print(format_comparison(comp))
         if args.precision is not None:
             _print_precision(args, comp)
         print(f"\nResults written to {out}/")
-    if args.tables or args.plots:
-        _write_runs(args, argv, comp, loadeds, out)
-    return write_figures(args, out) if args.plots else 0
+        if tables:
+            print(f"Each configuration's run, with its tables, written to {out / 'runs'}/")
+    return figures.report() if figures is not None else 0
 
 
 def _refusal(args: argparse.Namespace) -> str | None:
@@ -160,8 +185,9 @@ def _print_precision(args: argparse.Namespace, comp) -> None:
 
 
 def _write_runs(args: argparse.Namespace, argv: list[str] | None, comp, loadeds, out: Path) -> None:
-    """Each configuration's full run under ``out/runs/<name>/``: the same replications
-    under the same seed as the comparison, hence the same numbers, with every table."""
+    """Each configuration's full run under ``out/runs/<name>/`` (``out`` being the
+    comparison's folder as it is written): the same replications under the same seed
+    as the comparison, hence the same numbers, with every table."""
     from ..analysis.experiment import run
     from ..output.console import Progress
     from ..output.rundir import write_run
@@ -183,5 +209,3 @@ def _write_runs(args: argparse.Namespace, argv: list[str] | None, comp, loadeds,
             write_run(
                 result, out / "runs" / name, command=command_line(argv), table_format=args.format
             )
-    if not args.quiet:
-        print(f"Each configuration's run, with its tables, written to {out / 'runs'}/")

@@ -7,15 +7,17 @@ from pathlib import Path
 
 from .common import (
     add_execution,
+    add_max_memory,
     add_plots,
     add_quiet,
     add_results_root,
     add_table_format,
     check_workers,
     command_line,
+    FigureWriter,
     error,
     table_parts,
-    write_figures,
+    warn,
 )
 
 
@@ -31,15 +33,20 @@ def run_arguments(p: argparse.ArgumentParser) -> None:
     add_plots(p)
     add_table_format(p)
     add_execution(p)
+    add_max_memory(p)
 
 
 def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
-    """Run the scenario, write its results, print the summary; 2 on bad input."""
+    """Run the scenario, write its results, print the summary; 2 on bad input.
+
+    Everything is checked before anything runs (the scenario as ``cfsim
+    validate`` checks it, the memory it needs, the result folder); results and
+    figures appear together, only when complete.
+    """
     from ..analysis.experiment import run
+    from ..analysis.preflight import plan_scenario
     from ..output.console import Progress, format_summary
-    from ..output.rundir import default_run_dir, write_run
-    from ..records.storage import check_out_dir
-    from ..world import load_scenario
+    from ..output.rundir import claimed_run_dir, write_run
 
     if args.replications is not None and args.replications < 1:
         return error("--replications must be at least 1")
@@ -47,18 +54,19 @@ def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
         return error("--seed must be >= 0")
     if not check_workers(args):
         return 2
-    if args.out:
-        check_out_dir(Path(args.out))  # before simulating, not after
-    loaded = load_scenario(args.scenario)
-    seed = loaded.scenario.seed if args.seed is None else args.seed
-    out = (
-        Path(args.out)
-        if args.out
-        else default_run_dir(Path(args.results_root), loaded.scenario.name, seed)
+    plan = plan_scenario(
+        args.scenario,
+        replications=args.replications,
+        workers=1 if args.dask else args.workers,
+        max_memory=args.max_memory,
     )
-    progress = None if args.quiet else Progress()
-    with table_parts(args, out.parent) as parts:
-        try:
+    warn(plan.warnings)
+    loaded = plan.loaded
+    seed = loaded.scenario.seed if args.seed is None else args.seed
+    out_arg = Path(args.out) if args.out else None
+    with claimed_run_dir(out_arg, Path(args.results_root), loaded.scenario.name, seed) as out:
+        progress = None if args.quiet else Progress()
+        with table_parts(args, out.parent) as parts:
             result = run(
                 loaded,
                 seed=seed,
@@ -68,19 +76,15 @@ def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
                 dask=args.dask,
                 parts_dir=parts,
             )
-        except BaseException:
-            _drop_empty(out)
-            raise
-        if progress is not None:
-            progress.finish()
-        write_run(result, out, command=command_line(argv), table_format=args.format)
+            if progress is not None:
+                progress.finish()
+            # the figures are made from the tables just written, inside the folder
+            # before it appears, exactly as `cfsim plot` reads them back later
+            figures = FigureWriter(args, out) if args.plots else None
+            write_run(
+                result, out, command=command_line(argv), table_format=args.format, extra=figures
+            )
     if not args.quiet:
         print(format_summary(result.summary, result.metadata))
         print(f"\nResults written to {out}/ ({result.metadata['wall_seconds']:.1f} s)")
-    return write_figures(args, out) if args.plots else 0
-
-
-def _drop_empty(out: Path) -> None:
-    """Remove the run directory reserved for a run that did not finish."""
-    if out.is_dir() and not any(out.iterdir()):
-        out.rmdir()
+    return figures.report() if figures is not None else 0

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from .common import (
     add_execution,
+    add_max_memory,
     add_plots,
     add_quiet,
     add_results_root,
     add_table_format,
     check_workers,
     command_line,
-    error,
+    warn,
     write_figures,
 )
 
@@ -50,12 +51,14 @@ def sweep_arguments(p: argparse.ArgumentParser) -> None:
     add_table_format(p, "the tables --tables writes")
     add_plots(p)
     add_execution(p)
+    add_max_memory(p)
 
 
 def optimize_arguments(p: argparse.ArgumentParser) -> None:
     _file_arguments(p, "optimize", "optimize")
     add_plots(p)
     add_execution(p)
+    add_max_memory(p)
 
 
 def sweep_command(args: argparse.Namespace, argv: list[str] | None) -> int:
@@ -70,20 +73,32 @@ def optimize_command(args: argparse.Namespace, argv: list[str] | None) -> int:
 
 def _run_file(args: argparse.Namespace, argv: list[str] | None, optimize: bool) -> int:
     from ..analysis.optimize import run_optimize
-    from ..analysis.sweep import run_sweep
-    from ..analysis.sweepfile import OptimizeSpec, SweepSpec, load_sweep
+    from ..analysis.preflight import plan_sweep
+    from ..analysis.sweep import check_claim, run_sweep
     from ..output.console import Counter
 
     if not check_workers(args):
         return 2
-    spec, path = load_sweep(args.file, OptimizeSpec if optimize else SweepSpec)
+    kind = "optimize" if optimize else "sweep"
+    plan = plan_sweep(
+        args.file,
+        kind,
+        workers=1 if args.dask else args.workers,
+        max_memory=args.max_memory,
+        tables=bool(getattr(args, "tables", False)),
+    )
+    warn(plan.warnings)
+    spec, path = plan.spec, plan.path
     root = "optimize" if optimize else "sweeps"
     out = Path(args.out) if args.out else Path(args.results_root) / root / spec.name
-    if out.exists() and not out.is_dir():
-        return error(f"{out} exists and is a file; choose a directory for --out")
+    check_claim(out, kind, spec.name, "--out" if args.out else "--results-root")
     counter = None if args.quiet else Counter("replications")
     options = dict(
-        workers=args.workers, dask=args.dask, progress=counter, command=command_line(argv)
+        workers=args.workers,
+        dask=args.dask,
+        progress=counter,
+        command=command_line(argv),
+        points=plan.points,
     )
     try:
         if optimize:

@@ -257,7 +257,21 @@ def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
     out += ["", *_shifts(summary)]
     if summary["replications"] > 1:
         out.append("(± = 95% CI half-width across replications)")
+    growth = _growth(summary.get("queue_growth") or {}, summary["replications"])
+    if growth:
+        out += ["", *growth]
     return "\n".join(out)
+
+
+def _growth(growth: dict[str, dict[str, Any]], replications: int) -> list[str]:
+    """One sentence per queue that grew without bound (see :mod:`sim.analysis.growth`)."""
+    return [
+        f"! The {g['label']} grew without bound in {g['replications']} of {replications} "
+        f"replication(s): {g['first_third']:.1f} waiting on average in the first third of the "
+        f"measured period, {g['last_third']:.1f} in the last. The work offered exceeds what "
+        "the staff can do: results that depend on this queue depend on the horizon."
+        for g in growth.values()
+    ]
 
 
 REDRAW = 0.25  # seconds between redraws of a progress bar on a terminal

@@ -3,26 +3,112 @@
 Every file the package writes goes through here. A file or directory is
 written under a temporary name beside its target and renamed into place only
 when complete, so a crash, a full disk or Ctrl-C never leaves a half-written
-result. Cells are formatted one fixed way, so the same data always give the
-same bytes.
+result; a write that fails (a full disk, a read-only mount) removes what it
+had written and raises :class:`OutputError`, which says so. Cells are
+formatted one fixed way, so the same data always give the same bytes. Input
+files are read through :func:`read_input`: regular files of bounded size only.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
 import os
 import platform
 import shutil
+import stat
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
+
+
+class InputFileError(ValueError):
+    """An input file cannot be read safely; the message says why, for the user.
+
+    ``reason`` is the message without the file's name (``is a directory, ...``).
+    """
+
+    def __init__(self, path: Path, reason: str):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path} {reason}")
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def read_input(path: str | Path, max_bytes: int, what: str = "a file") -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``, or :class:`InputFileError`.
+
+    The file is opened without blocking and checked before reading, so a
+    directory, a named pipe or a device given by mistake is refused at once
+    instead of hanging, and a huge file is refused before it is read.
+
+    Parameters
+    ----------
+    path : str or Path
+    max_bytes : int
+        The largest size accepted.
+    what : str
+        What the file should be, for messages (``"a scenario file (YAML)"``).
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise InputFileError(path, f"does not exist; expected {what}") from None
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be opened ({exc.strerror}); expected {what}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = next((k for test, k in _KINDS if test(mode)), "a special file")
+        raise InputFileError(path, f"is {kind}, not a regular file; expected {what}")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputFileError(path, f"cannot be read ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise InputFileError(
+            path, f"is larger than {max_bytes / 2**20:g} MB; expected {what} of at most that size"
+        )
+    return data
+
+
+class OutputError(Exception):
+    """Results cannot be written where asked; the message says why and what to do."""
+
+
+PARTIAL = ".partial-"
+"""Marks a directory being written: ``.<name>.partial-XXXXXXXX`` beside ``<name>``."""
+
+
+def write_failure(target: str | Path, exc: OSError, left: str) -> OutputError:
+    """An :class:`OutputError` for a write to ``target`` that failed with ``exc``;
+    ``left`` says what was left behind."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        advice = "free some space or write elsewhere (--out), then run again"
+    elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        advice = "choose a folder you can write to (--out or --results-root), then run again"
+    else:
+        advice = "check the folder, then run again"
+    where = f" ({exc.filename})" if exc.filename else ""
+    return OutputError(f"could not write {target}: {reason}{where}; {left}. Expected to {advice}")
 
 
 def _umask() -> int:
@@ -34,15 +120,21 @@ def _umask() -> int:
 def atomic_write(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` (UTF-8) so that readers see the old file or the whole new one."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{PARTIAL}", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; results are for sharing
         os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        raise write_failure(path, exc, "it was left as it was") from exc
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
@@ -68,18 +160,32 @@ def atomic_dir(out_dir: str | Path, *, replace: bool = False) -> Iterator[Path]:
     if not replace:
         check_out_dir(out_dir)
     reserved = out_dir.exists() and not replace  # an empty directory made by the caller
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; results are for sharing
+    tmp = None
+
+    def clean() -> None:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if reserved and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+
     try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}{PARTIAL}", dir=out_dir.parent))
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; results are for sharing
         yield tmp
         if replace and out_dir.exists():
             shutil.rmtree(out_dir)
         os.replace(tmp, out_dir)  # atomic; replaces an empty reserved directory
+    except OSError as exc:
+        clean()
+        raise write_failure(out_dir, exc, "nothing was left there") from exc
+    except OutputError as exc:
+        clean()  # a write inside failed: nothing of the folder is left, whatever it said
+        if isinstance(exc.__cause__, OSError):
+            raise write_failure(out_dir, exc.__cause__, "nothing was left there") from exc
+        raise
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if reserved and out_dir.is_dir() and not any(out_dir.iterdir()):
-            out_dir.rmdir()
+        clean()
         raise
 
 

@@ -79,11 +79,29 @@ center:
 **Errors** name the file, the line, the key path and what was expected, e.g.
 `scenarios/x.yaml:31: teams.bases[1].node: 'Kramatorks' is not a node of the
 network; did you mean 'Kramatorsk'?`. Besides the per-key rules below, a
-scenario is refused when: a node it names (base, hotspot, coverage, scripted
-violation) is not in the network or is of the wrong kind; a desk has no officer
-at any hour; the network is disconnected while teams travel; violation type
-shares or perpetrator shares do not sum to 1; the escalation branching ratio
-is 1 or more; the warm-up is not shorter than the horizon.
+scenario is refused when: a number is `.inf` or `.nan` (anywhere); a duration
+is longer than 3650 days; a node it names (base, hotspot, coverage, scripted
+violation) is not in the network or is of the wrong kind (a scripted violation
+of a line type must be at a sector, a scripted `long_range_strike` at a city
+or energy node with `strike_weight` > 0); a desk has no officer at any hour;
+the network is disconnected while teams travel; violation type shares or
+perpetrator shares do not sum to 1; the escalation branching ratio is 1 or
+more; the warm-up is not shorter than the horizon; the run would need more
+memory than `--max-memory` (see `docs/experiments.md`).
+
+**Files** must be regular files (not a directory or a named pipe) of at most
+4 MB, nested at most 40 levels deep, with at most 200,000 values once YAML
+aliases (`*name`) are expanded, in an `extends` chain of at most 32 files.
+Network files (`network.file`) must be regular files of at most 64 MB; they
+are checked structurally: every node has an id given once, every edge or
+line joins nodes the file declares, every GeoJSON feature is a Point or a
+LineString with valid positions; errors name the node, edge or feature by its
+index.
+
+**Warnings** do not stop a run: `cfsim validate` and `cfsim run` print them
+when sectors are out of every team's range, or when a desk or the teams are
+offered more work than they can do (utilisation ρ ≥ 1, estimated from the
+rates before running).
 
 The shipped `scenarios/baseline.yaml` sets almost every key; read it beside
 this page. Where its numbers come from: `docs/calibration.md`.
@@ -283,6 +301,39 @@ def _describe(model: type, name: str, field) -> str:
     return " ".join((field.description or attribute_docs(model).get(name, "")).split())
 
 
+_BOUND_WORDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
+
+
+def _bounds(field: FieldInfo) -> str:
+    """The numeric bounds of a key as text, e.g. ``≥ 0, ≤ 100000`` (empty if none)."""
+    found: dict[str, Any] = {}
+
+    def visit(meta: list[Any]) -> None:
+        for m in meta:
+            for attr in _BOUND_WORDS:
+                if getattr(m, attr, None) is not None:
+                    found[attr] = getattr(m, attr)
+            visit(getattr(m, "metadata", []) or [])
+
+    visit(field.metadata)
+    t, _ = _strip(field.annotation)
+    if typing.get_origin(t) is typing.Annotated:
+        visit(list(typing.get_args(t)[1:]))
+    return ", ".join(f"{_BOUND_WORDS[k]} {_number(v)}" for k, v in found.items())
+
+
+def _number(v: float) -> str:
+    """``100,000`` or ``0.5``."""
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:g}"
+
+
+def _meaning(desc: str, field: FieldInfo, tname: str) -> str:
+    """A key's docstring (``desc``), with its numeric bounds."""
+    number = tname.removesuffix(" or null") in ("number", "integer")
+    bounds = _bounds(field) if number else ""
+    return desc + (f" Allowed: {bounds}." if bounds else "")
+
+
 def _rows(
     model: type[BaseModel],
     prefix: str,
@@ -298,8 +349,15 @@ def _rows(
         key = field.alias or name
         path = f"{prefix}{key}"
         tname = _type_name(field.annotation, field)
-        desc = _describe(model, name, field)
-        out.append((path, tname, _unit(tname, key), _default(field, tname), desc))
+        out.append(
+            (
+                path,
+                tname,
+                _unit(tname, key),
+                _default(field, tname),
+                _meaning(_describe(model, name, field), field, tname),
+            )
+        )
         for sub in _nested_models(field.annotation):
             origin = typing.get_origin(_strip(field.annotation)[0])
             sub_prefix = path + (
@@ -322,7 +380,7 @@ def generate() -> str:
                     tname,
                     _unit(tname, name),
                     _default(field, tname),
-                    _describe(Scenario, name, field),
+                    _meaning(_describe(Scenario, name, field), field, tname),
                 )
             )
     parts.append("## Top level\n")

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+UNION_BRANCHES = ("float", "int", "str", "bool")
 DIST_TAGS = ("fixed", "exponential", "uniform", "triangular", "lognormal", "gamma", "empirical")
 
 
@@ -67,6 +68,8 @@ def key_path(loc: tuple[Any, ...]) -> str:
                 continue  # discriminated-union tag, not a key the user wrote
             if part.startswith("function-") or part.startswith("constrained-"):
                 continue
+            if part in UNION_BRANCHES:
+                continue  # which type of a union pydantic tried, not a key
             out += ("." if out else "") + part
     return out
 
@@ -91,6 +94,11 @@ def friendly_message(err: dict[str, Any], root: type[BaseModel]) -> str:
             "expected a distribution: a duration such as '10min' or a mapping with "
             f"dist: one of {', '.join(DIST_TAGS)}; got {inp!r}"
         )
+    if typ == "finite_number":
+        return f"expected a finite number (not .inf or .nan); got {inp!r}"
+    if typ in _EXPECTED:
+        ctx = {k: _plain_number(v) for k, v in (err.get("ctx") or {}).items()}
+        return _EXPECTED[typ].format(**ctx) + f"; got {_short(inp)}"
     if typ == "literal_error":
         return f"{msg}; got {inp!r}"
     if typ in ("model_type", "dict_type", "model_attributes_type"):
@@ -99,8 +107,45 @@ def friendly_message(err: dict[str, Any], root: type[BaseModel]) -> str:
         return f"expected a list (items starting with '- '), got {_kind(inp)}"
     msg = msg.removeprefix("Value error, ")
     if inp is not None and not isinstance(inp, (dict, list)) and "got " not in msg:
-        return f"{msg}; got {inp!r}"
+        return f"{msg}; got {_short(inp)}"
     return msg
+
+
+# Pydantic's checks of plain values, as what was expected.
+_EXPECTED = {
+    "greater_than": "expected a value above {gt}",
+    "greater_than_equal": "expected a value of at least {ge}",
+    "less_than": "expected a value below {lt}",
+    "less_than_equal": "expected a value of at most {le}",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "int_type": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "string_type": "expected text",
+    "bool_type": "expected true or false",
+    "too_short": "expected at least {min_length} item(s)",
+    "too_long": "expected at most {max_length} item(s)",
+}
+
+
+def _plain_number(v: Any) -> Any:
+    """``100000`` for 100000.0, ``0.5`` for 0.5; anything else as it is."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    return v
+
+
+def _short(value: Any, width: int = 60) -> str:
+    """``repr(value)``, cut to ``width`` characters.
+
+    Examples
+    --------
+    >>> _short("x" * 100, 10)
+    "'xxxxx...'"
+    """
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 4] + "...'" * text.startswith("'")
 
 
 def allowed_keys(loc: tuple[Any, ...], root: type[BaseModel]) -> list[str] | None:

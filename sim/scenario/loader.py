@@ -69,6 +69,9 @@ def _get(data: Any, path: tuple[Any, ...]) -> Any:
     return data
 
 
+MAX_EXTENDS = 32
+"""The longest ``extends`` chain; a real one has two or three files."""
+
 # Keys holding a file path relative to the file that writes them.
 PATH_KEYS: tuple[tuple[str, ...], ...] = (("network", "file"),)
 
@@ -88,15 +91,28 @@ def _rebase_paths(data: dict[str, Any], from_dir: Path, to_dir: Path) -> None:
 
 
 def read_chain(
-    path: Path, seen: tuple[Path, ...] = ()
+    path: Path, seen: tuple[Path, ...] = (), files: dict[str, str] | None = None
 ) -> tuple[dict[str, Any], dict[tuple[Any, ...], tuple[str, int]]]:
-    """The merged data of a file and the files it ``extends``, with each key's file and line."""
+    """The merged data of a file and the files it ``extends``, with each key's file and line.
+
+    ``files``, when given, receives every file of the chain (its path) with the
+    SHA-256 digest of its content, so that results can say what they were made from.
+    """
     path = path.resolve() if path.is_absolute() else path
     key = path.resolve()
     if key in seen:
         chain = " -> ".join(str(p) for p in seen + (key,))
         raise ScenarioError(str(path), "extends", f"circular extends: {chain}")
+    if len(seen) >= MAX_EXTENDS:
+        raise ScenarioError(
+            str(path),
+            "extends",
+            f"the extends chain is longer than {MAX_EXTENDS} files (from {seen[0]}); expected "
+            "a scenario that extends a few others at most",
+        )
     doc = YamlDoc(path)
+    if files is not None:
+        files[str(key)] = doc.sha256
     data = dict(doc.data)
     origin: dict[tuple[Any, ...], tuple[str, int]] = {}
     parent = data.pop("extends", None)
@@ -116,7 +132,15 @@ def read_chain(
                 f"the scenario it extends, {ppath}, does not exist",
                 doc.lines.get(("extends",)),
             )
-        pdata, porigin = read_chain(ppath, seen + (key,))
+        if not ppath.is_file():
+            raise ScenarioError(
+                str(path),
+                "extends",
+                f"the scenario it extends, {ppath}, is not a regular file (a directory or "
+                "a named pipe); expected a scenario file",
+                doc.lines.get(("extends",)),
+            )
+        pdata, porigin = read_chain(ppath, seen + (key,), files)
         _rebase_paths(pdata, ppath.parent, path.parent)
         # Where this file replaces a list or a scalar, lines of the parent below it
         # no longer describe what is loaded.

@@ -10,7 +10,6 @@ network are in :mod:`sim.world.loaded`.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,20 +23,30 @@ from pydantic import (
     model_validator,
 )
 
+from .bounds import (
+    Officers,
+    PositiveDuration,
+    Probability,
+    RatePerDay,
+    Weight,
+    check_name,
+    hourly_profile,
+)
 from .distributions import Distribution, Duration
 from .findings import FindingsSpec, MoratoriumSpec, Walkout
 from .units import format_clock, format_duration, parse_clock
 
 Side = Literal["RU", "UA"]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Clock = Annotated[
     float, BeforeValidator(parse_clock), PlainSerializer(format_clock, when_used="json")
 ]
 
 
 class _Strict(BaseModel):
-    # strict: no silent conversions (true -> 1 officer, "3" -> 3, 2.5 -> error not 2)
+    # strict: no silent conversions (true -> 1 officer, "3" -> 3, 2.5 -> error not 2);
+    # .inf and .nan are refused in every number
     model_config = ConfigDict(
+        allow_inf_nan=False,
         extra="forbid",
         frozen=True,
         validate_default=True,
@@ -55,9 +64,9 @@ class SyntheticNetwork(_Strict):
     """Number of sector nodes along the line."""
     depth: int = Field(2, ge=1, le=50)
     """Rows of rear nodes behind the line (row 1 holds the bases)."""
-    spacing_km: float = Field(15.0, gt=0)
+    spacing_km: float = Field(15.0, gt=0, le=1000)
     """Distance between neighbouring sectors and between rows, km."""
-    bases_every: int = Field(4, ge=1)
+    bases_every: int = Field(4, ge=1, le=5000)
     """A base in row 1 behind every n-th sector."""
 
 
@@ -98,16 +107,6 @@ class NetworkSpec(_Strict):
 UNIFORM_DAY = [1.0] * 24
 
 
-def _profile(v: list[float]) -> list[float]:
-    if len(v) != 24:
-        raise ValueError(f"expected 24 hourly weights (00-01h ... 23-24h), got {len(v)}")
-    if any(x < 0 for x in v):
-        raise ValueError("hourly weights must be >= 0")
-    if sum(v) <= 0:
-        raise ValueError("at least one hourly weight must be > 0")
-    return v
-
-
 class ViolationType(_Strict):
     """One kind of ceasefire violation on the line."""
 
@@ -115,8 +114,8 @@ class ViolationType(_Strict):
     """Share of line violations of this type; shares of all types sum to 1."""
     severity: int = Field(ge=1, le=5)
     """Severity 1 (least) to 5 (most); orders work under ``center.priority: severity``."""
-    evidence_half_life: Duration
-    """Time after which the chance of verifying on site has halved."""
+    evidence_half_life: PositiveDuration
+    """Time after which the chance of verifying on site has halved (> 0)."""
     attributable: Probability = 0.5
     """Chance that a verified violation of this type can be attributed to a side."""
 
@@ -147,14 +146,14 @@ class EscalationSpec(_Strict):
 class LongRangeSpec(_Strict):
     """Long-range strikes on rear targets (city and energy nodes with ``strike_weight`` > 0)."""
 
-    rate_per_day: float = Field(0.0, ge=0.0)
+    rate_per_day: RatePerDay = 0.0
     """Mean strikes per day over all rear targets."""
-    time_of_day: Annotated[list[float], BeforeValidator(_profile)] = UNIFORM_DAY
+    time_of_day: Annotated[list[float], BeforeValidator(hourly_profile)] = UNIFORM_DAY
     """24 relative hourly weights of when strikes happen (local time)."""
     severity: int = Field(5, ge=1, le=5)
     """Severity of a strike."""
-    evidence_half_life: Duration = "3d"
-    """Half-life of the evidence of a strike."""
+    evidence_half_life: PositiveDuration = "3d"
+    """Half-life of the evidence of a strike (> 0)."""
     attributable: Probability = 0.8
     """Chance that a verified strike can be attributed."""
 
@@ -175,11 +174,11 @@ class ScriptedViolation(_Strict):
 class ViolationsSpec(_Strict):
     """Ground-truth violations (known only to the simulator)."""
 
-    rate_per_day: float = Field(20.0, ge=0.0)
+    rate_per_day: RatePerDay = 20.0
     """Background rate of line violations per day over all sectors, before escalation."""
-    time_of_day: Annotated[list[float], BeforeValidator(_profile)] = UNIFORM_DAY
+    time_of_day: Annotated[list[float], BeforeValidator(hourly_profile)] = UNIFORM_DAY
     """24 relative hourly weights of when violations happen (local time)."""
-    hotspots: dict[str, Annotated[float, Field(ge=0.0)]] = {}
+    hotspots: dict[str, Weight] = {}
     """Relative weights by sector node, replacing the network's ``weight`` attribute."""
     perpetrator: dict[Side, Probability] = {"RU": 0.5, "UA": 0.5}
     """Share of (background) line violations committed by each side; sums to 1."""
@@ -336,7 +335,7 @@ class ChannelsSpec(_Strict):
 class FalseParty(_Strict):
     """False reports of one party; a key left out is inherited from ``false_reports``."""
 
-    rate_per_day: float | None = Field(None, ge=0.0)
+    rate_per_day: RatePerDay | None = None
     """False reports per day sent by this party."""
     lag: Distribution | None = None
     """How long before its arrival the false report claims the violation happened."""
@@ -345,7 +344,7 @@ class FalseParty(_Strict):
 class FalseReportsSpec(_Strict):
     """Reports of violations that did not happen, sent by a party to its own desk."""
 
-    rate_per_day: float = Field(0.0, ge=0.0)
+    rate_per_day: RatePerDay = 0.0
     """False reports per day sent by each party (RU and UA each)."""
     lag: Distribution = "1h"
     """How long before its arrival the false report claims the violation happened."""
@@ -389,7 +388,7 @@ class Shift(_Strict):
     """Start of the shift, ``HH:MM`` local time."""
     end: Clock
     """End of the shift, ``HH:MM``; earlier than start means the next day."""
-    officers: int = Field(ge=0)
+    officers: Officers
     """Duty officers on this shift; start == end means a 24-hour shift."""
     name: str | None = None
     """Name shown in per-shift results (default: its hours, e.g. ``22:00-06:00``)."""
@@ -402,7 +401,7 @@ class Shift(_Strict):
 class DeskSpec(_Strict):
     """A national desk: either a fixed number of officers or a daily shift plan."""
 
-    officers: int | None = Field(None, ge=0)
+    officers: Officers | None = None
     """Officers on duty round the clock (instead of shifts)."""
     shifts: list[Shift] | None = None
     """Daily shift plan; overlapping shifts add up."""
@@ -468,7 +467,7 @@ class MergingSpec(_Strict):
     """Merge reports into open incidents."""
     window: Duration = "6h"
     """Largest difference between reported violation times that still merges."""
-    max_distance_km: float = Field(20.0, ge=0.0)
+    max_distance_km: float = Field(20.0, ge=0.0, le=20_000.0)
     """Largest road distance between reported places that still merges, km."""
 
 
@@ -504,7 +503,7 @@ class BaseSpec(_Strict):
 
     node: str
     """Node id of the base."""
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=1000)
     """Number of teams at this base."""
 
 
@@ -541,13 +540,13 @@ class TeamsSpec(_Strict):
     """Send teams to verify (false: findings rest on reports alone)."""
     bases: list[BaseSpec] = []
     """Team bases."""
-    speed_kmh: float = Field(40.0, gt=0.0)
+    speed_kmh: float = Field(40.0, gt=0.0, le=1000.0)
     """Average road speed, km/h."""
     prepare: Distribution = "30min"
     """Time from dispatch to departure."""
     dispatch: Literal["nearest"] = "nearest"
     """Dispatch rule: the available team with the shortest travel time."""
-    max_travel_km: float | None = Field(None, gt=0.0)
+    max_travel_km: float | None = Field(None, gt=0.0, le=100_000.0)
     """Teams are not sent further than this road distance, km (null: no limit). An
     incident out of every team's range is assessed unvisited (reason out_of_range)."""
     patrol_hours: PatrolHours | None = PatrolHours()
@@ -584,7 +583,7 @@ class OutputSpec(_Strict):
     """What a run records."""
 
     sample_interval: Duration = "1h"
-    """Interval of the queue-length and utilisation time series."""
+    """Interval of the queue-length and utilisation time series (at least 1 minute)."""
     daily_cutoff: Clock = "19:30"
     """Cut-off of the daily report (``cfsim daily``): each day's report covers the 24
     hours up to this time of day (the OSCE SMM used 19:30)."""
@@ -592,19 +591,17 @@ class OutputSpec(_Strict):
     @field_validator("sample_interval")
     @classmethod
     def _positive(cls, v: float) -> float:
-        if v <= 0:
-            raise ValueError("must be greater than zero")
+        if v < 1:
+            raise ValueError("is finer than the model's resolution; expected at least 1min")
         return v
-
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 class Scenario(_Strict):
     """One configuration of the coordination center and its environment."""
 
     name: str
-    """Short name (letters, digits, ``_.-``); results go to ``results/<name>/``."""
+    """Short name (letters, digits, ``_.-``, at most 100 characters); results go to
+    ``results/<name>/``."""
     description: str = ""
     """What this scenario represents."""
     seed: int = Field(0, ge=0)
@@ -639,9 +636,7 @@ class Scenario(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        if not _NAME.match(v):
-            raise ValueError("use letters, digits and _ . - only (it becomes a folder name)")
-        return v
+        return check_name(v)
 
     @field_validator("horizon")
     @classmethod

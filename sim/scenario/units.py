@@ -7,6 +7,7 @@ appear only where a human writes or reads a scenario: ``"45min"``, ``"2h"``,
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 
@@ -18,6 +19,9 @@ MINUTES_PER = {
     "d": 1440.0,
     "w": 10080.0,
 }
+
+MAX_DAYS = 3650
+"""The longest duration accepted, in days (ten years): no time in the model is longer."""
 
 _PART = re.compile(r"\s*(\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(sec|min|s|h|d|w)\s*")
 
@@ -40,7 +44,8 @@ def parse_duration(text: str | int | float) -> float:
     Raises
     ------
     ValueError
-        If the text is not a non-negative duration with units.
+        If the text is not a non-negative duration with units, or is longer
+        than :data:`MAX_DAYS` days.
 
     Examples
     --------
@@ -51,6 +56,11 @@ def parse_duration(text: str | int | float) -> float:
     """
     if isinstance(text, bool):
         raise ValueError(f"expected a duration with units such as '45min', got {text!r}")
+    if isinstance(text, (datetime.date, datetime.time)):
+        raise ValueError(
+            f"expected a duration with units such as '45min', got the date or time {text} "
+            "(YAML reads it as one; quote it or write units)"
+        )
     if isinstance(text, (int, float)):
         if text == 0:
             return 0.0
@@ -77,6 +87,11 @@ def parse_duration(text: str | int | float) -> float:
         seen = True
     if not seen or not math.isfinite(total):
         raise ValueError(f"expected a finite duration with units, got {text!r}")
+    if total > MAX_DAYS * 1440.0:
+        raise ValueError(
+            f"is longer than {MAX_DAYS} days; expected a duration of at most {MAX_DAYS}d (no "
+            f"time in the model is longer), got {text!r}"
+        )
     return total
 
 

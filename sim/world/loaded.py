@@ -37,19 +37,45 @@ class LoadedScenario:
     base_dir : pathlib.Path
         Directory that relative paths in the scenario (``network.file``) are
         resolved against.
+    inputs : dict
+        Every file read to make it (each file of the ``extends`` chain, the
+        network file): absolute path to the SHA-256 digest of its content.
+    warnings : list of str
+        What is allowed but probably not meant (e.g. sectors no team can
+        reach), each naming the file and key; the CLI prints them.
+    sources : SourceMap or None
+        Where each key was written, for later checks' messages.
     """
 
     def __init__(
-        self, scenario: Scenario, graph: nx.Graph, path: Path | None, base_dir: Path | None = None
+        self,
+        scenario: Scenario,
+        graph: nx.Graph,
+        path: Path | None,
+        base_dir: Path | None = None,
+        inputs: dict[str, str] | None = None,
+        warnings: list[str] | None = None,
+        sources: SourceMap | None = None,
     ):
         self.scenario = scenario
+        self.sources = sources
         self.graph = graph
+        self.inputs = dict(inputs or {})
+        self.warnings = list(warnings or [])
         self.path = path
         self.base_dir = (
             Path(base_dir)
             if base_dir is not None
             else (path.parent if path is not None else Path.cwd())
         )
+
+    @property
+    def network_sha256(self) -> str | None:
+        """The digest of the network file's content as read (None: no file)."""
+        spec = self.scenario.network
+        if spec.file is None:
+            return None
+        return self.inputs.get(str((self.base_dir / spec.file).resolve()))
 
     def __repr__(self) -> str:
         return f"LoadedScenario({self.scenario.name!r}, nodes={self.graph.number_of_nodes()})"
@@ -75,35 +101,51 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         Naming the file, the key path and what was expected.
     """
     path = Path(path)
-    data, origin = read_chain(path)
+    files: dict[str, str] = {}
+    data, origin = read_chain(path, files=files)
     if overrides:
         data = merge(data, overrides)
-    return _with_network(data, SourceMap(str(path), origin), path)
+    return _with_network(data, SourceMap(str(path), origin), path, files)
 
 
-def scenario_from_dict(data: dict[str, Any], base_dir: str | Path = ".") -> LoadedScenario:
-    """Validate a scenario given as a mapping (e.g. built in a notebook)."""
+def scenario_from_dict(
+    data: dict[str, Any], base_dir: str | Path = ".", label: str | None = None
+) -> LoadedScenario:
+    """Validate a scenario given as a mapping (e.g. built in a notebook).
+
+    ``label`` names it in messages instead of ``<base_dir>/<dict>``.
+    """
     path = Path(base_dir) / "<dict>"
-    return _with_network(dict(data), SourceMap(str(path)), path)
+    return _with_network(dict(data), SourceMap(label or str(path)), path)
 
 
-def _with_network(data: dict[str, Any], sources: SourceMap, path: Path) -> LoadedScenario:
+def _with_network(
+    data: dict[str, Any], sources: SourceMap, path: Path, files: dict[str, str] | None = None
+) -> LoadedScenario:
     scen = parse_scenario(data, sources)
-    graph = build_network(scen, sources, path.parent)
+    inputs = dict(files or {})
+    graph = build_network(scen, sources, path.parent, inputs)
     add_protected_sites(scen, graph, sources)
-    check_against_network(scen, graph, sources)
-    return LoadedScenario(scen, graph, path if path.name != "<dict>" else None, path.parent)
+    warnings = check_against_network(scen, graph, sources)
+    real = path if path.name != "<dict>" else None
+    return LoadedScenario(scen, graph, real, path.parent, inputs, warnings, sources)
 
 
-def build_network(scen: Scenario, sources: SourceMap, base_dir: Path) -> nx.Graph:
-    """The graph ``scen.network`` names (a file is relative to ``base_dir``)."""
+def build_network(
+    scen: Scenario, sources: SourceMap, base_dir: Path, inputs: dict[str, str] | None = None
+) -> nx.Graph:
+    """The graph ``scen.network`` names (a file is relative to ``base_dir``); a file
+    read is added to ``inputs`` (path to SHA-256 digest)."""
     spec = scen.network
     try:
         if spec.source == "file":
             f = Path(spec.file)
             if not f.is_absolute():
                 f = base_dir / f
-            return netmod.load_graph(f, spec.format)
+            graph, digest = netmod.read_graph_file(f, spec.format)
+            if inputs is not None:
+                inputs[str(f.resolve())] = digest
+            return graph
         if spec.source == "synthetic":
             s = spec.synthetic
             return netmod.synthetic_line(
@@ -192,14 +234,17 @@ class _NodeCheck:
             )
 
 
-def check_against_network(scen: Scenario, graph: nx.Graph, sources: SourceMap) -> None:
-    """Refuse a scenario whose references do not fit its network (see docs/scenarios.md)."""
+def check_against_network(scen: Scenario, graph: nx.Graph, sources: SourceMap) -> list[str]:
+    """Refuse a scenario whose references do not fit its network (see docs/scenarios.md);
+    return the warnings (what is allowed but probably not meant)."""
     need_node = _NodeCheck(graph, sources)
     _check_violations(scen, graph, sources, need_node)
+    _check_scripted(scen, graph, sources, need_node)
     _check_reporting(scen, sources, need_node)
     _check_desks(scen, sources)
     _check_teams(scen, graph, sources, need_node)
     _check_findings(scen, sources)
+    return team_reach_warnings(scen, graph, sources)
 
 
 def _check_findings(scen: Scenario, sources: SourceMap) -> None:
@@ -232,18 +277,46 @@ def _check_violations(scen: Scenario, graph: nx.Graph, sources: SourceMap, need_
                 ("violations", "long_range_strikes", "rate_per_day"),
                 "strikes are configured but no node has strike_weight > 0",
             )
+
+
+STRIKE_TARGETS = ("city", "energy")
+
+
+def _check_scripted(scen: Scenario, graph: nx.Graph, sources: SourceMap, need_node) -> None:
+    """A scripted violation of a line type happens at a sector; a scripted strike at a
+    rear target (a city or energy node with ``strike_weight`` > 0)."""
+    v = scen.violations
     known_types = set(v.types)
     for i, sv in enumerate(v.scripted):
+        where = ("violations", "scripted", i)
         if sv.type not in known_types and sv.type != "long_range_strike":
             raise sources.error(
-                ("violations", "scripted", i, "type"),
+                (*where, "type"),
                 f"unknown violation type {sv.type!r}; expected one of "
                 f"{', '.join(sorted(known_types | {'long_range_strike'}))}",
             )
-        need_node(("violations", "scripted", i, "node"), sv.node)
+        need_node((*where, "node"), sv.node)
+        kind = graph.nodes[sv.node]["kind"]
+        if sv.type != "long_range_strike" and kind != "sector":
+            raise sources.error(
+                (*where, "node"),
+                f"a violation of type {sv.type} happens on the line of contact, but "
+                f"{sv.node!r} is a {kind} node; expected a sector node (or type: "
+                "long_range_strike for a strike on a rear target)",
+            )
+        if sv.type == "long_range_strike" and (
+            kind not in STRIKE_TARGETS or graph.nodes[sv.node]["strike_weight"] <= 0
+        ):
+            raise sources.error(
+                (*where, "node"),
+                f"a long-range strike hits a rear target, but {sv.node!r} is a {kind} node with "
+                f"strike_weight {graph.nodes[sv.node]['strike_weight']:g}; expected a city or "
+                "energy node with strike_weight > 0 (or a line type such as "
+                f"{sorted(known_types)[0]} for a violation at a sector)",
+            )
         if sv.time >= scen.horizon:
             raise sources.error(
-                ("violations", "scripted", i, "time"),
+                (*where, "time"),
                 "is at or after the horizon; expected a time within the run",
             )
 
@@ -293,3 +366,41 @@ def _check_teams(scen: Scenario, graph: nx.Graph, sources: SourceMap, need_node)
                 f"{', '.join(cut[:8])}{' ...' if len(cut) > 8 else ''}; expected a connected graph "
                 "when teams are used (add roads, or set teams.enabled: false)",
             )
+
+
+def team_reach_warnings(scen: Scenario, graph: nx.Graph, sources: SourceMap) -> list[str]:
+    """A warning naming the sectors no team can reach: beyond every base's
+    ``teams.max_travel_km`` (or no road to them), or no team at all."""
+    t = scen.teams
+    if not t.enabled:
+        return []
+    sectors = sorted(str(n) for n, k in graph.nodes(data="kind") if k == "sector")
+    bases = [b.node for b in t.bases if b.count > 0]
+    if not bases:
+        return [
+            str(
+                sources.error(
+                    ("teams", "bases"),
+                    "teams are enabled but no base has a team, so no incident will be visited; "
+                    "expected a base with count > 0 (or teams.enabled: false)",
+                )
+            )
+        ]
+    dist = nx.multi_source_dijkstra_path_length(graph, bases, weight="length_km")
+    limit = t.max_travel_km if t.max_travel_km is not None else float("inf")
+    far = [n for n in sectors if dist.get(n, float("inf")) > limit]
+    if not far:
+        return []
+    shown = ", ".join(far[:10]) + (" ..." if len(far) > 10 else "")
+    key = ("teams", "max_travel_km") if t.max_travel_km is not None else ("teams", "bases")
+    return [
+        str(
+            sources.error(
+                key,
+                f"{len(far)} of {len(sectors)} sectors are out of every team's range "
+                f"({limit:g} km by road from the nearest base with a team): {shown}; incidents "
+                "there are assessed without a visit (reason out_of_range). Move or add bases, "
+                "or raise teams.max_travel_km, if that is not meant",
+            )
+        )
+    ]

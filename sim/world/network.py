@@ -21,6 +21,7 @@ cannot be repaired with a :class:`NetworkError` that says what is wrong.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sys
@@ -29,6 +30,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
 import networkx as nx
+from xml.etree import ElementTree
+
+from ..records.storage import InputFileError, read_input
 
 if TYPE_CHECKING:
     import numpy as np
@@ -65,14 +69,23 @@ def _coord_distance(a: dict[str, Any], b: dict[str, Any]) -> float | None:
     return None
 
 
-def _num(value: Any, what: str) -> float:
+def _num(value: Any, what: str, high: float = 1e12) -> float:
+    if isinstance(value, bool):
+        raise NetworkError(f"{what}: expected a number, got {value!r}")
     try:
         x = float(value)
     except (TypeError, ValueError):
         raise NetworkError(f"{what}: expected a number, got {value!r}") from None
     if not math.isfinite(x):
         raise NetworkError(f"{what}: expected a finite number, got {value!r}")
+    if abs(x) > high:
+        raise NetworkError(f"{what} is {value!r}; expected at most {high:g} in size")
     return x
+
+
+# Largest values that make sense: coordinates in degrees and km, a road, a weight.
+LIMITS = {"lat": 90.0, "lon": 180.0, "x_km": 40_000.0, "y_km": 40_000.0}
+MAX_ROAD_KM = 20_000.0
 
 
 def normalise(graph: nx.Graph, source: str = "network") -> nx.Graph:
@@ -97,6 +110,11 @@ def normalise(graph: nx.Graph, source: str = "network") -> nx.Graph:
             out.graph[key] = graph.graph[key]
     for n, d in graph.nodes(data=True):
         nid = str(n)
+        if nid in out:
+            raise NetworkError(
+                f"{source}: node {nid!r} is given twice; expected each node once (a repeated "
+                "node would silently replace the first)"
+            )
         kind = str(d.get("kind", "sector"))
         if kind not in KINDS:
             raise NetworkError(
@@ -108,13 +126,13 @@ def normalise(graph: nx.Graph, source: str = "network") -> nx.Graph:
             raise NetworkError(f"{source}: node {nid!r} has side {side!r}; expected UA, RU or line")
         attrs["side"] = side
         for key, default in (("weight", 1.0 if kind == "sector" else 0.0), ("strike_weight", 0.0)):
-            val = _num(d.get(key, default), f"{source}: node {nid!r} attribute {key}")
+            val = _num(d.get(key, default), f"{source}: node {nid!r} attribute {key}", 1e6)
             if val < 0:
                 raise NetworkError(f"{source}: node {nid!r} has {key} {val}; expected >= 0")
             attrs[key] = val
-        for key in ("lat", "lon", "x_km", "y_km"):
+        for key, high in LIMITS.items():
             if key in d:
-                attrs[key] = _num(d[key], f"{source}: node {nid!r} attribute {key}")
+                attrs[key] = _num(d[key], f"{source}: node {nid!r} attribute {key}", high)
         for key in ("region", "label"):
             if key in d:
                 attrs[key] = str(d[key])
@@ -124,7 +142,7 @@ def normalise(graph: nx.Graph, source: str = "network") -> nx.Graph:
         if a == b:
             continue
         if "length_km" in d:
-            length = _num(d["length_km"], f"{source}: edge {a!r}-{b!r} length_km")
+            length = _num(d["length_km"], f"{source}: edge {a!r}-{b!r} length_km", MAX_ROAD_KM)
         else:
             length = _coord_distance(out.nodes[a], out.nodes[b])
             if length is None:
@@ -142,6 +160,12 @@ def normalise(graph: nx.Graph, source: str = "network") -> nx.Graph:
     return out
 
 
+MAX_FILE_BYTES = 64 * 2**20
+"""The largest network file read (bytes)."""
+GRAPHML_NS = "{http://graphml.graphdrawing.org/xmlns}"
+FORMATS = {".graphml": "graphml", ".xml": "graphml", ".json": "node-link", ".geojson": "geojson"}
+
+
 def load_graph(path: str | Path, fmt: str | None = None) -> nx.Graph:
     """Load a line-of-contact graph from GraphML, node-link JSON or GeoJSON.
 
@@ -151,78 +175,287 @@ def load_graph(path: str | Path, fmt: str | None = None) -> nx.Graph:
         The file.
     fmt : {"graphml", "node-link", "geojson"}, optional
         Format; guessed from the extension when omitted.
+
+    Raises
+    ------
+    NetworkError
+        When the file is missing, not a regular file, larger than
+        :data:`MAX_FILE_BYTES`, malformed, or holds a node twice, an edge to
+        a node it does not declare, an empty or null geometry or a bad
+        attribute; the message names the feature, node or edge by its index.
     """
+    return read_graph_file(path, fmt)[0]
+
+
+def read_graph_file(path: str | Path, fmt: str | None = None) -> tuple[nx.Graph, str]:
+    """:func:`load_graph` and the SHA-256 digest of the bytes it read."""
     path = Path(path)
     if not path.exists():
         raise NetworkError(f"network file {path} does not exist")
     if fmt is None:
-        ext = path.suffix.lower()
-        fmt = {
-            ".graphml": "graphml",
-            ".xml": "graphml",
-            ".json": "node-link",
-            ".geojson": "geojson",
-        }.get(ext)
+        fmt = FORMATS.get(path.suffix.lower())
         if fmt is None:
             raise NetworkError(
                 f"cannot tell the format of {path.name} from its extension; set network.format "
                 "to graphml, node-link or geojson"
             )
     try:
-        if fmt == "graphml":
-            graph = nx.read_graphml(path)
-        else:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            graph = node_link(data, str(path)) if fmt == "node-link" else geojson(data, str(path))
-    except NetworkError:
-        raise
-    except (OSError, ValueError, KeyError, TypeError, nx.NetworkXError) as exc:
-        raise NetworkError(f"cannot read {path} as {fmt}: {exc}") from None
-    return normalise(graph, str(path))
+        raw = read_input(path, MAX_FILE_BYTES, f"a network file ({fmt})")
+    except InputFileError as exc:
+        raise NetworkError(str(exc)) from None
+    source = str(path)
+    if fmt == "graphml":
+        graph = graphml(raw, source)
+    else:
+        data = _json(raw, source, fmt)
+        graph = node_link(data, source) if fmt == "node-link" else geojson(data, source)
+    return normalise(graph, source), hashlib.sha256(raw).hexdigest()
 
 
-def node_link(data: dict[str, Any], source: str = "node-link JSON") -> nx.Graph:
-    """Build a graph from node-link data (``links`` or ``edges`` as the edge key)."""
+def _json(raw: bytes, source: str, fmt: str) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise NetworkError(f"cannot read {source} as {fmt}: it is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise NetworkError(
+            f"cannot read {source} as {fmt}: not valid JSON at line {exc.lineno}, column "
+            f"{exc.colno} ({exc.msg})"
+        ) from None
+    except (RecursionError, ValueError) as exc:
+        why = "it is nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        if "integer string conversion" in why:
+            why = "a number in it has thousands of digits; expected ordinary numbers"
+        raise NetworkError(f"cannot read {source} as {fmt}: {why}") from None
+
+
+def _kind(value: Any) -> str:
+    """What a JSON value is, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value[:40]!r}"
+    return f"the number {value!r}"
+
+
+def _node_id(value: Any, where: str, source: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise NetworkError(f"{source}: {where} has id {_kind(value)}; expected a name or a number")
+    return str(value)
+
+
+def _local(tag: Any) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def graphml(raw: bytes, source: str = "GraphML") -> nx.Graph:
+    """Build a graph from GraphML bytes, checking its structure first.
+
+    Every node needs an id, given once; every edge must join declared nodes
+    (a reader would otherwise create the missing node, a phantom sector).
+    """
+    try:
+        root = ElementTree.fromstring(raw)
+    except ElementTree.ParseError as exc:
+        line, col = exc.position
+        why = str(exc).split(":")[0]
+        raise NetworkError(
+            f"{source}: not valid XML at line {line}, column {col + 1} ({why}); expected a "
+            "GraphML file"
+        ) from None
+    if _local(root.tag) != "graphml" or not root.tag.startswith(GRAPHML_NS):
+        raise NetworkError(
+            f"{source}: the top element is <{_local(root.tag)}>; expected a GraphML file, "
+            f'whose top element is <graphml xmlns="{GRAPHML_NS[1:-1]}">'
+        )
+    graphs = root.findall(f"{GRAPHML_NS}graph")
+    if len(graphs) != 1:
+        raise NetworkError(
+            f"{source}: expected one <graph> in the GraphML file, found {len(graphs)}"
+        )
+    declared: dict[str, int] = {}
+    for i, el in enumerate(graphs[0].findall(f"{GRAPHML_NS}node")):
+        nid = el.get("id")
+        if nid is None:
+            raise NetworkError(f"{source}: node {i} has no id attribute")
+        if nid in declared:
+            raise NetworkError(_repeated(source, f"node {i}", nid, f"node {declared[nid]}"))
+        declared[nid] = i
+    for j, el in enumerate(graphs[0].findall(f"{GRAPHML_NS}edge")):
+        for end in ("source", "target"):
+            _declared(source, f"edge {j}", end, el.get(end), declared)
+    try:
+        return nx.parse_graphml(raw)
+    except Exception as exc:  # noqa: BLE001 - a third-party parser: any failure is the file's
+        raise NetworkError(f"cannot read {source} as graphml: {exc}") from None
+
+
+def _repeated(source: str, what: str, nid: str, first: str) -> str:
+    return (
+        f"{source}: {what} has the id {nid!r} of {first}; expected each node once (a repeated "
+        "node would silently replace the first)"
+    )
+
+
+def _declared(source: str, where: str, end: str, nid: Any, declared: dict[str, int]) -> str:
+    if nid is None:
+        raise NetworkError(f"{source}: {where} has no {end}; expected a source and a target node")
+    nid = _node_id(nid, f"{where} {end}", source)
+    if nid not in declared:
+        raise NetworkError(
+            f"{source}: {where} has {end} {nid!r}, which is not a declared node; expected every "
+            "edge to join nodes the file lists"
+        )
+    return nid
+
+
+def node_link(data: Any, source: str = "node-link JSON") -> nx.Graph:
+    """Build a graph from node-link data (``links`` or ``edges`` as the edge key).
+
+    Every node must be an object with an ``id`` given once; every edge an
+    object whose ``source`` and ``target`` are declared nodes.
+    """
     if not isinstance(data, dict) or "nodes" not in data:
         raise NetworkError(f"{source}: expected a node-link object with 'nodes' and 'edges'")
+    nodes = data["nodes"]
+    if not isinstance(nodes, list):
+        raise NetworkError(f"{source}: 'nodes' is {_kind(nodes)}; expected a list of node objects")
     key = "edges" if "edges" in data else "links"
-    data = dict(data)
-    data.setdefault(key, [])
-    return nx.node_link_graph(data, directed=False, multigraph=False, edges=key)
+    edges = data.get(key, [])
+    if not isinstance(edges, list):
+        raise NetworkError(f"{source}: '{key}' is {_kind(edges)}; expected a list of edge objects")
+    graph = nx.MultiGraph()
+    if isinstance(data.get("graph"), dict):
+        graph.graph.update(data["graph"])
+    declared: dict[str, int] = {}
+    for i, node in enumerate(nodes):
+        if not isinstance(node, dict) or "id" not in node:
+            raise NetworkError(
+                f"{source}: node {i} is {_kind(node)}"
+                + (" without an id" if isinstance(node, dict) else "")
+                + '; expected an object such as {"id": "S1", "kind": "sector"}'
+            )
+        nid = _node_id(node["id"], f"node {i}", source)
+        if nid in declared:
+            raise NetworkError(_repeated(source, f"node {i}", nid, f"node {declared[nid]}"))
+        declared[nid] = i
+        graph.add_node(nid, **{k: v for k, v in node.items() if k != "id"})
+    for j, edge in enumerate(edges):
+        if not isinstance(edge, dict):
+            raise NetworkError(
+                f"{source}: edge {j} is {_kind(edge)}; expected an object with source and target"
+            )
+        a = _declared(source, f"edge {j}", "source", edge.get("source"), declared)
+        b = _declared(source, f"edge {j}", "target", edge.get("target"), declared)
+        attrs = {k: v for k, v in edge.items() if k not in ("source", "target", "key")}
+        graph.add_edge(a, b, **attrs)  # parallel roads: normalise keeps the shortest
+    return graph
 
 
-def geojson(data: dict[str, Any], source: str = "GeoJSON", snap_km: float = 0.5) -> nx.Graph:
+def _position(value: Any, where: str, source: str) -> tuple[float, float]:
+    """A GeoJSON position ``[lon, lat, ...]`` as ``(lon, lat)``, checked."""
+    ok = (
+        isinstance(value, list)
+        and len(value) >= 2
+        and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in value[:2])
+    )
+    if not ok:
+        raise NetworkError(
+            f"{source}: {where} is {_kind(value)}; expected a position [longitude, latitude]"
+        )
+    lon, lat = float(value[0]), float(value[1])
+    if not (math.isfinite(lon) and -180 <= lon <= 180 and math.isfinite(lat) and -90 <= lat <= 90):
+        raise NetworkError(
+            f"{source}: {where} is [{value[0]}, {value[1]}]; expected a longitude between -180 "
+            "and 180 and a latitude between -90 and 90"
+        )
+    return lon, lat
+
+
+def _feature(feat: Any, i: int, source: str) -> tuple[str, Any, dict[str, Any]]:
+    """``(geometry type, coordinates, properties)`` of feature ``i``, checked."""
+    if not isinstance(feat, dict):
+        raise NetworkError(f"{source}: feature {i} is {_kind(feat)}; expected a Feature object")
+    geom = feat.get("geometry")
+    if not isinstance(geom, dict):
+        raise NetworkError(
+            f"{source}: feature {i} has geometry {_kind(geom)}; expected a Point (a node) or "
+            "a LineString (a road)"
+        )
+    props = feat.get("properties")
+    if props is not None and not isinstance(props, dict):
+        raise NetworkError(
+            f"{source}: feature {i} has properties {_kind(props)}; expected an object"
+        )
+    gtype = geom.get("type")
+    if gtype not in ("Point", "LineString"):
+        raise NetworkError(
+            f"{source}: feature {i} has geometry type {_kind(gtype)}; expected Point (a node) "
+            "or LineString (a road)"
+        )
+    coords = geom.get("coordinates")
+    if gtype == "Point":
+        return gtype, _position(coords, f"feature {i}'s point", source), dict(props or {})
+    if not isinstance(coords, list) or len(coords) < 2:
+        n = len(coords) if isinstance(coords, list) else 0
+        raise NetworkError(
+            f"{source}: feature {i} is a LineString with {n} position(s); expected at least two"
+        )
+    pts = [_position(c, f"feature {i}'s position {k}", source) for k, c in enumerate(coords)]
+    return gtype, pts, dict(props or {})
+
+
+def geojson(data: Any, source: str = "GeoJSON", snap_km: float = 0.5) -> nx.Graph:
     """Build a graph from GeoJSON: Point features are nodes, LineStrings are edges.
 
     A node's id is its ``id`` property (else ``name``). A line joins the
     nodes named by its ``source``/``target`` properties, or else the nodes
     within ``snap_km`` of its first and last vertex; its length is its
     ``length_km`` property or the great-circle length along its vertices.
+    Every feature must be a Point or a LineString with valid positions.
     """
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise NetworkError(f"{source}: expected a GeoJSON FeatureCollection")
-    graph = nx.Graph()
+    features = data.get("features", [])
+    if not isinstance(features, list):
+        raise NetworkError(
+            f"{source}: 'features' is {_kind(features)}; expected a list of Feature objects"
+        )
+    graph = nx.MultiGraph()
     lines = []
-    for i, feat in enumerate(data.get("features", [])):
-        geom = (feat or {}).get("geometry") or {}
-        props = dict((feat or {}).get("properties") or {})
-        gtype = geom.get("type")
-        if gtype == "Point":
-            nid = None
-            for key in ("id", "name"):
-                if props.get(key) is not None:
-                    nid = props.pop(key)
-                    break
-            if nid is None:
-                nid = feat.get("id")
-            if nid is None:
-                raise NetworkError(f"{source}: point feature {i} has no id or name property")
-            lon, lat = geom["coordinates"][:2]
-            props.pop("lat", None)  # the geometry is authoritative for position
-            props.pop("lon", None)
-            graph.add_node(str(nid), **props, lat=float(lat), lon=float(lon))
-        elif gtype == "LineString":
-            lines.append((i, geom["coordinates"], props))
+    declared: dict[str, int] = {}
+    for i, feat in enumerate(features):
+        gtype, coords, props = _feature(feat, i, source)
+        if gtype == "LineString":
+            lines.append((i, coords, props))
+            continue
+        nid = None
+        for key in ("id", "name"):
+            if props.get(key) is not None:
+                nid = props.pop(key)
+                break
+        if nid is None:
+            nid = feat.get("id")
+        if nid is None:
+            raise NetworkError(f"{source}: point feature {i} has no id or name property")
+        nid = _node_id(nid, f"point feature {i}", source)
+        if nid in declared:
+            raise NetworkError(_repeated(source, f"feature {i}", nid, f"feature {declared[nid]}"))
+        declared[nid] = i
+        props.pop("lat", None)  # the geometry is authoritative for position
+        props.pop("lon", None)
+        graph.add_node(nid, **props, lat=coords[1], lon=coords[0])
+    _add_lines(graph, lines, source, snap_km)
+    return graph
+
+
+def _add_lines(graph: nx.MultiGraph, lines: list, source: str, snap_km: float) -> None:
     index = _PointIndex(graph, snap_km)
 
     def snap(lon: float, lat: float, i: int) -> str:
@@ -237,8 +470,16 @@ def geojson(data: dict[str, Any], source: str = "GeoJSON", snap_km: float = 0.5)
     for i, coords, props in lines:
         a = props.pop("source", None)
         b = props.pop("target", None)
-        a = str(a) if a is not None else snap(*coords[0][:2], i)
-        b = str(b) if b is not None else snap(*coords[-1][:2], i)
+        a = (
+            _node_id(a, f"line feature {i} source", source)
+            if a is not None
+            else snap(*coords[0], i)
+        )
+        b = (
+            _node_id(b, f"line feature {i} target", source)
+            if b is not None
+            else snap(*coords[-1], i)
+        )
         for end in (a, b):
             if end not in graph:
                 raise NetworkError(f"{source}: line feature {i} names unknown node {end!r}")
@@ -247,7 +488,6 @@ def geojson(data: dict[str, Any], source: str = "GeoJSON", snap_km: float = 0.5)
                 haversine_km(p[1], p[0], q[1], q[0]) for p, q in zip(coords, coords[1:])
             )
         graph.add_edge(a, b, **props)
-    return graph
 
 
 class _PointIndex:

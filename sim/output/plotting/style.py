@@ -24,6 +24,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ...records.storage import write_failure
 from ..results import ResultsError
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
@@ -257,8 +258,12 @@ def save(fig: Figure, path: str | Path, fmt: str | None = None, dpi: int = DPI) 
         "svg": {"Creator": None, "Date": None, "Format": None, "Type": None},
         "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
     }[fmt]
-    with matplotlib.rc_context(STYLE):
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=meta)
+    try:
+        with matplotlib.rc_context(STYLE):
+            fig.savefig(path, format=fmt, dpi=dpi, metadata=meta)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        raise write_failure(path, exc, "the figures written before it were kept") from exc
     return path
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...records.storage import atomic_write
 from ..results import detect
 from .experiments import comparison_body, optimize_body, sweep_body
 from .page import html_page
@@ -50,6 +51,5 @@ def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
     """
     text = build_report(directory)
     path = Path(out) if out is not None else Path(directory) / "report.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    atomic_write(path, text)  # a full disk leaves the old report or none, never half a one
     return path
