@@ -83,7 +83,9 @@ def check_draws(x: Replication, y: Replication) -> dict[str, int]:
     if same_spec(sx, sy, "reporting"):
         dx = (rx["arrival"] - rx["event_time"])[ir]
         dy = (ry["arrival"] - ry["event_time"])[jr]
-        assert np.array_equal(dx, dy)
+        # a violation keyed alike may happen at another time (a changed rate moves the
+        # k-th strike): time + delay - time then differs in the last bits, never more
+        assert np.allclose(dx, dy, rtol=0, atol=1e-9)
     ix, jx = shared(x.result.incidents["key"], y.result.incidents["key"])
     for col in ("assessment_time", "prepare_time", "on_site_time"):
         spec = {

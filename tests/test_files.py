@@ -48,7 +48,7 @@ def _same(a: np.ndarray, b: np.ndarray) -> bool:
 def test_tables_load_back_exactly(result, tmp_path, fmt):
     out = write_run(result, tmp_path / "run", table_format=fmt)
     assert sorted(p.name for p in out.glob(f"*.{fmt}")) == [
-        f"{t}.{fmt}" for t in ("incidents", "reports", "timeseries", "violations")
+        f"{t}.{fmt}" for t in ("claims", "incidents", "reports", "timeseries", "violations")
     ]
     loaded = load_run(out)
     memory = run_data(result)

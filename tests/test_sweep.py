@@ -238,7 +238,7 @@ def test_sweep_tables_on_request_are_written_by_the_workers(tmp_path):
     assert main(["sweep", str(sweep), "--out", str(out), "-j", "2", "--tables", "-q"]) == 0
     reps = sorted((out / "tables").glob("*/rep-*"))
     assert [r.name for r in reps] == ["rep-000", "rep-001"]
-    stems = ("violations", "reports", "incidents", "timeseries")
+    stems = ("violations", "reports", "incidents", "timeseries", "claims")
     assert {p.name for p in reps[0].iterdir()} == {f"{t}.parquet" for t in stems}
     assert not list((out / "tables").glob("*/.parts-*")), "scratch files left behind"
     csv_out = tmp_path / "sw_csv"

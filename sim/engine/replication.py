@@ -39,6 +39,7 @@ from .incidents import (
 )
 from .monitor import Level
 from .prepared import REPORT_SCHEMA, SERIES, VIOLATION_SCHEMA, Draws, Prepared
+from .series import Sampler
 from .shifts import ShiftChange
 from .teams import Mission, TeamConfig, TeamPool
 
@@ -139,7 +140,6 @@ class Replication:
         self.false_detection = scen.center.triage.false_detection
         self.min_severity = scen.teams.min_severity
         self.access_denial = [scen.teams.access_denial.get(s, 0.0) for s in R.SIDES]
-        self.series: dict[str, list[float]] = {c: [] for c in SERIES}
 
     # ------------------------------------------------------------------ run
     def run(self) -> R.ReplicationResult:
@@ -184,7 +184,8 @@ class Replication:
         self.open_level = Level(start, end)
         env.process(self._world())
         env.process(self.center.shift_process())
-        env.process(self._sampler())
+        self.sampler = Sampler(self)
+        env.process(self.sampler.run())
         env.run(until=self.horizon)
         self.center.catch_up()
         self.center.expire_due()
@@ -617,39 +618,6 @@ class Replication:
             self.rows_out = []
 
     # ------------------------------------------------------------------ time series
-    def _sampler(self):
-        env = self.env
-        step = self.scen.output.sample_interval
-        k = int(np.ceil(self.horizon / step))  # samples at 0, step, ... before the horizon
-        next_progress = 1440.0
-        for i in range(k):
-            t = i * step
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            self.center.catch_up()
-            self.center.expire_due()
-            s = self.series
-            s["time"].append(t)
-            for d in self.desks:
-                s[f"queue_{d.name}"].append(float(d.queued))
-                s[f"busy_{d.name}"].append(float(d.busy()))
-                s[f"on_duty_{d.name}"].append(d.on_duty.value)
-            s["joint_waiting"].append(self.center.joint_waiting.value)
-            s["teams_busy"].append(self.teams.busy.value)
-            s["teams_queue"].append(len(self.teams.waiting))
-            s["incidents_open"].append(self.open_level.value)
-            if len(s["time"]) >= BLOCK:
-                self._write_series()
-            if self.progress is not None and t >= next_progress:
-                self.progress(t)
-                next_progress = t + 1440.0
-
-    def _write_series(self) -> None:
-        if self.series["time"]:
-            cols = {c: np.array(v, dtype=float) for c, v in self.series.items()}
-            self.recorder.write("series", cols)
-            self.series = {c: [] for c in SERIES}
-
     # ------------------------------------------------------------------ finish
     def _close_reports(self, b: Any) -> None:
         for j in range(b.n):
@@ -676,7 +644,7 @@ class Replication:
         rest = self.rows_out + [self.finished[i] for i in sorted(self.finished)]
         if rest:
             self.recorder.write("incidents", rows_table(rest))
-        self._write_series()
+        self.sampler.flush()
         if self.claims is not None:
             self.recorder.write("claims", self.claims.table(self.strikes))
         tables = self.recorder.tables(
