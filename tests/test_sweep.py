@@ -20,7 +20,7 @@ from sim.analysis.sweep import run_sweep
 from sim.analysis.sweepfile import OptimizeSpec, expand, load_sweep, parse_path, set_path
 from sim.records.files import read_table
 
-from .conftest import SCENARIOS
+from .conftest import SCENARIOS, same_data
 
 BASE = f"""\
 extends: {SCENARIOS / "baseline.yaml"}
@@ -446,19 +446,25 @@ def test_fingerprints_cover_the_content_of_every_file_a_point_reads(tmp_path, ca
 
 
 def test_a_network_file_changed_after_it_was_checked_is_not_used(tmp_path):
+    """A job carries the graph as it was checked: a worker never reads the file again,
+    so an edit between the check and the run cannot reach the simulation."""
     from sim.analysis.experiment import make_jobs, run_job
     from sim.world import load_scenario
 
     (tmp_path / "roads.json").write_text(json.dumps(NETWORK))
-    (tmp_path / "s.yaml").write_text("name: s\nhorizon: 1d\nnetwork: {file: roads.json}\n")
+    (tmp_path / "s.yaml").write_text("name: s\nhorizon: 2d\nnetwork: {file: roads.json}\n")
     loaded = load_scenario(tmp_path / "s.yaml")
     (job,) = make_jobs(loaded, seed=1, replications=[0])
-    # edited between the check and the worker that reads it
-    (tmp_path / "roads.json").write_text(json.dumps({**NETWORK, "graph": {"edited": True}}))
-    with pytest.raises(ScenarioError, match="the network file changed after it was checked"):
-        run_job(job)
+    before = run_job(job)
+    # every road ten times longer, written between the check and the worker
+    longer = {
+        **NETWORK,
+        "edges": [{**e, "length_km": 10 * e["length_km"]} for e in NETWORK["edges"]],
+    }
+    (tmp_path / "roads.json").write_text(json.dumps(longer))
+    assert same_data(run_job(job), before)  # the checked graph, not the edited file
     (fresh,) = make_jobs(load_scenario(tmp_path / "s.yaml"), seed=1, replications=[0])
-    assert run_job(fresh)["replication"] == 0  # checked again, it runs
+    assert not same_data(run_job(fresh), before)  # checked again, the edit is used
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,6 @@ from typing import Any
 from ..scenario.errors import ScenarioError
 from ..scenario.yamlfile import YamlDoc
 from ..world import LoadedScenario, load_scenario
-from .optimize import constraint_limits
 from .parallel import default_workers
 from .projection import default_max_memory, load_warnings, memory_refusal, project
 from .sweepfile import OptimizeSpec, Point, SweepSpec, expand, load_sweep
@@ -138,6 +137,8 @@ def plan_sweep(
     ``tables``: each worker also writes its replications' tables (``sweep --tables``).
     """
     spec, path = load_sweep(path, OptimizeSpec if kind == "optimize" else SweepSpec)
+    from .optimize import constraint_limits  # it needs the engine; a scenario does not
+
     limits = constraint_limits(spec, path) if kind == "optimize" else None
     points = expand(spec, path)
     grouped: dict[str, list[int]] = {}

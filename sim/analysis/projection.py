@@ -21,8 +21,8 @@ import numpy as np
 
 from ..records import PARTIES, SIDES
 from ..scenario.errors import ScenarioError
-from ..engine.teams import next_departure
 from ..world import LoadedScenario
+from ..world.patrol import next_departure
 from ..world.reporting import ChannelPlan
 from ..world.violations import ViolationModel
 

@@ -160,16 +160,21 @@ def add_table_format(p: argparse.ArgumentParser, what: str = "the run's tables")
 
 
 @contextmanager
-def table_parts(args: argparse.Namespace, near: Path) -> Iterator[Path | None]:
-    """A scratch directory next to ``near`` where replications write their tables as
-    they run (so memory stays flat), removed afterwards; None with ``--dask``,
-    whose workers may not share this disk."""
+def table_parts(args: argparse.Namespace, out: Path) -> Iterator[Path | None]:
+    """A scratch directory beside the result folder ``out`` where replications write
+    their tables as they run (so memory stays flat), removed afterwards; None with
+    ``--dask``, whose workers may not share this disk. It is named as a partial of
+    ``out`` (``.<out>.partial-parts-*``), so what a killed run left is cleaned like
+    the rest of it (:func:`sim.records.locks.clean_stale`)."""
     if getattr(args, "dask", None):
         yield None
         return
-    near = Path(near)
-    near.mkdir(parents=True, exist_ok=True)
-    parts = Path(tempfile.mkdtemp(prefix=".cfsim-parts-", dir=near))
+    from ..records.storage import PARTIAL
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{out.name}{PARTIAL}parts-"
+    parts = Path(tempfile.mkdtemp(prefix=prefix, dir=out.parent))
     try:
         yield parts
     finally:

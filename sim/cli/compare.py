@@ -194,7 +194,7 @@ def _write_runs(args: argparse.Namespace, argv: list[str] | None, comp, loadeds,
 
     for name, ld in zip(comp.names, loadeds):
         progress = None if args.quiet else Progress()
-        with table_parts(args, out) as parts:
+        with table_parts(args, out / "runs" / name) as parts:
             result = run(
                 ld,
                 seed=comp.seed,

@@ -66,7 +66,7 @@ def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
     out_arg = Path(args.out) if args.out else None
     with claimed_run_dir(out_arg, Path(args.results_root), loaded.scenario.name, seed) as out:
         progress = None if args.quiet else Progress()
-        with table_parts(args, out.parent) as parts:
+        with table_parts(args, out) as parts:
             result = run(
                 loaded,
                 seed=seed,

@@ -26,7 +26,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-import numpy as np
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class InputFileError(ValueError):
@@ -198,6 +201,8 @@ def format_cell(v: Any) -> str:
     >>> [format_cell(x) for x in (True, 1.23456, 0.1 + 0.2, float("nan"), 7, "S1")]
     ['1', '1.23456', '0.30000000000000004', '', '7', 'S1']
     """
+    import numpy as np
+
     if isinstance(v, bool):
         return "1" if v else "0"
     if isinstance(v, (float, np.floating)):
@@ -231,6 +236,8 @@ def write_csv(path: str | Path, columns: dict[str, list[Any]]) -> None:
 
 def json_default(o: Any) -> Any:
     """``json.dumps(default=...)`` for numpy scalars and arrays."""
+    import numpy as np
+
     if isinstance(o, (np.integer,)):
         return int(o)
     if isinstance(o, (np.floating,)):
@@ -248,6 +255,8 @@ def plain(o: Any) -> Any:
     >>> plain({"a": [1.0, float("nan")], "b": np.int64(3)})
     {'a': [1.0, None], 'b': 3}
     """
+    import numpy as np
+
     if isinstance(o, dict):
         return {k: plain(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)):
@@ -293,6 +302,7 @@ def provenance(command: str | None) -> dict[str, Any]:
 
 def arrow_table(columns: dict[str, np.ndarray]):
     """numpy columns as a pyarrow Table (no conversion of values: floats exact, NaN kept)."""
+
     import pyarrow as pa
 
     return pa.table({k: pa.array(v) for k, v in columns.items()})
@@ -310,6 +320,7 @@ def parquet_writer(path: str | Path, schema):
 
 def read_columns(path: str | Path, columns: list[str] | None = None) -> dict[str, np.ndarray]:
     """Columns of a Parquet file as numpy arrays (all if ``columns`` is None)."""
+
     import pyarrow.parquet as pq
 
     data = pq.read_table(path, columns=columns, memory_map=True)

@@ -58,6 +58,14 @@ class _BoundedLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
+def _loader(text: str):
+    """libyaml's safe loader when PyYAML was built with it (ten times faster; its own
+    nesting limit of 1,000 keeps its C composer safe, and :func:`expanded_size`
+    then applies :data:`MAX_DEPTH`), else the bounded pure-Python one."""
+    c_loader = getattr(yaml, "CSafeLoader", None)
+    return c_loader(text) if c_loader is not None else _BoundedLoader(text)
+
+
 def _too_deep() -> str:
     return (
         f"mappings and lists are nested more than {MAX_DEPTH} levels deep; a scenario needs "
@@ -176,7 +184,7 @@ def parse_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:
     of this module; every problem is a :class:`ScenarioError` naming ``file``."""
     loader = None
     try:
-        loader = _BoundedLoader(text)
+        loader = _loader(text)
         node = loader.get_single_node()
         if node is not None:
             expanded_size(node)
@@ -195,6 +203,8 @@ def parse_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
+        if "exceeded maximum nesting depth" in problem:  # libyaml's own limit
+            raise ScenarioError(file, "", _too_deep(), line) from None
         raise ScenarioError(
             file,
             "",
