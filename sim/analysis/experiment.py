@@ -71,12 +71,14 @@ class RunResult:
         """One table of all replications with names instead of codes and a
         ``measured`` column (see :func:`sim.records.decode`)."""
         first = self.replications[0] if self.replications else None
+        cal = self.scenario.calendar
         return R.decode(
             name,
             self.table(name),
             nodes=first.nodes if first else (),
             types=first.types if first else (),
             warmup=self.scenario.warmup,
+            dates=cal.iso if cal is not None else None,
         )
 
     def records(self, name: str) -> list[dict[str, Any]]:
@@ -255,6 +257,7 @@ def run(
         "replications": n,
         "horizon_minutes": scen.horizon,
         "warmup_minutes": scen.warmup,
+        "calendar": scen.calendar.describe() if scen.calendar is not None else None,
         "package": "ceasefire-sim",
         "version": __version__,
         "wall_seconds": round(wall, 3),

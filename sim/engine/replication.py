@@ -51,7 +51,14 @@ class Prepared:
         base_nodes = [b.node for b in scen.teams.bases]
         self.distances = Distances(self.graph, base_nodes, scen.center.merging.max_distance_km)
         self.nodes = self.distances.nodes
-        self.violations = ViolationModel(scen.violations, self.graph, self.nodes)
+        self.violations = ViolationModel(
+            scen.violations,
+            self.graph,
+            self.nodes,
+            scen.calendar,
+            loaded.replay,
+            loaded.replay_minutes,
+        )
         self.types = self.violations.types
         teams = scen.teams
         team_base = []

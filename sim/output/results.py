@@ -52,6 +52,7 @@ _TEXT_COLUMNS = {
     "affected",
     "attributed_to",
     "attribution",
+    "datetime",
 }
 
 

@@ -10,7 +10,7 @@ warm-up).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -21,6 +21,8 @@ Table = dict[str, np.ndarray]
 # The column that says when an entity starts: it counts when that is at or
 # after the end of the warm-up.
 START_COLUMN = {"violations": "time", "reports": "arrival", "incidents": "first_report"}
+# The column whose calendar date-time a table gets (``datetime``) when the run has a calendar.
+DATED_COLUMN = {**START_COLUMN, "series": "time"}
 
 
 @dataclass(frozen=True)
@@ -129,12 +131,15 @@ def decode(
     nodes: tuple[str, ...] | list[str],
     types: tuple[str, ...] | list[str],
     warmup: float | None = None,
+    dates: Callable[[np.ndarray], list[str]] | None = None,
 ) -> dict[str, list[Any]]:
     """A table with names instead of codes, as lists (what the files hold).
 
     Codes of -1 (nothing, e.g. no attribution) become empty strings; NaN
     times stay NaN. With ``warmup`` a ``measured`` column (1 for the rows the
-    statistics count, see :func:`measured`) is added to entity tables.
+    statistics count, see :func:`measured`) is added to entity tables. With
+    ``dates`` (minutes to ISO date-times, e.g. a scenario calendar's ``iso``) a
+    ``datetime`` column follows the column of :data:`DATED_COLUMN`.
 
     Examples
     --------
@@ -152,7 +157,9 @@ def decode(
         names = CODED[name].get(col)
         if names is None:
             out[col] = values.tolist()
-            continue
-        names = lookups[names] if isinstance(names, str) else names
-        out[col] = [names[v] if v >= 0 else "" for v in values.tolist()]
+        else:
+            names = lookups[names] if isinstance(names, str) else names
+            out[col] = [names[v] if v >= 0 else "" for v in values.tolist()]
+        if dates is not None and col == DATED_COLUMN.get(name):
+            out["datetime"] = dates(values)
     return out

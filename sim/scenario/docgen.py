@@ -21,7 +21,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from . import counts as N
 from . import distributions as D
+from .calendar import parse_datetime, parse_instant
 from .schema import Scenario
 from .units import format_clock, format_duration, parse_clock, parse_duration
 
@@ -133,7 +135,22 @@ def _type_name(t: Any, field: FieldInfo | None = None) -> str:
     return s + " or null" if nullable else s
 
 
+def _special(func: Any) -> str | None:
+    """The documented type of a value parsed by ``func`` (None: not special)."""
+    return {
+        parse_duration: "duration",
+        parse_clock: "clock HH:MM",
+        parse_instant: "instant",
+        parse_datetime: "date",
+    }.get(func)
+
+
 def _type_name_inner(t: Any, field: FieldInfo | None) -> str:
+    if field is not None:
+        for m in field.metadata:
+            name = _special(getattr(m, "func", None))
+            if name is not None and name != "duration":
+                return name
     if t is float and field is not None:
         if any(
             "BeforeValidator" == type(m).__name__ and getattr(m, "func", None) is parse_duration
@@ -143,11 +160,13 @@ def _type_name_inner(t: Any, field: FieldInfo | None) -> str:
     origin = typing.get_origin(t)
     if origin is typing.Annotated:
         base, *extra = typing.get_args(t)
+        members = typing.get_args(base) if typing.get_origin(base) is typing.Union else ()
+        if members and all(_is_model(m) and issubclass(m, N.CountBase) for m in members):
+            return "size"
         for e in extra:
-            if getattr(e, "func", None) is parse_duration:
-                return "duration"
-            if getattr(e, "func", None) is parse_clock:
-                return "clock HH:MM"
+            name = _special(getattr(e, "func", None))
+            if name is not None:
+                return name
             if getattr(e, "discriminator", None) == "dist":
                 return "distribution"
         if typing.get_origin(base) is typing.Union:
@@ -188,8 +207,8 @@ def _default(field: FieldInfo, tname: str) -> str:
         return ", ".join(f"`{k}`" for k in d)
     if isinstance(d, dict) and "dist" in d:
         return "`{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}`"
-    if isinstance(d, list) and len(d) == 24 and len(set(d)) == 1:
-        return "24 × 1 (flat)"
+    if isinstance(d, list) and len(d) in (7, 24) and len(set(d)) == 1:
+        return f"{len(d)} × 1 (flat)"
     if isinstance(d, str):
         return f"`{d}`" if d else '`""`'
     if isinstance(d, bool):
@@ -212,6 +231,8 @@ def _dist_text(m: Any) -> str:
 def _unit(tname: str, name: str) -> str:
     if "duration" in tname or tname == "distribution":
         return "time"
+    if "instant" in tname:
+        return "time or date"
     if "clock" in tname:
         return "time of day"
     for suffix, unit in (("_km", "km"), ("_kmh", "km/h"), ("_per_day", "1/day")):
@@ -231,7 +252,7 @@ def _nested_models(t: Any) -> list[type[BaseModel]]:
 
 
 def _is_dist_cls(t: type) -> bool:
-    return issubclass(t, D.DistributionBase)
+    return issubclass(t, (D.DistributionBase, N.CountBase))
 
 
 def _rows(

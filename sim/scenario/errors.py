@@ -15,6 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 
 DIST_TAGS = ("fixed", "exponential", "uniform", "triangular", "lognormal", "gamma", "empirical")
+# the tags of size distributions (sim.scenario.counts) that are not duration tags
+COUNT_TAGS = ("geometric", "negative_binomial", "poisson")
 
 
 class ScenarioError(Exception):
@@ -63,7 +65,7 @@ def key_path(loc: tuple[Any, ...]) -> str:
             out += f"[{part}]"
         else:
             part = str(part)
-            if part in DIST_TAGS:
+            if part in DIST_TAGS or part in COUNT_TAGS:
                 continue  # discriminated-union tag, not a key the user wrote
             if part.startswith("function-") or part.startswith("constrained-"):
                 continue

@@ -20,6 +20,8 @@ from ..scenario.errors import SourceMap
 from ..scenario.loader import merge, parse_scenario, read_chain
 from ..scenario.schema import Scenario
 from . import network as netmod
+from .eventlog import EventLogError, EventTable, minutes_since, read_events
+from .violations import TypeTable
 
 
 class LoadedScenario:
@@ -35,8 +37,12 @@ class LoadedScenario:
     path : pathlib.Path or None
         The scenario file.
     base_dir : pathlib.Path
-        Directory that relative paths in the scenario (``network.file``) are
-        resolved against.
+        Directory that relative paths in the scenario (``network.file``,
+        ``violations.replay.file``) are resolved against.
+    replay : EventTable or None
+        The events ``violations.replay`` names, read and placed on the graph.
+    replay_minutes : numpy.ndarray or None
+        Their times (or the start of their day) in minutes since the start of the run.
     """
 
     def __init__(
@@ -50,6 +56,8 @@ class LoadedScenario:
             if base_dir is not None
             else (path.parent if path is not None else Path.cwd())
         )
+        self.replay: EventTable | None = None
+        self.replay_minutes = None
 
     def __repr__(self) -> str:
         return f"LoadedScenario({self.scenario.name!r}, nodes={self.graph.number_of_nodes()})"
@@ -91,7 +99,34 @@ def _with_network(data: dict[str, Any], sources: SourceMap, path: Path) -> Loade
     scen = parse_scenario(data, sources)
     graph = build_network(scen, sources, path.parent)
     check_against_network(scen, graph, sources)
-    return LoadedScenario(scen, graph, path if path.name != "<dict>" else None, path.parent)
+    loaded = LoadedScenario(scen, graph, path if path.name != "<dict>" else None, path.parent)
+    if scen.violations.replay is not None:
+        loaded.replay, loaded.replay_minutes = read_replay(scen, graph, sources, path.parent)
+    return loaded
+
+
+def read_replay(
+    scen: Scenario, graph: nx.Graph, sources: SourceMap, base_dir: Path
+) -> tuple[EventTable, object]:
+    """The events of ``violations.replay``, placed on the graph, and their times in
+    minutes since the start of the run (see :mod:`sim.world.eventlog`)."""
+    spec = scen.violations.replay
+    f = Path(spec.file)
+    if not f.is_absolute():
+        f = base_dir / f
+    cal = scen.calendar
+    offset = cal.offset if cal is not None else None
+    names = TypeTable.from_spec(scen.violations).names
+    try:
+        kwargs = {} if offset is None else {"offset": offset}
+        table = read_events(spec, f, graph, list(graph.nodes), names, **kwargs)
+    except EventLogError as exc:
+        raise sources.error(("violations", "replay", "file"), str(exc)) from None
+    if spec.align == "calendar":
+        anchor = cal.start if cal is not None else None
+    else:
+        anchor = spec.window_start
+    return table, minutes_since(table, anchor)
 
 
 def build_network(scen: Scenario, sources: SourceMap, base_dir: Path) -> nx.Graph:
@@ -151,6 +186,7 @@ def check_against_network(scen: Scenario, graph: nx.Graph, sources: SourceMap) -
     """Refuse a scenario whose references do not fit its network (see docs/scenarios.md)."""
     need_node = _NodeCheck(graph, sources)
     _check_violations(scen, graph, sources, need_node)
+    _check_regions(scen, graph, sources)
     _check_reporting(scen, sources, need_node)
     _check_desks(scen, sources)
     _check_teams(scen, graph, sources, need_node)
@@ -190,6 +226,23 @@ def _check_violations(scen: Scenario, graph: nx.Graph, sources: SourceMap, need_
                 ("violations", "scripted", i, "time"),
                 "is at or after the horizon; expected a time within the run",
             )
+
+
+def _check_regions(scen: Scenario, graph: nx.Graph, sources: SourceMap) -> None:
+    """Scheduled changes name regions the network's sectors have."""
+    regions = sorted(
+        {str(d.get("region", "")) for _, d in graph.nodes(data=True) if d["kind"] == "sector"}
+    )
+    for i, change in enumerate(scen.violations.schedule):
+        for j, name in enumerate(change.regions):
+            if name not in regions:
+                close = difflib.get_close_matches(name, regions, n=2)
+                hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+                raise sources.error(
+                    ("violations", "schedule", i, "regions", j),
+                    f"no sector of the network is in region {name!r}; {hint}the regions are "
+                    f"{', '.join(repr(r) for r in regions if r) or 'none (no region attribute)'}",
+                )
 
 
 def _check_reporting(scen: Scenario, sources: SourceMap, need_node) -> None:
