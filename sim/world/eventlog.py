@@ -216,7 +216,7 @@ class _Reader:
     def kind(self, row, line) -> int | None:
         """Type code, -1 to draw, None to leave the event out (or on error)."""
         text = self.cell(row, "type")
-        if text is None:
+        if not text:
             return -1
         tmap = self.spec.type_map
         if text in tmap:
@@ -232,7 +232,7 @@ class _Reader:
 
     def side(self, row, line) -> int | None:
         text = self.cell(row, "perpetrator")
-        if text is None:
+        if not text:
             return -1
         pmap = self.spec.perpetrator_map
         if text in pmap:

@@ -21,6 +21,7 @@ shift plan), :mod:`~sim.output.plotting.maps`,
 :mod:`~sim.output.plotting.experiments` (comparisons, sweeps, heatmaps),
 :mod:`~sim.output.plotting.outcomes` (what became of the incidents),
 :mod:`~sim.output.plotting.frontier` (the staffing search),
+:mod:`~sim.output.plotting.fitting` (the goodness of fit of ``cfsim fit``),
 :mod:`~sim.output.plotting.captions` (how to read each figure) and
 :mod:`~sim.output.plotting.figures` (which figures a directory supports,
 writing them). Reading results and deriving plot data is
