@@ -151,27 +151,28 @@ def test_the_fragment_is_a_valid_part_of_a_scenario():
     )
 
 
-def test_cfsim_fit_writes_fragment_estimates_and_page(tmp_path):
-    """End to end on a minimal log drawn from a known process on the built-in network."""
+TRUTH = {
+    "name": "truth",
+    "horizon": "365d",
+    "start": "2018-01-01",
+    "violations": {
+        "rate_per_day": 3.0,
+        "regimes": {
+            "states": {
+                "calm": {"multiplier": 0.4, "mean_duration": "30d"},
+                "hot": {"multiplier": 4.0, "mean_duration": "6d"},
+            }
+        },
+        "hotspots": {"Toretsk": 20.0, "Kherson": 8.0},
+    },
+}
+
+
+def write_log(tmp_path) -> tuple[object, int]:
+    """A minimal log of a year of violations drawn from TRUTH on the built-in network."""
     g = builtin("donbas_south")
     nodes = list(g.nodes)
-    regimes = {
-        "states": {
-            "calm": {"multiplier": 0.4, "mean_duration": "30d"},
-            "hot": {"multiplier": 4.0, "mean_duration": "6d"},
-        }
-    }
-    data = {
-        "name": "truth",
-        "horizon": "365d",
-        "start": "2018-01-01",
-        "violations": {
-            "rate_per_day": 3.0,
-            "regimes": regimes,
-            "hotspots": {"Toretsk": 20.0, "Kherson": 8.0},
-        },
-    }
-    ld = scenario_from_dict(data)
+    ld = scenario_from_dict(TRUTH)
     model = ViolationModel(ld.scenario.violations, g, nodes, ld.scenario.calendar)
     v = ViolationSource(model, 3, 0, 365 * DAY).until(365 * DAY)
     line = ~v["strike"]
@@ -182,6 +183,12 @@ def test_cfsim_fit_writes_fragment_estimates_and_page(tmp_path):
         rows.append(f"{t},{g.nodes[nodes[j]]['lat'] + 0.01},{g.nodes[nodes[j]]['lon']},,,")
     log = tmp_path / "events.csv"
     log.write_text("\n".join(rows) + "\n")
+    return log, int(line.sum())
+
+
+def test_cfsim_fit_writes_fragment_estimates_and_page(tmp_path):
+    """End to end on a minimal log drawn from a known process on the built-in network."""
+    log, events = write_log(tmp_path)
     out = tmp_path / "fit"
     args = [
         "fit",
@@ -195,7 +202,7 @@ def test_cfsim_fit_writes_fragment_estimates_and_page(tmp_path):
         "--regimes",
         "2",
         "--simulations",
-        "40",
+        "20",
         "--out",
         str(out),
     ]
@@ -210,7 +217,7 @@ def test_cfsim_fit_writes_fragment_estimates_and_page(tmp_path):
     frag = yaml.safe_load((out / "fit.yaml").read_text())["violations"]
     assert max(frag["hotspots"], key=frag["hotspots"].get) == "Toretsk"
     est = json.loads((out / "fit.json").read_text())
-    assert est["events"] == int(line.sum())
+    assert est["events"] == events
     page = (out / "goodness_of_fit.md").read_text()
     for needle in (
         "## Goodness of fit",
@@ -223,6 +230,38 @@ def test_cfsim_fit_writes_fragment_estimates_and_page(tmp_path):
     scen = tmp_path / "fitted.yaml"
     scen.write_text("extends: fit/fit.yaml\nname: fitted\nhorizon: 10d\nstart: 2018-01-01\n")
     assert main(["validate", str(scen)]) == 0
+
+
+def test_cfsim_fit_checks_a_log_against_a_scenario(tmp_path):
+    """--check compares a log with a scenario's violations thinned to its size: the
+    truth passes, a scenario without its regimes does not."""
+    log, events = write_log(tmp_path)
+    for name, regimes in (("truth", TRUTH["violations"]["regimes"]), ("flat", None)):
+        scen = tmp_path / f"{name}.yaml"
+        data = {**TRUTH, "name": name, "violations": {**TRUTH["violations"], "regimes": regimes}}
+        data["violations"]["rate_per_day"] = 30.0  # ten times the log: it is thinned
+        scen.write_text(yaml.safe_dump(data))
+        out = tmp_path / f"check-{name}"
+        args = [
+            "fit",
+            str(log),
+            "--check",
+            str(scen),
+            "--from",
+            "2018-01-01",
+            "--to",
+            "2019-01-01",
+            "--simulations",
+            "30",
+            "--out",
+            str(out),
+        ]
+        assert main(args) == 0
+        rows = json.loads((out / "check.json").read_text())
+        assert rows["thinning"] == pytest.approx(0.1, rel=0.2)
+        z = rows["rows"]["weekly_dispersion"]["z"]
+        assert (abs(z) < 3) if name == "truth" else (z > 3), (name, z)
+    assert "# A log against a scenario" in (tmp_path / "check-truth/goodness_of_fit.md").read_text()
 
 
 def test_cfsim_fit_refuses_a_bad_log_with_its_lines(tmp_path, capsys):

@@ -534,3 +534,34 @@ def _row(value: float, sim: np.ndarray) -> dict[str, float]:
         "p": float(min(1.0, 2 * min(below, above))),
         "z": float((value - sim.mean()) / sd) if sd and sd > 0 else math.nan,
     }
+
+
+def check_scenario(
+    violations: ViolationsSpec,
+    graph: nx.Graph,
+    series: EventSeries,
+    replications: int = 40,
+    seed: int = 1,
+) -> dict[str, Any]:
+    """A log against a scenario's violations: :func:`compare` with logs simulated from
+    the scenario over the log's days and thinned to the log's size.
+
+    A log of lethal events is a sample of the violations; each simulated line violation
+    is kept with chance ``p`` = the log's events over the mean number simulated (so the
+    logs compared have the same expected size), and the thinned logs are compared with
+    the data. Regimes, noise and hot spots carry over to the thinned logs unchanged;
+    escalation clusters mostly do not (their pairs thin with ``p²``), as in the data.
+    Sizes, scripted and replayed violations play no part.
+    """
+    types = {k: t.model_copy(update={"size": None}) for k, t in violations.types.items()}
+    spec = violations.model_copy(update={"types": types, "scripted": [], "replay": None})
+    cal = Calendar(series.start)
+    runs = list(simulated_logs(spec, graph, series, replications, seed, calendar=cal))
+    p = float(series.counts.sum()) / float(np.mean([d.size for d, _ in runs]))
+    thinned = []
+    for rep, (day, node) in enumerate(runs):
+        keep = np.random.default_rng([seed, rep, 11]).random(day.size) < p
+        thinned.append((day[keep], node[keep]))
+    out = compare(series, thinned)
+    out["thinning"] = p
+    return out

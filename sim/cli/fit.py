@@ -16,7 +16,13 @@ def fit_arguments(p: argparse.ArgumentParser) -> None:
     where.add_argument(
         "--network", help="the network events are placed on: a built-in name or a file"
     )
-    where.add_argument("--scenario", help="take the network (and time zone) of this scenario")
+    where.add_argument("--scenario", help="take the network of this scenario")
+    where.add_argument(
+        "--check",
+        metavar="SCENARIO",
+        help="do not fit: compare the log with this scenario's violations, simulated over "
+        "the log's days and thinned to its size (e.g. an out-of-sample check)",
+    )
     p.add_argument(
         "--format", choices=("ucdp", "acled", "minimal"), default="minimal", help="column layout"
     )
@@ -48,6 +54,47 @@ def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _header(args, argv, series, table, net_name: str) -> list[str]:
+    """Provenance lines: the command (the log and the output by name, no machine paths),
+    the log's hash, the window, the network and what was kept."""
+    import sys
+
+    from ..records.version import __version__
+
+    events = Path(args.events)
+    names = {args.events: events.name, args.out: Path(args.out).name}
+    shown = [names.get(a, a) for a in (argv or sys.argv[1:])]
+    return [
+        f"Written by cfsim fit (ceasefire-sim {__version__}):",
+        "  cfsim " + " ".join(shlex.quote(a) for a in shown),
+        f"Event log: {events.name} (sha256 {_file_hash(events)}), format {args.format}.",
+        f"Window: {series.start:%Y-%m-%d}, {series.days} days; {net_name}; "
+        f"events within {args.max_km:g} km of a sector.",
+        f"Rows: {table.summary()}; {int(series.counts.sum())} events in the window, "
+        f"{series.counts.mean():.4g} per day.",
+    ]
+
+
+def _check(args, argv, loaded, series, table, net_name: str) -> int:
+    """``--check``: the log against a scenario, written as a goodness-of-fit page."""
+    from ..analysis.fitting import check_scenario
+    from ..output.fitpage import write_check
+
+    chk = check_scenario(
+        loaded.scenario.violations, loaded.graph, series, args.simulations, args.seed
+    )
+    header = _header(args, argv, series, table, net_name) + [
+        f"Compared with the violations of {Path(args.check).name}, simulated over the same "
+        f"days and thinned to the log's size (each kept with chance {chk['thinning']:.4g}).",
+    ]
+    out = write_check(args.out, series, chk, header)
+    worst = min((r["p"] for r in chk["rows"].values() if r["p"] == r["p"]), default=float("nan"))
+    print(f"{table.summary()}; {series.days} days, {int(series.counts.sum())} events.")
+    print(f"Smallest goodness-of-fit p-value over the statistics: {worst:.3f}.")
+    print(f"Written to {out}/ (goodness_of_fit.md, check.json, figures/).")
+    return 0
+
+
 def fit_command(args: argparse.Namespace, argv: list[str] | None) -> int:
     """Read the log, fit, simulate, write the fragment, estimates and page; 2 on bad input."""
     import datetime as dt
@@ -58,7 +105,6 @@ def fit_command(args: argparse.Namespace, argv: list[str] | None) -> int:
     from ..analysis.fitting import event_series, fit_log, fragment, goodness_of_fit
     from ..output.fitpage import write_fit
     from ..records.storage import check_out_dir
-    from ..records.version import __version__
     from ..scenario.calendar import parse_datetime
     from ..scenario.eventlog import EventLogSpec
     from ..world import load_scenario
@@ -72,9 +118,9 @@ def fit_command(args: argparse.Namespace, argv: list[str] | None) -> int:
         return error("--simulations must be at least 20 for the goodness of fit to mean anything")
     check_out_dir(Path(args.out))
     try:
-        if args.scenario:
-            ld = load_scenario(args.scenario)
-            graph, net_name = ld.graph, f"the network of {Path(args.scenario).name}"
+        if args.scenario or args.check:
+            ld = load_scenario(args.scenario or args.check)
+            graph, net_name = ld.graph, f"the network of {Path(args.scenario or args.check).name}"
         elif Path(args.network).suffix:
             graph, net_name = load_graph(args.network), Path(args.network).name
         else:
@@ -105,20 +151,13 @@ def fit_command(args: argparse.Namespace, argv: list[str] | None) -> int:
         else dt.datetime.combine(last, dt.time()) + dt.timedelta(days=1)
     )
     series = event_series(table, graph, nodes, start, end)
+    if args.check:
+        return _check(args, argv, ld, series, table, net_name)
     fit = fit_log(series, graph, regimes=args.regimes, most=args.most_regimes)
     gof = goodness_of_fit(fit, graph, replications=args.simulations, seed=args.seed)
     frag = fragment(fit, args.rate_per_day)
-    import sys
 
-    shown = [events.name if a == args.events else a for a in (argv or sys.argv[1:])]
-    header = [
-        f"Written by cfsim fit (ceasefire-sim {__version__}):",
-        "  cfsim " + " ".join(shlex.quote(a) for a in shown),
-        f"Event log: {events.name} (sha256 {_file_hash(events)}), format {args.format}.",
-        f"Window: {start:%Y-%m-%d} to {end:%Y-%m-%d} ({series.days} days); {net_name}; "
-        f"events within {args.max_km:g} km of a sector.",
-        f"Rows: {table.summary()}; {int(series.counts.sum())} events in the window, "
-        f"{fit.rate_per_day:.4g} per day.",
+    header = _header(args, argv, series, table, net_name) + [
         f"Regimes: {fit.regimes.k} ("
         + ("given" if args.regimes else f"BIC among 1 to {args.most_regimes}")
         + f"); rate_per_day {frag['rate_per_day']:g}"

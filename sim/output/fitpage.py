@@ -213,13 +213,13 @@ def _escalation(fit: FitResult) -> list[str]:
     ]
 
 
-def _gof(gof: dict[str, Any]) -> list[str]:
+def _gof(gof: dict[str, Any], source: str = "from the fit at the data's rate") -> list[str]:
     out = [
         "## Goodness of fit",
         "",
-        f"{gof['replications']} logs simulated from the fit at the data's rate over the "
-        "data's days. p: two-sided rank of the data among the simulated logs; z: distance "
-        "of the data from the simulated mean in simulated standard deviations.",
+        f"{gof['replications']} logs simulated {source} over the data's days. p: two-sided "
+        "rank of the data among the simulated logs; z: distance of the data from the "
+        "simulated mean in simulated standard deviations.",
         "",
         "| statistic | data | simulated mean | 95% of simulated | p | z |",
         "|---|---|---|---|---|---|",
@@ -318,4 +318,50 @@ def write_fit(
         (tmp / "fit.json").write_text(json_text(estimates(fit, gof, frag)), encoding="utf-8")
         page = markdown(fit, gof, text, header, names)
         (tmp / "goodness_of_fit.md").write_text(page, encoding="utf-8")
+    return Path(out_dir)
+
+
+CHECK_FIGURES = ("dispersion", "autocorrelation", "concentration", "gaps")
+
+
+def check_plot_data(series, chk: dict[str, Any]) -> dict[str, Any]:
+    """Plain data of the comparison figures for ``cfsim fit --check``."""
+    data, runs = chk["data"], chk["simulated"]
+    keys = ("dispersion", "weekly_dispersion", "monthly_dispersion", "p95_over_median")
+    keys += ("top5_share", "hhi", "gini")
+    return {
+        "data": {k: data[k] for k in keys},
+        "sim": {k: np.array([x[k] for x in runs], dtype=float) for k in keys},
+        "sim_mean": {k: _finite_mean([x[k] for x in runs]) for k in keys},
+        "lags": list(ACF_LAGS),
+        "data_acf": data["acf"],
+        "sim_acf": np.array([x["acf"] for x in runs]),
+        "theory": None,
+        "node_counts": data["node_counts"],
+        "sim_node_counts": np.array([x["node_counts"] for x in runs]),
+        "data_gaps": data["gaps"],
+        "sim_gaps": [x["gaps"] for x in runs],
+    }
+
+
+def write_check(out_dir: str | Path, series, chk: dict[str, Any], header: list[str]) -> Path:
+    """The page of ``cfsim fit --check``: the comparison table and figures."""
+    data = check_plot_data(series, chk)
+    note = f"{series.days} days from {series.start:%Y-%m-%d}, {chk['replications']} simulated logs"
+    with atomic_dir(out_dir) as tmp:
+        (tmp / "figures").mkdir()
+        for name in CHECK_FIGURES:
+            save(FIT_FIGURES[name](data, note=note), tmp / "figures" / f"{name}.png")
+        source = "from the scenario, thinned to the log's size,"
+        lines = [
+            "# A log against a scenario",
+            "",
+            *[h for h in header if h],
+            "",
+            *_gof(chk, source),
+        ]
+        lines += [f"![{n}](figures/{n}.png)\n" for n in CHECK_FIGURES]
+        (tmp / "goodness_of_fit.md").write_text("\n".join(lines), encoding="utf-8")
+        rows = {"thinning": chk["thinning"], "rows": chk["rows"], "version": __version__}
+        (tmp / "check.json").write_text(json_text(rows), encoding="utf-8")
     return Path(out_dir)
