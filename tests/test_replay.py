@@ -208,3 +208,35 @@ def test_read_events_places_strikes_on_strike_targets(tmp_path):
     assert [nodes[j] for j in t.node] == ["Kyiv"] and t.type.tolist() == [1]
     with pytest.raises(EventLogError, match="does not exist"):
         read_events(spec, tmp_path / "nope.csv", g, nodes, ["artillery"])
+
+
+def test_acled_layout_maps_types_and_sides(tmp_path):
+    header = "event_date,latitude,longitude,sub_event_type,actor1,geo_precision,time_precision\n"
+    rows = [
+        f"02 January 2019,{TORETSK[0]},{TORETSK[1]},Shelling/artillery/missile attack,"
+        "Military Forces of Russia,1,1",
+        f"03 January 2019,{TORETSK[0]},{TORETSK[1]},Armed clash,Military Forces of Ukraine,1,1",
+        f"04 January 2019,{TORETSK[0]},{TORETSK[1]},Peaceful protest,Protesters,1,1",
+        f"05 January 2019,{TORETSK[0]},{TORETSK[1]},Armed clash,Military Forces of Ukraine,3,1",
+    ]
+    (tmp_path / "events.csv").write_text(header + "\n".join(rows) + "\n")
+    replay = {
+        "format": "acled",
+        "type_map": {
+            "Shelling/artillery/missile attack": "artillery",
+            "Armed clash": "small_arms",
+            "Peaceful protest": None,
+        },
+        "perpetrator_map": {"Military Forces of Russia": "RU", "Military Forces of Ukraine": "UA"},
+    }
+    types = {
+        "artillery": {"share": 0.5, "severity": 3, "evidence_half_life": "2d"},
+        "small_arms": {"share": 0.5, "severity": 1, "evidence_half_life": "6h"},
+    }
+    ld = scenario(tmp_path, replay, types=types)
+    assert ld.replay.summary() == "2 of 4 rows kept (left out: 1 precision, 1 type)"
+    v = Replication(Prepared(ld), 0, 1).vio
+    names = ["artillery", "small_arms", "long_range_strike"]
+    assert [names[t] for t in v["type"]] == ["artillery", "small_arms"]
+    assert v["perpetrator"].tolist() == [0, 1]
+    assert (v["time"] // DAY).tolist() == [1.0, 2.0]

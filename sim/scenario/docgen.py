@@ -43,6 +43,18 @@ checks it without running it. Every key below is optional unless marked
 names say (`rate_per_day`, `max_distance_km`). Inside the simulator every time
 is in minutes, and so are the time columns of the result tables.
 
+**Dates.** With a `start` (a date, local midnight) and a `timezone`, every
+*instant* (type `instant` below: `horizon`, `warmup`, scripted violations'
+`time`, scheduled changes' `at`) may be a date or date-time instead of a
+duration since the start: `horizon: 2020-01-01`, `time: 2016-03-05T14:30`.
+Result tables then carry a `datetime` column beside the minutes. Days in the
+model are 24 hours on the clock of the start (no daylight-saving change).
+
+**Sizes** of violations (`violations.types.<name>.size`) are counts: a whole
+number (`12`), or `{dist: geometric, mean: 8}`, `{dist: poisson, mean: 5}`,
+`{dist: negative_binomial, mean: 20, sd: 45}` (each 1 + a count, so at least
+1) or `{dist: empirical, values: [1, 3, 40]}`.
+
 **Random durations** are written as a distribution (a bare duration means
 `fixed`):
 
@@ -81,7 +93,11 @@ scenario is refused when: a node it names (base, hotspot, coverage, scripted
 violation) is not in the network or is of the wrong kind; a desk has no officer
 at any hour; the network is disconnected while teams travel; violation type
 shares or perpetrator shares do not sum to 1; the escalation branching ratio
-is 1 or more; the warm-up is not shorter than the horizon.
+is 1 or more; the warm-up is not shorter than the horizon; a date is given
+without a `start`, or before it; the `start` is not at midnight; a scheduled
+change names a region no sector is in; regime `next` chances do not sum to 1
+or split the regimes into groups; the replayed log is missing, lacks a
+column, or has bad rows (listed with their line numbers).
 
 The shipped `scenarios/baseline.yaml` sets almost every key; read it beside
 this page. Where its numbers come from: `docs/calibration.md`.
@@ -91,10 +107,19 @@ SECTION_EXAMPLES = {
     "network": "network:\n  builtin: donbas_south        # or: file: lines/my_line.graphml\n"
     "  # synthetic: {sectors: 20, depth: 2, spacing_km: 15, bases_every: 4}",
     "violations": "violations:\n  rate_per_day: 25\n  escalation: {branching_ratio: 0.4, decay: 2h}\n"
-    "  types:\n    small_arms: {share: 0.6, severity: 1, evidence_half_life: 6h}\n"
-    "    artillery:  {share: 0.4, severity: 3, evidence_half_life: 2d}\n"
+    "  types:\n    small_arms: {share: 0.6, severity: 1, evidence_half_life: 6h, size: 12}\n"
+    "    artillery:  {share: 0.4, severity: 3, evidence_half_life: 2d,\n"
+    "                 size: {dist: negative_binomial, mean: 20, sd: 45}}\n"
+    "  regimes:\n    scope: region\n    states:\n"
+    "      calm:       {multiplier: 0.5, mean_duration: 40d}\n"
+    "      tense:      {multiplier: 1.5, mean_duration: 14d}\n"
+    "      escalation: {multiplier: 5, mean_duration: 4d, next: {tense: 1}}\n"
+    "  noise: {sd: 0.3, correlation_time: 3d}\n"
+    "  schedule:   # needs start: ... for dates\n"
+    "    - {at: 2026-03-01, multiplier: 0.2}\n"
     "  long_range_strikes: {rate_per_day: 1}\n"
-    "  scripted:\n    - {time: 36h, node: Kupiansk, type: artillery, perpetrator: RU}",
+    "  scripted:\n    - {time: 36h, node: Kupiansk, type: artillery, perpetrator: RU}\n"
+    "  # replay: {file: events.csv, format: ucdp, window_start: 2019-01-01, scale: 40}",
     "reporting": "reporting:\n  channels:\n    affected: {detection: 0.85, delay: {dist: lognormal, "
     "mean: 90min, sd: 90min}}\n    technical: {detection: 0.9, default_coverage: 0.2, "
     "coverage: {Kherson: 0.6}}\n  false_reports: {rate_per_day: 1.5, by_party: {UA: {rate_per_day: 2}}}",

@@ -321,14 +321,15 @@ def read_events(
         if (lo is not None and when < lo) or (hi is not None and when >= hi):
             dropped["window"] += 1
             continue
+        kind = r.kind(row, line)
+        if kind is None:  # an excluded type (type_map: null) or a bad one
+            dropped["type"] += r.cell(row, "type") in spec.type_map
+            continue
         lat = r.number(row, line, "lat", -90.0, 90.0)
         lon = r.number(row, line, "lon", -180.0, 180.0)
         precise = [r.precision(row, line, key) for key in limits]
-        kind, side, size = r.kind(row, line), r.side(row, line), r.size(row, line)
+        side, size = r.side(row, line), r.size(row, line)
         if lat is None or lon is None or side is None or size is None:
-            continue
-        if kind is None:
-            dropped["type"] += r.cell(row, "type") in spec.type_map
             continue
         if any(
             p is not None and lim is not None and p > lim
