@@ -263,7 +263,7 @@ def _overlapping(boxes) -> bool:
 
 def test_every_figure_is_titled_labelled_with_units_and_has_a_legend(figures):
     # run, comparison, sweeps and search, a run without teams (no breakdown), a comparison
-    assert len(figures) == 8 + 11 + 10 + 7 + 11
+    assert len(figures) == 9 + 12 + 10 + 8 + 12
     for name, fig in figures.items():
         assert fig._suptitle is not None and fig._suptitle.get_text().strip(), name
         axes = [ax for ax in fig.axes if ax.get_visible() and not _is_colorbar(ax)]

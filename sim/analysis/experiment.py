@@ -71,12 +71,14 @@ class RunResult:
         """One table of all replications with names instead of codes and a
         ``measured`` column (see :func:`sim.records.decode`)."""
         first = self.replications[0] if self.replications else None
+        cal = self.scenario.calendar
         return R.decode(
             name,
             self.table(name),
             nodes=first.nodes if first else (),
             types=first.types if first else (),
             warmup=self.scenario.warmup,
+            dates=cal.iso if cal is not None else None,
         )
 
     def records(self, name: str) -> list[dict[str, Any]]:
@@ -130,7 +132,14 @@ def _prepared(scenario_json: str, network_json: str, base_dir: str) -> Prepared:
 
     scen = Scenario.model_validate(json.loads(scenario_json))
     graph = from_node_link_json(network_json)
-    return Prepared(LoadedScenario(scen, graph, None, Path(base_dir)))
+    loaded = LoadedScenario(scen, graph, None, Path(base_dir))
+    if scen.violations.replay is not None:  # the event log, read where the worker runs
+        from ..scenario.errors import SourceMap
+        from ..world.loaded import read_replay
+
+        sources = SourceMap(scen.name)
+        loaded.replay, loaded.replay_minutes = read_replay(scen, graph, sources, Path(base_dir))
+    return Prepared(loaded)
 
 
 def parts_of(parts_dir: str | Path, replication: int) -> Path:
@@ -177,7 +186,9 @@ def run_job(job: Job) -> ReplicationResult | dict[str, Any]:
     try:
         prep, rep = simulate(replace(job, parts_dir=str(parts), full=False))
         with atomic_dir(target, replace=True) as tmp:
-            write_tables(tmp, [rep], prep.scenario.warmup, job.table_format)
+            cal = prep.scenario.calendar
+            dates = cal.iso if cal is not None else None
+            write_tables(tmp, [rep], prep.scenario.warmup, job.table_format, dates)
         return compact(rep, prep.scenario)
     finally:
         shutil.rmtree(parts, ignore_errors=True)
@@ -293,6 +304,7 @@ def run(
         "replications": n,
         "horizon_minutes": scen.horizon,
         "warmup_minutes": scen.warmup,
+        "calendar": scen.calendar.describe() if scen.calendar is not None else None,
         "package": "ceasefire-sim",
         "version": __version__,
         "wall_seconds": round(wall, 3),

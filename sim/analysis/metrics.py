@@ -26,6 +26,7 @@ from .findings import finding_metrics
 from .findings import pooled as pooled_findings
 from .moratorium import moratorium_summary
 from .growth import queue_growth
+from .eventstats import daily_counts, index_of_dispersion, p95_over_median
 from .statistics import finite_mean, mean_ci
 from .survival import describe_censored
 
@@ -469,6 +470,32 @@ def _desk_detail(reps, warmup, ack_target) -> dict[str, dict[str, object]]:
     return out
 
 
+def volume(rep: ReplicationResult, warmup: float) -> dict[str, float]:
+    """Line violations (strikes left out) per measured day, at the center's scale (each
+    violation one incident) and at the monitors' (the sum of the violations' sizes:
+    shots, explosions), with the index of dispersion and the p95/median of their daily
+    counts over the whole days after the warm-up."""
+    v = rep.violations
+    days = int((rep.totals["horizon"] - warmup) // 1440.0)
+    line = ~v["strike"].astype(bool)
+    size = v["size"][line] if "size" in v else np.ones(int(line.sum()))
+    out: dict[str, float] = {}
+    for scale, weights in (("violations", None), ("size", size)):
+        x = daily_counts(v["time"][line], warmup, days, weights)
+        out[f"{scale}_per_day"] = float(x.mean()) if days else float("nan")
+        out[f"{scale}_dispersion"] = index_of_dispersion(x)
+        out[f"{scale}_p95_over_median"] = p95_over_median(x)
+    return out
+
+
+def volume_summary(reps: list[ReplicationResult], warmup: float) -> dict[str, Any]:
+    """:func:`volume` of every replication: each quantity's mean with a 95% CI."""
+    per = [volume(rep, warmup) for rep in reps]
+    keys = list(per[0]) if per else []
+    sized = any("size" in rep.violations for rep in reps)
+    return {"sized": sized, **{k: mean_ci([p[k] for p in per]) for k in keys}}
+
+
 def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
     """The run summary: counts, delay statistics, rates, targets, utilisation.
 
@@ -484,9 +511,12 @@ def summarise(reps: list[ReplicationResult], scenario) -> dict[str, Any]:
     keys = list(per_rep[0]) if per_rep else []
     ci = {k: mean_ci([p[k] for p in per_rep]) for k in keys}
     measured_days = (scenario.horizon - warmup) / 1440.0
+    cal = getattr(scenario, "calendar", None)
     return {
         "replications": len(reps),
         "measured_days_per_replication": measured_days,
+        "calendar": cal.describe() if cal is not None else None,
+        "volume": volume_summary(reps, warmup),
         "counts": counts,
         "delays": _pooled_delays(reps, warmup),
         "party_delays": _pooled_party_delays(reps, warmup),

@@ -94,7 +94,8 @@ def _daily_rates(loaded: LoadedScenario) -> dict[str, object]:
     v = scen.violations
     nodes = list(loaded.graph.nodes)
     model = ViolationModel(v, loaded.graph, nodes)
-    line = v.rate_per_day / (1.0 - v.escalation.branching_ratio)
+    regimes = v.regimes.mean_multiplier if v.regimes is not None else 1.0  # long-run mean
+    line = v.rate_per_day * regimes / (1.0 - v.escalation.branching_ratio)
     strikes = v.long_range_strikes.rate_per_day if model.targets.size else 0.0
     plans = [
         ChannelPlan(name, getattr(scen.reporting.channels, name), model.types, nodes)

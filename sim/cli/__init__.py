@@ -1,5 +1,5 @@
 """Command-line interface: ``cfsim run``, ``compare``, ``sweep``, ``optimize``,
-``plot``, ``report``, ``validate``, ``check-model``.
+``fit``, ``plot``, ``report``, ``validate``, ``check-model``.
 
 The CLI is thin: it parses arguments, calls library functions and turns
 known errors into messages a non-programmer can act on (exit 2 for bad
@@ -7,8 +7,9 @@ input). ``--debug`` shows the full traceback instead.
 
 - :data:`COMMANDS`: the table of sub-commands, each a :class:`~sim.cli.common.Command`;
 - :mod:`~sim.cli.run`, :mod:`~sim.cli.compare`, :mod:`~sim.cli.sweep` (sweep and
-  optimize), :mod:`~sim.cli.figures` (plot, report, daily), :mod:`~sim.cli.check`
-  (validate, check-model): each command's arguments and handler;
+  optimize), :mod:`~sim.cli.fit` (fit), :mod:`~sim.cli.figures` (plot, report,
+  daily), :mod:`~sim.cli.check` (validate, check-model): each command's arguments
+  and handler;
 - :mod:`~sim.cli.common`: shared options, error messages and ``--plots``.
 
 The modules import only the standard library at the top; a handler imports
@@ -26,7 +27,7 @@ import argparse
 import sys
 
 from ..records.version import __version__
-from . import check, compare, figures, run, sweep
+from . import check, compare, figures, fit, run, sweep
 from .common import Command, error, known_errors
 
 # In the order of ``cfsim --help``.
@@ -55,6 +56,12 @@ COMMANDS: tuple[Command, ...] = (
         "write the daily report of one simulated day of a run (HTML and Markdown)",
         figures.daily_arguments,
         figures.daily_command,
+    ),
+    Command(
+        "fit",
+        "estimate violations (regimes, hot spots, profiles) from an event log; check the fit",
+        fit.fit_arguments,
+        fit.fit_command,
     ),
     Command(
         "check-model",

@@ -57,6 +57,16 @@ VIOLATION_SCHEMA = {
     "outcome_time": np.float64,
     "attributed_to": np.int64,
 }
+# with sizes (a type, a scripted violation or a replayed log gives them): ``size``
+# right after ``strike``, as docs/outputs.md lists the columns
+_AT = list(VIOLATION_SCHEMA).index("strike") + 1
+SIZED_VIOLATION_SCHEMA = dict(
+    [
+        *list(VIOLATION_SCHEMA.items())[:_AT],
+        ("size", np.int64),
+        *list(VIOLATION_SCHEMA.items())[_AT:],
+    ]
+)
 SERIES = ["time"]
 for _p in R.PARTIES:
     SERIES += [f"queue_{_p}", f"busy_{_p}", f"on_duty_{_p}"]
@@ -74,8 +84,18 @@ class Prepared:
         base_nodes = [b.node for b in scen.teams.bases]
         self.distances = Distances(self.graph, base_nodes, scen.center.merging.max_distance_km)
         self.nodes = self.distances.nodes
-        self.violations = ViolationModel(scen.violations, self.graph, self.nodes)
+        self.violations = ViolationModel(
+            scen.violations,
+            self.graph,
+            self.nodes,
+            scen.calendar,
+            loaded.replay,
+            loaded.replay_minutes,
+        )
         self.types = self.violations.types
+        self.violation_schema = (
+            SIZED_VIOLATION_SCHEMA if scen.violations.sized else VIOLATION_SCHEMA
+        )
         teams = scen.teams
         team_base = []
         if teams.enabled:

@@ -38,7 +38,7 @@ from .incidents import (
     rows_table,
 )
 from .monitor import Level
-from .prepared import REPORT_SCHEMA, SERIES, VIOLATION_SCHEMA, Draws, Prepared
+from .prepared import REPORT_SCHEMA, SERIES, Draws, Prepared
 from .series import Sampler
 from .shifts import ShiftChange
 from .teams import Mission, TeamConfig, TeamPool
@@ -114,7 +114,7 @@ class Replication:
         self.draws = Draws(scen, seed, rep)
         self.reports = Blocks("reports", REPORT_SCHEMA, self.recorder, _RDRAWS)
         self.violations = Blocks(
-            "violations", VIOLATION_SCHEMA, self.recorder, ("pending", "expired", *_VDRAWS)
+            "violations", prep.violation_schema, self.recorder, ("pending", "expired", *_VDRAWS)
         )
         self.incidents: dict[int, Incident] = {}  # open (not finished), by id
         self.n_incidents = 0
@@ -220,7 +220,7 @@ class Replication:
         if n == 0:
             return
         none = v["n_reports"] == 0
-        cols = {k: v[k] for k in VIOLATION_SCHEMA if k in v}
+        cols = {k: v[k] for k in self.prep.violation_schema if k in v}
         cols["outcome"] = np.where(none, _VOUT["never_reported"], -1)
         cols["reason"] = np.zeros(n, dtype=np.int64)
         cols["outcome_time"] = np.full(n, NAN)
@@ -649,7 +649,7 @@ class Replication:
             self.recorder.write("claims", self.claims.table(self.strikes))
         tables = self.recorder.tables(
             {
-                "violations": VIOLATION_SCHEMA,
+                "violations": self.prep.violation_schema,
                 "reports": REPORT_SCHEMA,
                 "incidents": INCIDENT_SCHEMA,
                 "series": dict.fromkeys(SERIES, np.float64),

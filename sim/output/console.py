@@ -155,6 +155,28 @@ def _findings(summary: dict[str, Any]) -> list[str]:
     return out
 
 
+def _volume(summary: dict[str, Any]) -> list[str]:
+    """Line violations per day, and at the monitors' scale when violations have sizes."""
+    v = summary.get("volume")
+    if not v or "violations_per_day" not in v:
+        return []
+
+    def stat(scale: str) -> str:
+        disp = v[f"{scale}_dispersion"]["mean"]
+        ratio = v[f"{scale}_p95_over_median"]["mean"]
+        parts = [f"{v[f'{scale}_per_day']['mean']:.1f}/day"]
+        if disp == disp:
+            parts.append(f"daily counts: variance/mean {disp:.1f}")
+        if ratio == ratio:
+            parts.append(f"p95/median {ratio:.2f}")
+        return ", ".join(parts)
+
+    out = [f"{'Line violations':<19}   {stat('violations')}"]
+    if v.get("sized"):
+        out.append(f"{'  shots/explosions':<19}   {stat('size')} (the monitors' scale)")
+    return out
+
+
 def _delay_cell(d: dict[str, Any], stat: str) -> str:
     text = human_duration(d[stat]) if d[stat] is not None else "-"
     return ("≥ " + text) if stat in d.get("lower_bound", []) else text
@@ -218,7 +240,10 @@ def format_summary(summary: dict[str, Any], meta: dict[str, Any]) -> str:
         f"Scenario {meta['scenario']}  seed {meta['seed']}  replications {summary['replications']}"
         f"  measured {days:g} days each (after warm-up)"
     )
-    out += ["", *_counts(summary), "", *_delays(summary), ""]
+    cal = summary.get("calendar")
+    if cal:
+        out.append(f"Starts {cal['start']} ({cal['timezone']})")
+    out += ["", *_counts(summary), *_volume(summary), "", *_delays(summary), ""]
     r = summary["rates"]
     w = 38
     out.append(

@@ -273,6 +273,47 @@ def daily_means(
     }
 
 
+def daily_violations(run: RunData) -> dict[str, Any]:
+    """Line violations (strikes left out) per day of the run: for each scale
+    (``violations``: one per incident; ``size``: the sum of their sizes, the monitors'
+    count) the mean over replications and the lowest and highest replication; ``day``
+    holds each day's start (days since the start)."""
+    v = run.tables["violations"]
+    days = int(math.ceil(run.scenario.horizon / 1440.0))
+    line = v["strike"] == 0 if "strike" in v else np.ones(v["time"].size, bool)
+    rep = v["replication"].astype(int)
+    reps = sorted(set(rep.tolist())) or [0]
+    size = v["size"] if "size" in v else np.ones(v["time"].size)
+    day = np.floor(v["time"] / 1440.0).astype(int)
+    out: dict[str, Any] = {"day": np.arange(days, dtype=float)}
+    for scale, weights in (("violations", np.ones(v["time"].size)), ("size", size)):
+        per = np.zeros((len(reps), days))
+        for k, r in enumerate(reps):
+            m = line & (rep == r)
+            per[k] = np.bincount(day[m], weights=weights[m], minlength=days)[:days]
+        out[scale] = {"mean": per.mean(axis=0), "low": per.min(axis=0), "high": per.max(axis=0)}
+    return out
+
+
+def daily_violations_by_region(run: RunData, most: int = 8) -> dict[str, dict[str, np.ndarray]]:
+    """Line violations per day in each region of the network (the ``region`` of their
+    node), mean over replications: the ``most`` busiest regions, busiest first."""
+    v = run.tables["violations"]
+    region_of = {n["id"]: str(n.get("region", "")) for n in run.network["nodes"]}
+    line = v["strike"] == 0 if "strike" in v else np.ones(v["time"].size, bool)
+    region = np.array([region_of.get(n, "") for n in v["node"]], dtype=str)
+    days = int(math.ceil(run.scenario.horizon / 1440.0))
+    day = np.floor(v["time"] / 1440.0).astype(int)
+    reps = max(run.replications, 1)
+    out = {}
+    for name in sorted(set(region[line].tolist())):
+        m = line & (region == name)
+        counts = np.bincount(day[m], minlength=days)[:days] / reps
+        out[name] = {"day": np.arange(days, dtype=float), "mean": counts}
+    busiest = sorted(out, key=lambda r: -out[r]["mean"].sum())[:most]
+    return {r: out[r] for r in busiest}
+
+
 def staffing_levels(scenario: Scenario) -> dict[str, np.ndarray]:
     """Officers on duty per desk in each minute of the day (1440 values each)."""
     return {p: np.array(getattr(scenario.center.desks, p).staffing()) for p in PARTIES}

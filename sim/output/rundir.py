@@ -118,7 +118,9 @@ def write_run(
             {**result.metadata, "table_format": table_format, **provenance(command)},
         )
         write_json(tmp / "summary.json", result.summary)
-        write_tables(tmp, result.replications, result.scenario.warmup, table_format)
+        cal = result.scenario.calendar
+        dates = cal.iso if cal is not None else None
+        write_tables(tmp, result.replications, result.scenario.warmup, table_format, dates)
         if extra is not None:
             extra(tmp)
     return Path(out_dir)

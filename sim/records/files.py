@@ -18,11 +18,11 @@ Loading a table in a notebook takes one line::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .tables import CODED, START_COLUMN, StoredTable, Table
+from .tables import CODED, DATED_COLUMN, START_COLUMN, StoredTable, Table
 
 FORMATS = ("parquet", "csv")
 # file stem -> the replication table it holds
@@ -74,10 +74,14 @@ def arrow_batch(
     nodes: tuple[str, ...] | list[str],
     types: tuple[str, ...] | list[str],
     warmup: float,
+    dates: Callable[[np.ndarray], list[str]] | None = None,
 ):
     """One batch of table ``name`` as it is written: replication column first, codes
     as names (dictionary columns), 0/1 for booleans, nulls for NaN, a ``measured``
-    column for entity tables. ``cols`` is a pyarrow table or a dict of numpy columns."""
+    column for entity tables; with ``dates`` (minutes to ISO date-times: a scenario
+    calendar's ``iso``) a ``datetime`` column after the table's time column
+    (:data:`~sim.records.tables.DATED_COLUMN`). ``cols`` is a pyarrow table or a dict
+    of numpy columns."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -102,6 +106,9 @@ def arrow_batch(
             out[col] = pc.if_else(pc.is_nan(values), pa.scalar(None, values.type), values)
         else:
             out[col] = values
+        if dates is not None and col == DATED_COLUMN.get(name):
+            minutes = values.to_numpy(zero_copy_only=False)
+            out["datetime"] = pa.array([d or None for d in dates(minutes)], type=pa.string())
     start = START_COLUMN.get(name)
     if start is not None and start in cols.column_names:
         out["measured"] = pc.cast(pc.greater_equal(cols.column(start), warmup), pa.uint8())
@@ -153,6 +160,7 @@ def write_table(
     nodes,
     types,
     warmup: float,
+    dates: Callable[[np.ndarray], list[str]] | None = None,
 ) -> None:
     """Write table ``name`` of every replication (``(number, table)`` pairs) to one file."""
     writer = TableWriter(path, fmt)
@@ -161,15 +169,28 @@ def write_table(
             for cols in _batches(source):
                 writer.write(
                     arrow_batch(
-                        name, cols, replication=number, nodes=nodes, types=types, warmup=warmup
+                        name,
+                        cols,
+                        replication=number,
+                        nodes=nodes,
+                        types=types,
+                        warmup=warmup,
+                        dates=dates,
                     )
                 )
     finally:
         writer.close()
 
 
-def write_tables(directory: Path, replications: list, warmup: float, table_format: str) -> None:
-    """The four tables of these replications as ``<stem>.<format>`` files in ``directory``."""
+def write_tables(
+    directory: Path,
+    replications: list,
+    warmup: float,
+    table_format: str,
+    dates: Callable[[np.ndarray], list[str]] | None = None,
+) -> None:
+    """The tables of these replications as ``<stem>.<format>`` files in ``directory``;
+    ``dates``: see :func:`arrow_batch`."""
     first = replications[0] if replications else None
     for stem, name in TABLE_FILES.items():
         write_table(
@@ -180,10 +201,11 @@ def write_tables(directory: Path, replications: list, warmup: float, table_forma
             nodes=first.nodes if first else (),
             types=first.types if first else (),
             warmup=warmup,
+            dates=dates,
         )
 
 
-_TEXT = {c for cols in CODED.values() for c in cols}
+_TEXT = {c for cols in CODED.values() for c in cols} | {"datetime"}
 KEYS = {"key"}  # 64-bit entity keys: kept as integers (a float cannot hold them)
 
 

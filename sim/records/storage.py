@@ -252,6 +252,7 @@ def plain(o: Any) -> Any:
 
     Examples
     --------
+    >>> import numpy as np
     >>> plain({"a": [1.0, float("nan")], "b": np.int64(3)})
     {'a': [1.0, None], 'b': 3}
     """

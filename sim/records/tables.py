@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -96,6 +96,8 @@ START_COLUMN = {
     "incidents": "first_report",
     "claims": "batch",
 }
+# The column whose calendar date-time a table gets (``datetime``) when the run has a calendar.
+DATED_COLUMN = {**START_COLUMN, "series": "time"}
 
 
 @dataclass(frozen=True)
@@ -219,12 +221,15 @@ def decode(
     nodes: tuple[str, ...] | list[str],
     types: tuple[str, ...] | list[str],
     warmup: float | None = None,
+    dates: Callable[[np.ndarray], list[str]] | None = None,
 ) -> dict[str, list[Any]]:
     """A table with names instead of codes, as lists (what the files hold).
 
     Codes of -1 (nothing, e.g. no attribution) become empty strings; NaN
     times stay NaN. With ``warmup`` a ``measured`` column (1 for the rows the
-    statistics count, see :func:`measured`) is added to entity tables.
+    statistics count, see :func:`measured`) is added to entity tables. With
+    ``dates`` (minutes to ISO date-times, e.g. a scenario calendar's ``iso``) a
+    ``datetime`` column follows the column of :data:`DATED_COLUMN`.
 
     Examples
     --------
@@ -242,7 +247,9 @@ def decode(
         names = CODED[name].get(col)
         if names is None:
             out[col] = values.tolist()
-            continue
-        names = lookups[names] if isinstance(names, str) else names
-        out[col] = [names[v] if v >= 0 else "" for v in values.tolist()]
+        else:
+            names = lookups[names] if isinstance(names, str) else names
+            out[col] = [names[v] if v >= 0 else "" for v in values.tolist()]
+        if dates is not None and col == DATED_COLUMN.get(name):
+            out["datetime"] = dates(values)
     return out

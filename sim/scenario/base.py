@@ -15,7 +15,9 @@ class Strict(BaseModel):
     (``true`` is not 1 officer, ``"3"`` is not 3, 2.5 is an error rather than 2).
     The docstring under each attribute is its entry in ``docs/scenarios.md``."""
 
+    # .inf and .nan are refused in every number
     model_config = ConfigDict(
+        allow_inf_nan=False,
         extra="forbid",
         frozen=True,
         validate_default=True,

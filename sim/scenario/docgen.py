@@ -25,7 +25,9 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+from . import counts as N
 from . import distributions as D
+from .calendar import parse_datetime, parse_instant
 from .schema import Scenario
 from .units import format_clock, format_duration, parse_clock, parse_duration
 
@@ -44,6 +46,18 @@ checks it without running it. Every key below is optional unless marked
 `"HH:MM"` (quote them). Rates are per day and distances in km, as the key
 names say (`rate_per_day`, `max_distance_km`). Inside the simulator every time
 is in minutes, and so are the time columns of the result tables.
+
+**Dates.** With a `start` (a date, local midnight) and a `timezone`, every
+*instant* (type `instant` below: `horizon`, `warmup`, scripted violations'
+`time`, scheduled changes' `at`) may be a date or date-time instead of a
+duration since the start: `horizon: 2020-01-01`, `time: 2016-03-05T14:30`.
+Result tables then carry a `datetime` column beside the minutes. Days in the
+model are 24 hours on the clock of the start (no daylight-saving change).
+
+**Sizes** of violations (`violations.types.<name>.size`) are counts: a whole
+number (`12`), or `{dist: geometric, mean: 8}`, `{dist: poisson, mean: 5}`,
+`{dist: negative_binomial, mean: 20, sd: 45}` (each 1 + a count, so at least
+1) or `{dist: empirical, values: [1, 3, 40]}`.
 
 **Random durations** are written as a distribution (a bare duration means
 `fixed`):
@@ -87,7 +101,11 @@ or energy node with `strike_weight` > 0); a desk has no officer at any hour;
 the network is disconnected while teams travel; violation type shares or
 perpetrator shares do not sum to 1; the escalation branching ratio is 1 or
 more; the warm-up is not shorter than the horizon; the run would need more
-memory than `--max-memory` (see `docs/experiments.md`).
+memory than `--max-memory` (see `docs/experiments.md`); a date is given
+without a `start`, or before it; the `start` is not at midnight; a scheduled
+change names a region no sector is in; regime `next` chances do not sum to 1
+or split the regimes into groups; the replayed log is missing, lacks a
+column, or has bad rows (listed with their line numbers).
 
 **Files** must be regular files (not a directory or a named pipe) of at most
 4 MB, nested at most 40 levels deep, with at most 200,000 values once YAML
@@ -111,10 +129,19 @@ SECTION_EXAMPLES = {
     "network": "network:\n  builtin: donbas_south        # or: file: lines/my_line.graphml\n"
     "  # synthetic: {sectors: 20, depth: 2, spacing_km: 15, bases_every: 4}",
     "violations": "violations:\n  rate_per_day: 25\n  escalation: {branching_ratio: 0.4, decay: 2h}\n"
-    "  types:\n    small_arms: {share: 0.6, severity: 1, evidence_half_life: 6h}\n"
-    "    artillery:  {share: 0.4, severity: 3, evidence_half_life: 2d}\n"
+    "  types:\n    small_arms: {share: 0.6, severity: 1, evidence_half_life: 6h, size: 12}\n"
+    "    artillery:  {share: 0.4, severity: 3, evidence_half_life: 2d,\n"
+    "                 size: {dist: negative_binomial, mean: 20, sd: 45}}\n"
+    "  regimes:\n    scope: region\n    states:\n"
+    "      calm:       {multiplier: 0.5, mean_duration: 40d}\n"
+    "      tense:      {multiplier: 1.5, mean_duration: 14d}\n"
+    "      escalation: {multiplier: 5, mean_duration: 4d, next: {tense: 1}}\n"
+    "  noise: {sd: 0.3, correlation_time: 3d}\n"
+    "  schedule:   # needs start: ... for dates\n"
+    "    - {at: 2026-03-01, multiplier: 0.2}\n"
     "  long_range_strikes: {rate_per_day: 1}\n"
-    "  scripted:\n    - {time: 36h, node: Kupiansk, type: artillery, perpetrator: RU}",
+    "  scripted:\n    - {time: 36h, node: Kupiansk, type: artillery, perpetrator: RU}\n"
+    "  # replay: {file: events.csv, format: ucdp, window_start: 2019-01-01, scale: 40}",
     "reporting": "reporting:\n  channels:\n    affected: {detection: 0.85, delay: {dist: lognormal, "
     "mean: 90min, sd: 90min}}\n    technical: {detection: 0.9, default_coverage: 0.2, "
     "coverage: {Kherson: 0.6}}\n  false_reports: {rate_per_day: 1.5, by_party: {UA: {rate_per_day: 2}}}",
@@ -168,7 +195,22 @@ def _type_name(t: Any, field: FieldInfo | None = None) -> str:
     return s + " or null" if nullable else s
 
 
+def _special(func: Any) -> str | None:
+    """The documented type of a value parsed by ``func`` (None: not special)."""
+    return {
+        parse_duration: "duration",
+        parse_clock: "clock HH:MM",
+        parse_instant: "instant",
+        parse_datetime: "date",
+    }.get(func)
+
+
 def _type_name_inner(t: Any, field: FieldInfo | None) -> str:
+    if field is not None:
+        for m in field.metadata:
+            name = _special(getattr(m, "func", None))
+            if name is not None and name != "duration":
+                return name
     if t is float and field is not None:
         if any(
             "BeforeValidator" == type(m).__name__ and getattr(m, "func", None) is parse_duration
@@ -178,11 +220,13 @@ def _type_name_inner(t: Any, field: FieldInfo | None) -> str:
     origin = typing.get_origin(t)
     if origin is typing.Annotated:
         base, *extra = typing.get_args(t)
+        members = typing.get_args(base) if typing.get_origin(base) is typing.Union else ()
+        if members and all(_is_model(m) and issubclass(m, N.CountBase) for m in members):
+            return "size"
         for e in extra:
-            if getattr(e, "func", None) is parse_duration:
-                return "duration"
-            if getattr(e, "func", None) is parse_clock:
-                return "clock HH:MM"
+            name = _special(getattr(e, "func", None))
+            if name is not None:
+                return name
             if getattr(e, "discriminator", None) == "dist":
                 return "distribution"
         if typing.get_origin(base) is typing.Union:
@@ -223,8 +267,8 @@ def _default(field: FieldInfo, tname: str) -> str:
         return ", ".join(f"`{k}`" for k in d)
     if isinstance(d, dict) and "dist" in d:
         return "`{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}`"
-    if isinstance(d, list) and len(d) == 24 and len(set(d)) == 1:
-        return "24 × 1 (flat)"
+    if isinstance(d, list) and len(d) in (7, 24) and len(set(d)) == 1:
+        return f"{len(d)} × 1 (flat)"
     if isinstance(d, str):
         return f"`{d}`" if d else '`""`'
     if isinstance(d, bool):
@@ -247,6 +291,8 @@ def _dist_text(m: Any) -> str:
 def _unit(tname: str, name: str) -> str:
     if "duration" in tname or tname == "distribution":
         return "time"
+    if "instant" in tname:
+        return "time or date"
     if "clock" in tname:
         return "time of day"
     for suffix, unit in (("_km", "km"), ("_kmh", "km/h"), ("_per_day", "1/day")):
@@ -266,7 +312,7 @@ def _nested_models(t: Any) -> list[type[BaseModel]]:
 
 
 def _is_dist_cls(t: type) -> bool:
-    return issubclass(t, D.DistributionBase)
+    return issubclass(t, (D.DistributionBase, N.CountBase))
 
 
 @functools.lru_cache(maxsize=None)

@@ -16,6 +16,8 @@ from pydantic import BaseModel
 
 UNION_BRANCHES = ("float", "int", "str", "bool")
 DIST_TAGS = ("fixed", "exponential", "uniform", "triangular", "lognormal", "gamma", "empirical")
+# the tags of size distributions (sim.scenario.counts) that are not duration tags
+COUNT_TAGS = ("geometric", "negative_binomial", "poisson")
 
 
 class ScenarioError(Exception):
@@ -64,7 +66,7 @@ def key_path(loc: tuple[Any, ...]) -> str:
             out += f"[{part}]"
         else:
             part = str(part)
-            if part in DIST_TAGS:
+            if part in DIST_TAGS or part in COUNT_TAGS:
                 continue  # discriminated-union tag, not a key the user wrote
             if part.startswith("function-") or part.startswith("constrained-"):
                 continue

@@ -73,7 +73,7 @@ MAX_EXTENDS = 32
 """The longest ``extends`` chain; a real one has two or three files."""
 
 # Keys holding a file path relative to the file that writes them.
-PATH_KEYS: tuple[tuple[str, ...], ...] = (("network", "file"),)
+PATH_KEYS: tuple[tuple[str, ...], ...] = (("network", "file"), ("violations", "replay", "file"))
 
 
 def _rebase_paths(data: dict[str, Any], from_dir: Path, to_dir: Path) -> None:

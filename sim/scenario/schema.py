@@ -13,9 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     PlainSerializer,
     ValidationInfo,
@@ -25,39 +23,26 @@ from pydantic import (
 
 from .bounds import (
     Officers,
-    PositiveDuration,
-    Probability,
     RatePerDay,
-    Weight,
     check_name,
-    hourly_profile,
 )
+from .base import Probability, Side, Strict
+from .calendar import DEFAULT_TIMEZONE, Calendar, Instant, LocalDateTime, calendar_context
+from .calendar import check_timezone, make_calendar
 from .distributions import Distribution, Duration
 from .findings import FindingsSpec, MoratoriumSpec, Walkout
 from .units import format_clock, format_duration, parse_clock
+from .violations import ViolationsSpec
 
-Side = Literal["RU", "UA"]
 Clock = Annotated[
     float, BeforeValidator(parse_clock), PlainSerializer(format_clock, when_used="json")
 ]
 
 
-class _Strict(BaseModel):
-    # strict: no silent conversions (true -> 1 officer, "3" -> 3, 2.5 -> error not 2);
-    # .inf and .nan are refused in every number
-    model_config = ConfigDict(
-        allow_inf_nan=False,
-        extra="forbid",
-        frozen=True,
-        validate_default=True,
-        strict=True,
-    )
-
-
 # --------------------------------------------------------------------------- network
 
 
-class SyntheticNetwork(_Strict):
+class SyntheticNetwork(Strict):
     """A generated straight line of contact with rear rows behind it."""
 
     sectors: int = Field(12, ge=2, le=5000)
@@ -70,7 +55,7 @@ class SyntheticNetwork(_Strict):
     """A base in row 1 behind every n-th sector."""
 
 
-class NetworkSpec(_Strict):
+class NetworkSpec(Strict):
     """Where the line-of-contact graph comes from: exactly one of builtin, file, synthetic."""
 
     builtin: str | None = None
@@ -102,124 +87,6 @@ class NetworkSpec(_Strict):
         return "builtin"
 
 
-# --------------------------------------------------------------------------- violations
-
-UNIFORM_DAY = [1.0] * 24
-
-
-class ViolationType(_Strict):
-    """One kind of ceasefire violation on the line."""
-
-    share: Probability
-    """Share of line violations of this type; shares of all types sum to 1."""
-    severity: int = Field(ge=1, le=5)
-    """Severity 1 (least) to 5 (most); orders work under ``center.priority: severity``."""
-    evidence_half_life: PositiveDuration
-    """Time after which the chance of verifying on site has halved (> 0)."""
-    attributable: Probability = 0.5
-    """Chance that a verified violation of this type can be attributed to a side."""
-
-
-class EscalationSpec(_Strict):
-    """Self-excitation: each violation may trigger further ones nearby (a Hawkes process)."""
-
-    branching_ratio: float = Field(0.0, ge=0.0)
-    """Mean number of violations each violation triggers; must be < 1."""
-    decay: Duration = "2h"
-    """Mean delay from a violation to one it triggers (exponential kernel)."""
-    neighbour_share: Probability = 0.5
-    """Chance that a triggered violation is at a neighbouring sector rather than the same one."""
-    retaliation: Probability = 0.5
-    """Chance that a triggered violation is committed by the other side."""
-
-    @field_validator("branching_ratio")
-    @classmethod
-    def _stable(cls, v: float) -> float:
-        if v >= 1.0:
-            raise ValueError(
-                f"branching ratio {v} makes escalation explosive; expected a value below 1 "
-                "(mean cluster size is 1/(1 - ratio))"
-            )
-        return v
-
-
-class LongRangeSpec(_Strict):
-    """Long-range strikes on rear targets (city and energy nodes with ``strike_weight`` > 0)."""
-
-    rate_per_day: RatePerDay = 0.0
-    """Mean strikes per day over all rear targets."""
-    time_of_day: Annotated[list[float], BeforeValidator(hourly_profile)] = UNIFORM_DAY
-    """24 relative hourly weights of when strikes happen (local time)."""
-    severity: int = Field(5, ge=1, le=5)
-    """Severity of a strike."""
-    evidence_half_life: PositiveDuration = "3d"
-    """Half-life of the evidence of a strike (> 0)."""
-    attributable: Probability = 0.8
-    """Chance that a verified strike can be attributed."""
-
-
-class ScriptedViolation(_Strict):
-    """A violation that happens at a given time and place, on top of the random ones."""
-
-    time: Duration
-    """When it happens, counted from the start of the replication."""
-    node: str
-    """Where: a sector node, or a strike target for ``type: long_range_strike``."""
-    type: str
-    """A type from ``violations.types``, or ``long_range_strike``."""
-    perpetrator: Side
-    """Who commits it."""
-
-
-class ViolationsSpec(_Strict):
-    """Ground-truth violations (known only to the simulator)."""
-
-    rate_per_day: RatePerDay = 20.0
-    """Background rate of line violations per day over all sectors, before escalation."""
-    time_of_day: Annotated[list[float], BeforeValidator(hourly_profile)] = UNIFORM_DAY
-    """24 relative hourly weights of when violations happen (local time)."""
-    hotspots: dict[str, Weight] = {}
-    """Relative weights by sector node, replacing the network's ``weight`` attribute."""
-    perpetrator: dict[Side, Probability] = {"RU": 0.5, "UA": 0.5}
-    """Share of (background) line violations committed by each side; sums to 1."""
-    types: dict[str, ViolationType] = {
-        "small_arms": ViolationType(share=0.5, severity=1, evidence_half_life="6h"),
-        "artillery": ViolationType(share=0.35, severity=3, evidence_half_life="2d"),
-        "drone": ViolationType(share=0.15, severity=2, evidence_half_life="1d"),
-    }
-    """Violation types by name (``long_range_strike`` is reserved)."""
-    escalation: EscalationSpec = EscalationSpec()
-    """Self-exciting escalation."""
-    long_range_strikes: LongRangeSpec = LongRangeSpec()
-    """Strikes on rear targets."""
-    scripted: list[ScriptedViolation] = []
-    """Violations at fixed times and places (e.g. to replay known events or for tests);
-    they can trigger escalation like any other."""
-
-    @field_validator("types")
-    @classmethod
-    def _types(cls, v: dict[str, ViolationType]) -> dict[str, ViolationType]:
-        if not v:
-            raise ValueError("at least one violation type is needed")
-        if "long_range_strike" in v:
-            raise ValueError("'long_range_strike' is reserved for violations.long_range_strikes")
-        total = sum(t.share for t in v.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(
-                f"the shares must sum to 1, they sum to {total:g} "
-                f"({', '.join(f'{k} {t.share:g}' for k, t in v.items())})"
-            )
-        return v
-
-    @field_validator("perpetrator")
-    @classmethod
-    def _perpetrator(cls, v: dict[str, float]) -> dict[str, float]:
-        p = sum(v.values())
-        if abs(p - 1.0) > 1e-6:
-            raise ValueError(f"the shares must sum to 1, they sum to {p:g}")
-        return v
-
-
 # --------------------------------------------------------------------------- reporting
 
 DeskRule = Literal["affected", "accused", "RU", "UA", "US"]
@@ -232,7 +99,7 @@ def _detection_shorthand(value: Any) -> Any:
     return value
 
 
-class ChannelOverride(_Strict):
+class ChannelOverride(Strict):
     """Settings of a channel for one violation type or one party; a key left out is
     inherited (see ``ChannelSpec``)."""
 
@@ -254,7 +121,7 @@ class PartyOverride(ChannelOverride):
     """Settings for this party and one violation type (a number is the detection chance)."""
 
 
-class ChannelSpec(_Strict):
+class ChannelSpec(Strict):
     """One reporting channel: who reports a violation, how often, how late, to which desk.
 
     Every setting can be given per violation type (``by_type``), per party
@@ -302,7 +169,7 @@ class TechnicalChannel(ChannelSpec):
     """Sensor coverage by node (0 = not covered, 1 = fully covered)."""
 
 
-class ChannelsSpec(_Strict):
+class ChannelsSpec(Strict):
     """The four reporting channels. A channel's keys not given in the file keep that
     channel's own defaults (shown in each row)."""
 
@@ -332,7 +199,7 @@ class ChannelsSpec(_Strict):
         return out
 
 
-class FalseParty(_Strict):
+class FalseParty(Strict):
     """False reports of one party; a key left out is inherited from ``false_reports``."""
 
     rate_per_day: RatePerDay | None = None
@@ -341,7 +208,7 @@ class FalseParty(_Strict):
     """How long before its arrival the false report claims the violation happened."""
 
 
-class FalseReportsSpec(_Strict):
+class FalseReportsSpec(Strict):
     """Reports of violations that did not happen, sent by a party to its own desk."""
 
     rate_per_day: RatePerDay = 0.0
@@ -369,7 +236,7 @@ class FalseReportsSpec(_Strict):
         return (self.rate_per_day if rate is None else rate), (self.lag if lag is None else lag)
 
 
-class ReportingSpec(_Strict):
+class ReportingSpec(Strict):
     """How violations become reports at the center."""
 
     channels: ChannelsSpec = ChannelsSpec()
@@ -381,7 +248,7 @@ class ReportingSpec(_Strict):
 # --------------------------------------------------------------------------- center
 
 
-class Shift(_Strict):
+class Shift(Strict):
     """Officers on duty every day from ``start`` to ``end`` (may cross midnight)."""
 
     start: Clock
@@ -398,7 +265,7 @@ class Shift(_Strict):
         return self.name or f"{format_clock(self.start)}-{format_clock(self.end)}"
 
 
-class DeskSpec(_Strict):
+class DeskSpec(Strict):
     """A national desk: either a fixed number of officers or a daily shift plan."""
 
     officers: Officers | None = None
@@ -438,7 +305,7 @@ class DeskSpec(_Strict):
         return level
 
 
-class DesksSpec(_Strict):
+class DesksSpec(Strict):
     """The three national desks."""
 
     RU: DeskSpec = DeskSpec(officers=2)
@@ -449,7 +316,7 @@ class DesksSpec(_Strict):
     """United States desk."""
 
 
-class TriageSpec(_Strict):
+class TriageSpec(Strict):
     """Intake and triage of one report by one officer of the receiving desk."""
 
     time: Distribution = {"dist": "lognormal", "mean": "20min", "sd": "10min"}
@@ -460,7 +327,7 @@ class TriageSpec(_Strict):
     """Reports waiting longer than this for triage expire (null: never)."""
 
 
-class MergingSpec(_Strict):
+class MergingSpec(Strict):
     """Merging reports that describe one incident."""
 
     enabled: bool = True
@@ -471,7 +338,7 @@ class MergingSpec(_Strict):
     """Largest road distance between reported places that still merges, km."""
 
 
-class AssessmentSpec(_Strict):
+class AssessmentSpec(Strict):
     """The joint assessment that turns an incident into a finding."""
 
     enabled: bool = True
@@ -480,7 +347,7 @@ class AssessmentSpec(_Strict):
     """Duration of a joint assessment."""
 
 
-class CenterSpec(_Strict):
+class CenterSpec(Strict):
     """The coordination center."""
 
     desks: DesksSpec = DesksSpec()
@@ -498,7 +365,7 @@ class CenterSpec(_Strict):
 # --------------------------------------------------------------------------- teams
 
 
-class BaseSpec(_Strict):
+class BaseSpec(Strict):
     """Joint monitoring teams stationed at one node."""
 
     node: str
@@ -507,7 +374,7 @@ class BaseSpec(_Strict):
     """Number of teams at this base."""
 
 
-class PatrolHours(_Strict):
+class PatrolHours(Strict):
     """Hours in which teams may travel."""
 
     start: Clock = "07:00"
@@ -522,7 +389,7 @@ class PatrolHours(_Strict):
         return self
 
 
-class VerificationSpec(_Strict):
+class VerificationSpec(Strict):
     """Work on site."""
 
     time: Distribution = {"dist": "triangular", "low": "30min", "mode": "1h", "high": "3h"}
@@ -533,7 +400,7 @@ class VerificationSpec(_Strict):
     """Chance that an attribution made on site names the right side."""
 
 
-class TeamsSpec(_Strict):
+class TeamsSpec(Strict):
     """Joint monitoring teams."""
 
     enabled: bool = True
@@ -568,7 +435,7 @@ class TeamsSpec(_Strict):
 # --------------------------------------------------------------------------- rest
 
 
-class TargetsSpec(_Strict):
+class TargetsSpec(Strict):
     """Service targets: the share of incidents within each is reported."""
 
     acknowledge: Duration | None = "1h"
@@ -579,7 +446,7 @@ class TargetsSpec(_Strict):
     """First report to the joint finding."""
 
 
-class OutputSpec(_Strict):
+class OutputSpec(Strict):
     """What a run records."""
 
     sample_interval: Duration = "1h"
@@ -596,7 +463,7 @@ class OutputSpec(_Strict):
         return v
 
 
-class Scenario(_Strict):
+class Scenario(Strict):
     """One configuration of the coordination center and its environment."""
 
     name: str
@@ -608,10 +475,20 @@ class Scenario(_Strict):
     """Root seed of every random stream."""
     replications: int = Field(1, ge=1, le=100000)
     """Independent replications to run."""
-    horizon: Duration
-    """Simulated time of one replication, warm-up included."""
-    warmup: Duration = "0min"
-    """Initial period excluded from statistics."""
+    start: LocalDateTime | None = None
+    """Calendar date (local midnight) at which every replication starts, e.g.
+    ``2016-01-01``; with it, instants may be written as dates and results carry dates.
+    Null: no calendar (times are only minutes since the start)."""
+    timezone: str = DEFAULT_TIMEZONE
+    """IANA time zone of ``start`` and of every date, e.g. ``Europe/Kyiv``; the model's
+    clock is the zone's UTC offset at the start (no daylight-saving changes within a
+    run)."""
+    horizon: Instant
+    """End of one replication, warm-up included: a duration since the start (``91d``)
+    or a date."""
+    warmup: Instant = "0min"
+    """Initial period excluded from statistics: a duration, or the date measuring
+    starts."""
     network: NetworkSpec = NetworkSpec()
     """The line-of-contact graph (default: ``builtin: donbas_south``)."""
     violations: ViolationsSpec = ViolationsSpec()
@@ -637,6 +514,51 @@ class Scenario(_Strict):
     @classmethod
     def _name(cls, v: str) -> str:
         return check_name(v)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _with_calendar(cls, data: Any, handler: Any) -> "Scenario":
+        # The calendar must be known while nested instants (dates) are validated.
+        cal = None
+        if isinstance(data, dict) and data.get("start") is not None:
+            try:
+                cal = make_calendar(data["start"], data.get("timezone"))
+            except ValueError:
+                cal = None  # the start field itself reports the problem
+        with calendar_context(cal):
+            return handler(data)
+
+    @field_validator("start")
+    @classmethod
+    def _midnight(cls, v: Any) -> Any:
+        if v is not None:
+            make_calendar(v)
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        return check_timezone(v)
+
+    @model_validator(mode="after")
+    def _calendar_needed(self) -> "Scenario":
+        if self.start is None and len(set(self.violations.day_of_week)) > 1:
+            raise ValueError(
+                "violations.day_of_week needs the scenario's start (e.g. start: 2016-01-01) "
+                "to know which day of the week the run begins on"
+            )
+        if self.start is None and self.violations.replay is not None:
+            if self.violations.replay.align == "calendar":
+                raise ValueError(
+                    "violations.replay with align: calendar needs the scenario's start "
+                    "(e.g. start: 2016-01-01); or set align: start"
+                )
+        return self
+
+    @property
+    def calendar(self) -> Calendar | None:
+        """The scenario's calendar, or None without a ``start``."""
+        return None if self.start is None else Calendar(self.start, self.timezone)
 
     @field_validator("horizon")
     @classmethod

@@ -20,6 +20,8 @@ from ..scenario.errors import SourceMap
 from ..scenario.loader import merge, parse_scenario, read_chain
 from ..scenario.schema import Scenario
 from . import network as netmod
+from .eventlog import EventLogError, EventTable, minutes_since, read_events
+from .violations import TypeTable
 
 
 class LoadedScenario:
@@ -35,8 +37,8 @@ class LoadedScenario:
     path : pathlib.Path or None
         The scenario file.
     base_dir : pathlib.Path
-        Directory that relative paths in the scenario (``network.file``) are
-        resolved against.
+        Directory that relative paths in the scenario (``network.file``,
+        ``violations.replay.file``) are resolved against.
     inputs : dict
         Every file read to make it (each file of the ``extends`` chain, the
         network file): absolute path to the SHA-256 digest of its content.
@@ -45,6 +47,10 @@ class LoadedScenario:
         reach), each naming the file and key; the CLI prints them.
     sources : SourceMap or None
         Where each key was written, for later checks' messages.
+    replay : EventTable or None
+        The events ``violations.replay`` names, read and placed on the graph.
+    replay_minutes : numpy.ndarray or None
+        Their times (or the start of their day) in minutes since the start of the run.
     """
 
     def __init__(
@@ -68,6 +74,8 @@ class LoadedScenario:
             if base_dir is not None
             else (path.parent if path is not None else Path.cwd())
         )
+        self.replay: EventTable | None = None
+        self.replay_minutes = None
 
     @property
     def network_sha256(self) -> str | None:
@@ -128,7 +136,34 @@ def _with_network(
     add_protected_sites(scen, graph, sources)
     warnings = check_against_network(scen, graph, sources)
     real = path if path.name != "<dict>" else None
-    return LoadedScenario(scen, graph, real, path.parent, inputs, warnings, sources)
+    loaded = LoadedScenario(scen, graph, real, path.parent, inputs, warnings, sources)
+    if scen.violations.replay is not None:
+        loaded.replay, loaded.replay_minutes = read_replay(scen, graph, sources, path.parent)
+    return loaded
+
+
+def read_replay(
+    scen: Scenario, graph: nx.Graph, sources: SourceMap, base_dir: Path
+) -> tuple[EventTable, object]:
+    """The events of ``violations.replay``, placed on the graph, and their times in
+    minutes since the start of the run (see :mod:`sim.world.eventlog`)."""
+    spec = scen.violations.replay
+    f = Path(spec.file)
+    if not f.is_absolute():
+        f = base_dir / f
+    cal = scen.calendar
+    offset = cal.offset if cal is not None else None
+    names = TypeTable.from_spec(scen.violations).names
+    try:
+        kwargs = {} if offset is None else {"offset": offset}
+        table = read_events(spec, f, graph, list(graph.nodes), names, **kwargs)
+    except EventLogError as exc:
+        raise sources.error(("violations", "replay", "file"), str(exc)) from None
+    if spec.align == "calendar":
+        anchor = cal.start if cal is not None else None
+    else:
+        anchor = spec.window_start
+    return table, minutes_since(table, anchor)
 
 
 def build_network(
@@ -240,6 +275,7 @@ def check_against_network(scen: Scenario, graph: nx.Graph, sources: SourceMap) -
     need_node = _NodeCheck(graph, sources)
     _check_violations(scen, graph, sources, need_node)
     _check_scripted(scen, graph, sources, need_node)
+    _check_regions(scen, graph, sources)
     _check_reporting(scen, sources, need_node)
     _check_desks(scen, sources)
     _check_teams(scen, graph, sources, need_node)
@@ -319,6 +355,23 @@ def _check_scripted(scen: Scenario, graph: nx.Graph, sources: SourceMap, need_no
                 (*where, "time"),
                 "is at or after the horizon; expected a time within the run",
             )
+
+
+def _check_regions(scen: Scenario, graph: nx.Graph, sources: SourceMap) -> None:
+    """Scheduled changes name regions the network's sectors have."""
+    regions = sorted(
+        {str(d.get("region", "")) for _, d in graph.nodes(data=True) if d["kind"] == "sector"}
+    )
+    for i, change in enumerate(scen.violations.schedule):
+        for j, name in enumerate(change.regions):
+            if name not in regions:
+                close = difflib.get_close_matches(name, regions, n=2)
+                hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
+                raise sources.error(
+                    ("violations", "schedule", i, "regions", j),
+                    f"no sector of the network is in region {name!r}; {hint}the regions are "
+                    f"{', '.join(repr(r) for r in regions if r) or 'none (no region attribute)'}",
+                )
 
 
 def _check_reporting(scen: Scenario, sources: SourceMap, need_node) -> None:

@@ -22,7 +22,8 @@ import networkx as nx
 import numpy as np
 
 from ..records import CHANNELS, FALSE_CHANNEL, PARTIES, SIDES
-from ..scenario.schema import ChannelSpec, ReportingSpec, ViolationsSpec
+from ..scenario.schema import ChannelSpec, ReportingSpec
+from ..scenario.violations import ViolationsSpec
 from .streams import FALSE_REPORT, REPORT, Stream, child_key
 from .violations import Arrivals, DailyProfile, TypeTable
 

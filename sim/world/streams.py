@@ -23,7 +23,7 @@ triage time gives every report a longer triage).
 
 Entity keys are 64-bit integers built with :func:`child_key` from an origin
 (:data:`BACKGROUND`, :data:`SCRIPTED`, :data:`STRIKE`, :data:`FALSE_REPORT`,
-...) and indices: a violation triggered by violation ``k`` is
+:data:`REPLAYED`, :data:`REGION`, ...) and indices: a violation triggered by violation ``k`` is
 ``child_key(k, j)``, a report of violation ``v`` on channel ``c`` is
 ``child_key(v, REPORT + c)``.
 """
@@ -44,7 +44,10 @@ BACKGROUND = 1  # background violation i: child_key(BACKGROUND, i)
 SCRIPTED = 2  # scripted violation j
 STRIKE = 3  # long-range strike i
 FALSE_REPORT = 4  # false report: child_key(child_key(FALSE_REPORT, party), i)
-REPLAYED = 5  # replayed event i
+REPLAYED = 5  # replayed event of row i: child_key(REPLAYED, i); its copy c: child_key(that, c)
+REGION = 6  # a region of the network: child_key(REGION, stable_id(name)); its violation i:
+# child_key(that, i)
+LINE = 7  # the whole line, as the owner of a line-wide regime chain or noise process
 REPORT = 100  # report of violation v on channel c: child_key(v, REPORT + c)
 
 

@@ -25,8 +25,19 @@ import networkx as nx
 import numpy as np
 
 from ..records import SIDES
-from ..scenario.schema import ViolationsSpec
-from .streams import BACKGROUND, SCRIPTED, STRIKE, Stream, child_key
+from ..scenario.calendar import Calendar
+from ..scenario.violations import ViolationsSpec
+from .eventlog import EventTable
+from .intensity import (
+    ModulatedProfile,
+    Multiplier,
+    noise_multiplier,
+    regime_multiplier,
+    schedule_multiplier,
+    weekday_multiplier,
+)
+from .streams import BACKGROUND, LINE, REGION, REPLAYED, SCRIPTED, STRIKE, Stream, child_key
+from .streams import stable_id
 
 SIDE_CODES = {s: i for i, s in enumerate(SIDES)}
 STRIKE_TYPE = "long_range_strike"
@@ -54,6 +65,7 @@ class TypeTable:
     severity: np.ndarray
     half_life: np.ndarray
     attributable: np.ndarray
+    sizes: tuple = ()  # size distribution (or None: 1) by type code
 
     @classmethod
     def from_spec(cls, spec: ViolationsSpec) -> "TypeTable":
@@ -72,7 +84,17 @@ class TypeTable:
         ]
         rows.append((0.0, lr.severity, lr.evidence_half_life, lr.attributable))
         arr = np.array(rows, dtype=float)
-        return cls(names, arr[:, 0], arr[:, 1].astype(np.int64), arr[:, 2], arr[:, 3])
+        sizes = tuple(spec.types[n].size for n in line) + (None,)
+        return cls(names, arr[:, 0], arr[:, 1].astype(np.int64), arr[:, 2], arr[:, 3], sizes)
+
+    def draw_sizes(self, typ: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Sizes of violations of types ``typ`` by inversion of their uniforms ``u``."""
+        out = np.ones(typ.size, dtype=np.int64)
+        for code, dist in enumerate(self.sizes):
+            here = typ == code
+            if dist is not None and here.any():
+                out[here] = dist.ppf(u[here])
+        return out
 
     @property
     def line_types(self) -> int:
@@ -135,9 +157,10 @@ class Arrivals:
     True
     """
 
-    def __init__(self, profile: DailyProfile, gaps: Stream):
+    def __init__(self, profile: DailyProfile | ModulatedProfile, gaps: Stream, owner=None):
         self.profile = profile
         self.gaps = gaps
+        self.owner = owner  # the k-th gap is keyed by k, or by child_key(owner, k)
         self.drawn = 0  # gaps drawn so far
         self.sums = np.empty(0)  # cumulative sums drawn but not yet emitted
         self.last = 0.0  # the last cumulative sum drawn
@@ -152,6 +175,8 @@ class Arrivals:
         while self.last < target:
             # fixed blocks, so the sums are the same whatever windows are asked for
             keys = np.arange(self.drawn, self.drawn + _BLOCK, dtype=np.uint64)
+            if self.owner is not None:
+                keys = child_key(self.owner, keys)
             sums = self.last + np.cumsum(-np.log1p(-self.gaps.uniform(keys)))
             parts.append(sums)
             self.drawn += _BLOCK
@@ -186,32 +211,102 @@ def sector_neighbours(graph: nx.Graph, nodes: list[str]) -> tuple[np.ndarray, np
 
 
 class _Batch:
-    """Violations as parallel arrays (key, time, node, perpetrator, type, parent key)."""
+    """Violations as parallel arrays: key, time, node, perpetrator, type, parent key and
+    size (0: drawn from the type when emitted)."""
 
-    def __init__(self, key, time, node, perp, typ, parent):
+    COLS = ("key", "time", "node", "perp", "type", "parent", "size")
+
+    def __init__(self, key, time, node, perp, typ, parent, size=None):
         self.key = np.asarray(key, dtype=np.uint64)
         self.time = np.asarray(time, dtype=float)
         self.node = np.asarray(node, dtype=np.int64)
         self.perp = np.asarray(perp, dtype=np.int64)
         self.type = np.asarray(typ, dtype=np.int64)
         self.parent = np.asarray(parent, dtype=np.uint64)  # 0: none
+        self.size = (
+            np.zeros(self.key.size, np.int64) if size is None else np.asarray(size, np.int64)
+        )
 
     @classmethod
     def join(cls, parts: list["_Batch"]) -> "_Batch":
         if not parts:
-            return cls(*(np.empty(0) for _ in range(6)))
-        cols = ("key", "time", "node", "perp", "type", "parent")
-        return cls(*(np.concatenate([getattr(p, c) for p in parts]) for c in cols))
+            return cls(*(np.empty(0) for _ in range(7)))
+        return cls(*(np.concatenate([getattr(p, c) for p in parts]) for c in cls.COLS))
+
+    def take(self, index: np.ndarray) -> "_Batch":
+        """The rows selected by a mask or an index array."""
+        return _Batch(*(getattr(self, c)[index] for c in self.COLS))
 
     def __len__(self) -> int:
         return int(self.key.size)
 
 
-class ViolationModel:
-    """The violation process of one scenario on its graph (shared by replications)."""
+@dataclass(frozen=True)
+class Unit:
+    """Where background violations are drawn as one process: the whole line, or a region.
 
-    def __init__(self, spec: ViolationsSpec, graph: nx.Graph, nodes: list[str]):
+    ``owner`` keys the unit's own draws (its arrivals and, for a region, its
+    regime chain and noise); ``None`` for the whole line, whose violations keep
+    the keys ``child_key(BACKGROUND, i)``.
+    """
+
+    name: str | None
+    owner: int | None
+    sectors: np.ndarray  # node indices
+    weights: np.ndarray
+    share: float  # of the line's background rate
+
+
+def region_units(graph: nx.Graph, nodes: list[str], sectors, weights) -> list[Unit]:
+    """One unit per region of the sectors (``region`` attribute; '' when missing),
+    sorted by name, with its share of the total weight."""
+    region = np.array([str(graph.nodes[nodes[j]].get("region", "")) for j in sectors])
+    total = float(weights.sum())
+    out = []
+    for name in sorted(set(region.tolist())):
+        here = region == name
+        w = weights[here]
+        out.append(
+            Unit(
+                name,
+                int(child_key(REGION, stable_id(name))),
+                sectors[here],
+                w,
+                float(w.sum()) / total if total > 0 else 0.0,
+            )
+        )
+    return out
+
+
+class ViolationModel:
+    """The violation process of one scenario on its graph (shared by replications).
+
+    Parameters
+    ----------
+    spec : ViolationsSpec
+    graph : networkx.Graph
+    nodes : list of str
+        Node order.
+    calendar : Calendar, optional
+        The scenario's calendar (for the day of the week).
+    replay : EventTable, optional
+        Events to replay, already read and placed (:func:`sim.world.eventlog.read_events`).
+    replay_minutes : numpy.ndarray, optional
+        Each replayed event's time, or the start of its day when the log gives dates
+        only, in minutes since the start of the run.
+    """
+
+    def __init__(
+        self,
+        spec: ViolationsSpec,
+        graph: nx.Graph,
+        nodes: list[str],
+        calendar: Calendar | None = None,
+        replay: EventTable | None = None,
+        replay_minutes: np.ndarray | None = None,
+    ):
         self.spec = spec
+        self.calendar = calendar
         self.types = TypeTable.from_spec(spec)
         index = {n: i for i, n in enumerate(nodes)}
         self.index = index
@@ -235,6 +330,52 @@ class ViolationModel:
         self.background = DailyProfile(spec.rate_per_day, spec.time_of_day)
         lr = spec.long_range_strikes
         self.strikes = DailyProfile(lr.rate_per_day, lr.time_of_day)
+        if spec.by_region:
+            self.units = region_units(graph, nodes, self.sectors, self.sector_w)
+        else:
+            self.units = [Unit(None, None, self.sectors, self.sector_w, 1.0)]
+        self.replay = replay
+        self.replay_minutes = replay_minutes
+
+    def static_multiplier(self, unit: Unit, horizon: float) -> Multiplier:
+        """The unit's scheduled and day-of-week multipliers (the same in every replication)."""
+        return Multiplier.product(
+            [
+                schedule_multiplier(self.spec.schedule, unit.name),
+                weekday_multiplier(self.spec.day_of_week, self.calendar, horizon),
+            ]
+        )
+
+    def multiplier(self, unit: Unit, horizon: float, seed: int, replication: int) -> Multiplier:
+        """The unit's whole rate multiplier in one replication: regimes, noise, schedule
+        and day of the week (line-wide chains and noise are shared by every unit)."""
+        spec = self.spec
+        parts = [self.static_multiplier(unit, horizon)]
+        if spec.regimes is not None:
+            owner = unit.owner if spec.regimes.scope == "region" and unit.owner else LINE
+            parts.append(regime_multiplier(spec.regimes, owner, horizon, seed, replication))
+        if spec.noise.sd > 0:
+            owner = unit.owner if spec.noise.scope == "region" and unit.owner else LINE
+            parts.append(noise_multiplier(spec.noise, owner, horizon, seed, replication))
+        return Multiplier.product(parts)
+
+
+STREAMS = (
+    "violation.background.gap",
+    "violation.strike.gap",
+    "violation.sector",
+    "violation.strike.target",
+    "violation.perpetrator",
+    "violation.type",
+    "violation.size",
+    "violation.children",
+    "violation.child_delay",
+    "violation.child_moves",
+    "violation.child_neighbour",
+    "violation.retaliation",
+    "violation.replay.copies",
+    "violation.replay.time",
+)
 
 
 class ViolationSource:
@@ -254,28 +395,23 @@ class ViolationSource:
         self.horizon = horizon
         self.now = 0.0
         self.next_id = 0
-        s = {
-            name: Stream(seed, replication, name)
-            for name in (
-                "violation.background.gap",
-                "violation.strike.gap",
-                "violation.sector",
-                "violation.strike.target",
-                "violation.perpetrator",
-                "violation.type",
-                "violation.children",
-                "violation.child_delay",
-                "violation.child_moves",
-                "violation.child_neighbour",
-                "violation.retaliation",
-            )
-        }
+        s = {name: Stream(seed, replication, name) for name in STREAMS}
         self.s = s
         self.pending: list[_Batch] = []  # drawn, not yet emitted (at or after self.now)
         self.ids: dict[int, int] = {}  # key -> id, for parents of pending violations
-        self.bg = Arrivals(model.background, s["violation.background.gap"])
-        self.struck = Arrivals(model.strikes, s["violation.strike.gap"])
         spec = model.spec
+        gaps = s["violation.background.gap"]
+        if not spec.modulated:
+            self.bg = [(model.units[0], Arrivals(model.background, gaps))]
+        else:
+            self.bg = []
+            for unit in model.units:
+                mult = model.multiplier(unit, horizon, seed, replication)
+                profile = ModulatedProfile(
+                    spec.rate_per_day * unit.share, spec.time_of_day, mult, horizon
+                )
+                self.bg.append((unit, Arrivals(profile, gaps, unit.owner)))
+        self.struck = Arrivals(model.strikes, s["violation.strike.gap"])
         if spec.scripted:
             keys = child_key(SCRIPTED, np.arange(len(spec.scripted)))
             roots = _Batch(
@@ -285,21 +421,59 @@ class ViolationSource:
                 [SIDE_CODES[v.perpetrator] for v in spec.scripted],
                 [model.types.names.index(v.type) for v in spec.scripted],
                 np.zeros(len(spec.scripted)),
+                [v.size or 0 for v in spec.scripted],
             )
             self.pending.append(self._with_clusters(roots))
+        if model.replay is not None and len(model.replay):
+            roots = self._replayed()
+            escalate = spec.replay is not None and spec.replay.escalate
+            self.pending.append(self._with_clusters(roots) if escalate else roots)
 
     # ------------------------------------------------------------------ drawing
+    def _replayed(self) -> _Batch:
+        """The violations of the replayed events: ``scale`` of them per event on average,
+        each at its event's node and time (a time of day drawn from the hourly profile
+        when the log gives dates only); type, side and size drawn where the log has none."""
+        m, s, ev = self.m, self.s, self.m.replay
+        scale = m.spec.replay.scale if m.spec.replay is not None else 1.0
+        event_key = child_key(REPLAYED, ev.line)
+        whole = int(np.floor(scale))
+        extra = s["violation.replay.copies"].uniform(event_key) < scale - whole
+        copies = whole + extra.astype(np.int64)
+        row = np.repeat(np.arange(len(ev)), copies)
+        first = np.repeat(np.cumsum(copies) - copies, copies)
+        key = child_key(event_key[row], np.arange(row.size) - first)
+        t = m.replay_minutes[row].astype(float)
+        undated = ~ev.timed[row]
+        if undated.any():
+            day = DailyProfile(1.0, m.spec.time_of_day)
+            u = s["violation.replay.time"].uniform(key[undated])
+            t[undated] += day.inverse(u)
+        typ = ev.type[row].copy()
+        drawn = typ < 0
+        typ[drawn] = s["violation.type"].choice(key[drawn], m.type_p)
+        perp = ev.perpetrator[row].copy()
+        drawn = perp < 0
+        perp[drawn] = s["violation.perpetrator"].choice(key[drawn], m.perp_p)
+        keep = (t >= 0) & (t < self.horizon)
+        batch = _Batch(key, t, ev.node[row], perp, typ, np.zeros(row.size), ev.size[row])
+        return batch.take(keep)
+
     def _roots(self, end: float) -> list[_Batch]:
         m, s = self.m, self.s
         out = []
-        first = self.bg.count
-        t = self.bg.until(end)
-        if t.size and m.sector_w.sum() > 0:
-            keys = child_key(BACKGROUND, np.arange(first, first + t.size))
-            node = m.sectors[s["violation.sector"].choice(keys, m.sector_w)]
-            perp = s["violation.perpetrator"].choice(keys, m.perp_p)
-            typ = s["violation.type"].choice(keys, m.type_p)
-            out.append(self._with_clusters(_Batch(keys, t, node, perp, typ, np.zeros(t.size))))
+        for unit, arrivals in self.bg:
+            first = arrivals.count
+            t = arrivals.until(end)
+            if t.size and unit.weights.sum() > 0:
+                idx = np.arange(first, first + t.size)
+                owner = BACKGROUND if unit.owner is None else unit.owner
+                keys = child_key(owner, idx)
+                node = unit.sectors[s["violation.sector"].choice(keys, unit.weights)]
+                perp = s["violation.perpetrator"].choice(keys, m.perp_p)
+                typ = s["violation.type"].choice(keys, m.type_p)
+                roots = _Batch(keys, t, node, perp, typ, np.zeros(t.size))
+                out.append(self._with_clusters(roots))
         first = self.struck.count
         t = self.struck.until(end)
         if t.size and m.targets.size:
@@ -310,6 +484,12 @@ class ViolationSource:
             typ = np.full(t.size, m.types.line_types)
             out.append(_Batch(keys, t, m.targets[pick], perp, typ, np.zeros(t.size)))
         return out
+
+    def _child_delays(self, key: np.ndarray) -> np.ndarray:
+        esc = self.m.spec.escalation
+        if esc.delay is None:
+            return self.s["violation.child_delay"].exponential(key, esc.decay)
+        return self.s["violation.child_delay"].sample(esc.delay, key)
 
     def _with_clusters(self, roots: _Batch) -> _Batch:
         """The roots and every violation they trigger before the horizon."""
@@ -326,7 +506,7 @@ class ViolationSource:
                 break
             first = np.repeat(np.cumsum(kids) - kids, kids)
             key = child_key(gen.key[par], np.arange(par.size) - first)
-            t = gen.time[par] + s["violation.child_delay"].exponential(key, esc.decay)
+            t = gen.time[par] + self._child_delays(key)
             here = gen.node[par]
             move = s["violation.child_moves"].uniform(key) < esc.neighbour_share
             pick = (s["violation.child_neighbour"].uniform(key) * m.degree[here]).astype(np.int64)
@@ -346,10 +526,9 @@ class ViolationSource:
         ties by key), numbered on from the previous window."""
         end = min(end, self.horizon)
         batch = _Batch.join(self.pending + self._roots(end))
-        cols = ("key", "time", "node", "perp", "type", "parent")
         due = batch.time < end
-        self.pending = [_Batch(*(getattr(batch, c)[~due] for c in cols))]
-        b = _Batch(*(getattr(batch, c)[due] for c in cols))
+        self.pending = [batch.take(~due)]
+        b = batch.take(due)
         order = np.lexsort((b.key, b.time))
         key = b.key[order]
         ids = np.arange(self.next_id, self.next_id + key.size, dtype=np.int64)
@@ -363,7 +542,7 @@ class ViolationSource:
         self.ids = {k: v for k, v in self.ids.items() if k in wanted}
         typ = b.type[order]
         perp = b.perp[order]
-        return {
+        out = {
             "violation": ids,
             "key": key,
             "time": b.time[order],
@@ -375,6 +554,13 @@ class ViolationSource:
             "parent": parent,
             "strike": typ == self.m.types.line_types,
         }
+        if self.m.spec.sized:
+            size = b.size[order]
+            drawn = size == 0
+            u = self.s["violation.size"].uniform(key[drawn])
+            size[drawn] = self.m.types.draw_sizes(typ[drawn], u)
+            out["size"] = size
+        return out
 
 
 def generate(
@@ -384,6 +570,7 @@ def generate(
     horizon: float,
     seed: int,
     replication: int = 0,
+    calendar: Calendar | None = None,
 ) -> dict[str, np.ndarray]:
     """Draw the ground-truth violations of one replication (the whole horizon at once).
 
@@ -398,12 +585,14 @@ def generate(
         Minutes; violations at or after it are not drawn.
     seed, replication : int
         Select the keyed streams (:mod:`sim.world.streams`).
+    calendar : Calendar, optional
+        The scenario's calendar (needed for a day-of-week profile).
 
     Returns
     -------
     dict of numpy arrays
         Columns ``violation, key, time, node, type, severity, perpetrator,
-        affected, parent, strike``, sorted by time.
+        affected, parent, strike`` (and ``size`` when sizes are set), sorted by time.
     """
-    source = ViolationSource(ViolationModel(spec, graph, nodes), seed, replication, horizon)
-    return source.until(horizon)
+    model = ViolationModel(spec, graph, nodes, calendar)
+    return ViolationSource(model, seed, replication, horizon).until(horizon)

@@ -26,6 +26,12 @@ READING: dict[str, str] = {
     "timeline": "Daily means over the whole run. The hatched area is the warm-up, which the "
     "statistics leave out; after it the curves should fluctuate around a level. A curve that "
     "keeps rising means the center does not keep up.",
+    "violations": "Violations on the line per day, over the whole run: the step is the mean "
+    "over replications and the band (for one run) spans the lowest to the highest "
+    "replication. Regimes show as stretches of higher or lower steps, scheduled changes as "
+    "a jump at their date. When violations have sizes, the second panel counts what the "
+    "monitors would count (shots and explosions), which the center handles as the incidents "
+    "of the first panel. The hatched area is the warm-up.",
     "week": "A close look at the first replication, at the scenario's sampling interval: the "
     "week just after the warm-up, or the last days of a shorter run (the title gives the "
     "days and the interval). Shaded hours have fewer officers on duty than the "

@@ -41,7 +41,7 @@ from .maps import node_positions, plot_map
 from .outcomes import plot_outcomes, plot_sweep_outcomes
 from .style import FORMATS, fmt_time, shorten, colour, save
 from .staffing import hourly_loads, hourly_title, plot_hourly
-from .timelines import plot_timeline, timeline_panels, week_panels
+from .timelines import plot_timeline, timeline_panels, violation_panels, week_panels
 
 NO_RESPONSE = NO_DATA["response"]
 NO_BREAKDOWN = "no incident asked for a team (teams disabled or none in range)"
@@ -53,6 +53,7 @@ RUN_KINDS = (
     "violins",
     "breakdown",
     "timeline",
+    "violations",
     "week",
     "hourly",
     "map",
@@ -65,6 +66,9 @@ KINDS: dict[str, str] = {
     "breakdown": "Response time by violation type, by severity and for the slowest sectors",
     "timeline": "Daily means over the whole run: reports waiting per desk, teams busy, "
     "incidents open; warm-up shaded",
+    "violations": "Line violations per day over the whole run (the regimes, scheduled "
+    "changes and bursts of the scenario show here), and shots and explosions per day when "
+    "violations have sizes",
     "week": "Up to a week after the warm-up at the sampling interval (the title gives both): "
     "reports waiting, officers on duty, teams busy, incidents open; reduced-staffing hours "
     "shaded",
@@ -115,6 +119,7 @@ def run_figures(runs: list[RunData]) -> dict[str, Callable[[], Figure]]:
         "violins": lambda: plot_violins(**violins, note=note),
         "breakdown": lambda: plot_breakdown(breakdowns, note=note),
         "timeline": lambda: _timeline_figure(runs, note),
+        "violations": lambda: _violations_figure(runs, note),
         "week": lambda: _week_figure(runs, note),
         "hourly": lambda: plot_hourly(
             hourly_loads(runs),
@@ -170,6 +175,12 @@ def _violin_groups(
     }
 
 
+def _start(runs: list[RunData]):
+    """The calendar start shared by the runs (None without one or when they differ)."""
+    starts = {r.scenario.start for r in runs}
+    return starts.pop() if len(starts) == 1 else None
+
+
 def _timeline_figure(runs: list[RunData], note: str) -> Figure:
     """Daily means over the whole run."""
     return plot_timeline(
@@ -178,6 +189,19 @@ def _timeline_figure(runs: list[RunData], note: str) -> Figure:
         note=note,
         xlim=(0.0, runs[0].scenario.horizon / 1440.0),
         title="The whole run, daily means",
+        start=_start(runs),
+    )
+
+
+def _violations_figure(runs: list[RunData], note: str) -> Figure:
+    """Line violations per day over the whole run."""
+    return plot_timeline(
+        violation_panels(runs),
+        warmup_days=runs[0].scenario.warmup / 1440.0,
+        note=note,
+        xlim=(0.0, runs[0].scenario.horizon / 1440.0),
+        title="Violations per day",
+        start=_start(runs),
     )
 
 
@@ -199,6 +223,7 @@ def _week_figure(runs: list[RunData], note: str) -> Figure:
         xlim=(week_start / 1440, week_end / 1440),
         note=note,
         title=_week_title(scen, week_start, week_end),
+        start=_start(runs),
     )
 
 

@@ -1,16 +1,27 @@
-"""Timelines over simulated time (days): daily means over the whole run and one
-week hour by hour, as stacked panels sharing the time axis."""
+"""Timelines over simulated time (days, or dates when the scenario has a calendar):
+daily means over the whole run, one week hour by hour, and the violations per day,
+as stacked panels sharing the time axis."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
+import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..results import PARTIES, RunData, team_counts, daily_means, week_window
+from ..results import (
+    PARTIES,
+    RunData,
+    daily_means,
+    daily_violations,
+    daily_violations_by_region,
+    team_counts,
+    week_window,
+)
 from .style import DESK_COLOURS, new_figure, legend_below, shorten, styled, subtitle, colour
 
 NO_TEAMS = "No teams (teams disabled or no team bases): no team was ever busy"
@@ -44,6 +55,7 @@ def plot_timeline(
     xlim: tuple[float, float] | None = None,
     note: str = "",
     title: str = "Timeline",
+    start: dt.datetime | None = None,
 ) -> Figure:
     """Stacked panels over simulated time (days), sharing the time axis.
 
@@ -62,8 +74,12 @@ def plot_timeline(
         Label every day at midnight, with minor ticks every 6 hours.
     xlim : (float, float), optional
         Time axis limits in days (default: the data's).
+    start : datetime.datetime, optional
+        The calendar date of day 0: the time axis then shows dates.
     """
-    fig = new_figure(10, 2.1 * len(panels) + 1.4)
+    if start is not None:
+        panels, shade, warmup_days, xlim = _to_dates(panels, shade, warmup_days, xlim, start)
+    fig = new_figure(10, max(2.1 * len(panels) + 1.4, 5.0))
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
     xs = [np.asarray(ln["x"], float) for p in panels for ln in p["lines"] if len(ln["x"])]
     xmin, xmax = xlim or (
@@ -82,7 +98,7 @@ def plot_timeline(
             _draw_line(ax, ln)
         ax.set_ylim(bottom=0)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
-    _time_axis(axes[-1], xmin, xmax, day_ticks)
+    _time_axis(axes[-1], xmin, xmax, day_ticks, start)
     extra = []
     if shade:
         extra.append(Patch(facecolor="#9fb3c8", alpha=0.5, label=shade_label))
@@ -161,10 +177,39 @@ def _draw_line(ax: Any, ln: dict[str, Any]) -> None:
         ax.plot(x, y, **style, linestyle=ln.get("style", "-"))
 
 
-def _time_axis(ax: Any, xmin: float, xmax: float, day_ticks: bool) -> None:
+def _to_dates(panels, shade, warmup_days, xlim, start: dt.datetime):
+    """Days since the start as matplotlib date numbers (days since 1970), so that the
+    axis can show calendar dates."""
+    zero = float(mdates.date2num(start))
+    moved = []
+    for p in panels:
+        lines = [{**ln, "x": np.asarray(ln["x"], float) + zero} for ln in p["lines"]]
+        moved.append({**p, "lines": lines})
+    shade = [(a + zero, b + zero) for a, b in shade]
+    warmup = None if warmup_days is None else warmup_days + zero
+    lim = None if xlim is None else (xlim[0] + zero, xlim[1] + zero)
+    return moved, shade, warmup, lim
+
+
+def _time_axis(
+    ax: Any, xmin: float, xmax: float, day_ticks: bool, start: dt.datetime | None = None
+) -> None:
     """The shared time axis (on the bottom panel): limits, label and, with
-    ``day_ticks``, a tick labelled at each midnight and minor ticks every 6 hours."""
+    ``day_ticks``, a tick labelled at each midnight and minor ticks every 6 hours;
+    with a ``start``, calendar dates."""
     ax.set_xlim(xmin, xmax)
+    if start is not None:
+        ax.set_xlabel(f"Date (local time; day 0 is {start:%d %b %Y})")
+        if day_ticks:
+            ax.xaxis.set_major_locator(mdates.DayLocator())
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
+            ax.xaxis.set_minor_locator(mdates.HourLocator(byhour=[6, 12, 18]))
+        else:
+            locator = mdates.AutoDateLocator()
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        ax.set_xlim(xmin, xmax)
+        return
     ax.set_xlabel("Simulated time (days since the start)")
     if day_ticks:
         ticks = np.arange(math.ceil(xmin), math.floor(xmax) + 1)
@@ -301,4 +346,60 @@ def week_panels(runs: list[RunData]) -> list[dict[str, Any]]:
             }
         )
     _teams_panel(panels[2], runs)
+    return panels
+
+
+def violation_panels(runs: list[RunData]) -> list[dict[str, Any]]:
+    """Panels of line violations per day: each configuration's mean over replications
+    (for one run with a band from the lowest to the highest replication), and a second
+    panel at the monitors' scale (shots and explosions) when violations have sizes."""
+    several = len(runs) > 1
+    panels = [{"title": "Line violations per day (incidents)", "ylabel": "Violations", "lines": []}]
+    sized = any("size" in r.tables["violations"] for r in runs)
+    if sized:
+        panels.append(
+            {
+                "title": "Shots and explosions per day (the monitors' scale)",
+                "ylabel": "Count",
+                "lines": [],
+            }
+        )
+    for k, run in enumerate(runs):
+        d = daily_violations(run)
+        band = run.replications > 1 and not several
+        for panel, scale in zip(panels, ("violations", "size")):
+            panel["lines"].append(
+                {
+                    "label": shorten(run.name) if several else "mean over replications",
+                    "colour": colour(k),
+                    "x": d["day"],
+                    "y": d[scale]["mean"],
+                    "low": d[scale]["low"] if band else None,
+                    "high": d[scale]["high"] if band else None,
+                    "step": True,
+                    "width": _width(k, len(runs)) if several else 1.3,
+                }
+            )
+    if runs[0].replications > 1 and not several:
+        for p in panels:
+            p["title"] += f" (band: lowest to highest of {runs[0].replications} replications)"
+    regions = daily_violations_by_region(runs[0]) if not several else {}
+    if len(regions) > 1:
+        lines = [
+            {
+                "label": name or "(no region)",
+                "colour": colour(k),
+                "x": d["day"],
+                "y": d["mean"],
+                "step": True,
+            }
+            for k, (name, d) in enumerate(regions.items())
+        ]
+        panels.append(
+            {
+                "title": "Line violations per day by region (mean over replications)",
+                "ylabel": "Violations",
+                "lines": lines,
+            }
+        )
     return panels
