@@ -26,6 +26,7 @@ def drawn(loaded, replication: int, seed: int) -> dict[str, np.ndarray]:
     horizon = loaded.scenario.horizon
     return ViolationSource(Prepared(loaded).violations, seed, replication, horizon).until(horizon)
 
+
 DAY = 1440.0
 # (lat, lon) near sectors of the built-in network: Toretsk, Chasiv Yar, Kherson
 TORETSK = (48.40, 37.85)
