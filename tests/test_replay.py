@@ -7,6 +7,7 @@ of UCDP GED and of the minimal format), never the real data files.
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -250,3 +251,24 @@ def test_acled_layout_maps_types_and_sides(tmp_path):
     assert [names[t] for t in v["type"]] == ["artillery", "small_arms"]
     assert v["perpetrator"].tolist() == [0, 1]
     assert (v["time"] // DAY).tolist() == [1.0, 2.0]
+
+
+def test_the_replayed_log_is_part_of_what_a_sweep_point_depends_on(tmp_path):
+    """Its digest is among the scenario's inputs, which sweep fingerprints cover."""
+    row = f"2019-01-02T06:30,{TORETSK[0]},{TORETSK[1]},artillery,RU,40"
+    log = minimal_log(tmp_path, [row])
+    before = scenario(tmp_path, {}).inputs
+    minimal_log(tmp_path, [row, f"2019-01-03 21:00,{CHASIV_YAR[0]},{CHASIV_YAR[1]},drone,UA,"])
+    after = scenario(tmp_path, {}).inputs
+    key = str(log.resolve())
+    assert key in before and key in after and before[key] != after[key]
+
+
+def test_a_log_that_is_a_named_pipe_or_a_directory_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "events.csv")
+    with pytest.raises(ScenarioError, match="violations.replay.file.*not a regular file"):
+        scenario(tmp_path, {})
+    (tmp_path / "events.csv").unlink()
+    (tmp_path / "events.csv").mkdir()
+    with pytest.raises(ScenarioError, match="violations.replay.file.*directory"):
+        scenario(tmp_path, {})

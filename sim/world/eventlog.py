@@ -14,6 +14,7 @@ both read logs through it.
 from __future__ import annotations
 
 import csv
+import io
 import datetime as dt
 import math
 import re
@@ -122,14 +123,23 @@ class EventTable:
         return f"{len(self)} of {self.rows} rows kept" + (f" (left out: {why})" if why else "")
 
 
+MAX_LOG_BYTES = 512 * 2**20
+"""The largest event log read (bytes); UCDP's Ukraine file is 2.5 MB."""
+
+
 def _open_rows(path: Path, encoding: str) -> tuple[list[str], list[list[str]]]:
+    from ..records.storage import InputFileError, read_input
+
+    if not Path(path).exists():
+        raise EventLogError(f"event log {path} does not exist")
     try:
-        with open(path, newline="", encoding=encoding) as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            rows = list(reader)
-    except FileNotFoundError:
-        raise EventLogError(f"event log {path} does not exist") from None
+        # a regular file of bounded size only: a directory or a named pipe is refused
+        raw = read_input(path, MAX_LOG_BYTES, "an event log (CSV)")
+        reader = csv.reader(io.StringIO(raw.decode(encoding), newline=""))
+        header = next(reader, None)
+        rows = list(reader)
+    except InputFileError as exc:
+        raise EventLogError(f"event log {path}: the file {exc.reason}") from None
     except UnicodeDecodeError as exc:
         raise EventLogError(
             f"{path} is not readable as {encoding} ({exc.reason} at byte {exc.start}); set "

@@ -10,6 +10,7 @@ the key path and what was expected.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,10 @@ def _with_network(
     loaded = LoadedScenario(scen, graph, real, path.parent, inputs, warnings, sources)
     if scen.violations.replay is not None:
         loaded.replay, loaded.replay_minutes = read_replay(scen, graph, sources, path.parent)
+        log = Path(scen.violations.replay.file)
+        log = log if log.is_absolute() else path.parent / log
+        # the log's content is part of what a sweep point depends on (its fingerprint)
+        loaded.inputs[str(log.resolve())] = hashlib.sha256(log.read_bytes()).hexdigest()
     return loaded
 
 
