@@ -112,3 +112,27 @@ def test_cfsim_daily_refuses_a_directory_that_is_not_a_run(tmp_path, capsys):
     assert str(tmp_path) in capsys.readouterr().err
     with pytest.raises(ResultsError):
         load_run(tmp_path)
+
+
+def test_a_run_with_a_calendar_takes_the_day_as_a_date(tmp_path, capsys):
+    scen = tmp_path / "dated.yaml"
+    scen.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nhorizon: 4d\nwarmup: 1d\nreplications: 1\n"
+        "start: 2016-03-01\ntimezone: Europe/Kyiv\n"
+    )
+    out = tmp_path / "run"
+    assert main(["run", str(scen), "--out", str(out), "-q", "--workers", "1"]) == 0
+    capsys.readouterr()
+    assert main(["daily", str(out), "--date", "2016-03-03"]) == 0
+    text = capsys.readouterr().out
+    assert "# Daily report: baseline, day 2 (2016-03-03)" in text
+    assert "Period: 2016-03-02 19:30 to 2016-03-03 19:30 (cut-off)" in text
+    assert main(["daily", str(out), "--date", "2016-03-09", "-q"]) == 2
+    assert "day 8 is not a whole reporting period" in capsys.readouterr().err
+    assert main(["daily", str(out), "--date", "March 3", "-q"]) == 2
+    assert "expected YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_a_run_without_a_calendar_refuses_a_date(run_dir, capsys):
+    assert main(["daily", str(run_dir), "--date", "2016-03-03", "-q"]) == 2
+    assert "has no calendar (start)" in capsys.readouterr().err

@@ -86,6 +86,10 @@ def daily_arguments(p: argparse.ArgumentParser) -> None:
         help="the simulated day whose report to write (day 0 is the first; the period "
         "ends at output.daily_cutoff of that day; default: the last whole day)",
     )
+    p.add_argument(
+        "--date",
+        help="the same as a calendar date, YYYY-MM-DD (runs of a scenario with a start)",
+    )
     p.add_argument("--replication", "-r", type=int, default=0, help="which replication (default 0)")
     p.add_argument("--out", help="where to write the report (default: RESULTS/daily)")
     add_quiet(p, "do not print the report")
@@ -96,7 +100,7 @@ def daily_command(args: argparse.Namespace, argv: list[str] | None) -> int:
     directory is not a run or the day is not in it."""
     from pathlib import Path
 
-    from ..output.daily import daily_data, days_available, html_page, markdown
+    from ..output.daily import daily_data, day_of_date, days_available, html_page, markdown
     from ..output.results import ResultsError, detect, load_run
     from ..records.storage import atomic_write
 
@@ -110,6 +114,8 @@ def daily_command(args: argparse.Namespace, argv: list[str] | None) -> int:
         run = load_run(args.results)
         days = days_available(run)
         day = args.day if args.day is not None else (days[-1] if days else 0)
+        if args.date is not None:
+            day = day_of_date(run, args.date)
         data = daily_data(run, day, args.replication)
     except ResultsError as exc:
         if args.debug:

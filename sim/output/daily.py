@@ -53,6 +53,24 @@ def days_available(run: RunData) -> list[int]:
             and d * 1440.0 + cut <= horizon]  # fmt: skip
 
 
+def day_of_date(run: RunData, text: str) -> int:
+    """The simulated day of calendar date ``text`` (``YYYY-MM-DD``) in a run whose
+    scenario has a calendar."""
+    import datetime as dt
+
+    cal = run.scenario.calendar
+    if cal is None:
+        raise ResultsError(
+            "this run's scenario has no calendar (start), so its days have no dates; "
+            "give the day with --day"
+        )
+    try:
+        date = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ResultsError(f"--date {text!r} is not a date; expected YYYY-MM-DD") from None
+    return (date - cal.start.date()).days
+
+
 def _in(values: np.ndarray, p: Period) -> np.ndarray:
     return (values >= p.start) & (values < p.end)
 
@@ -81,8 +99,10 @@ def daily_data(run: RunData, day: int, replication: int = 0) -> dict[str, Any]:
     t = {name: _rep(tab, replication) for name, tab in run.tables.items()}
     region = {n["id"]: n.get("region") or "(no region)" for n in run.network["nodes"]}
     now, before = period(run, day), period(run, day - 1)
+    cal = run.scenario.calendar
     return {
         "scenario": run.scenario.name,
+        "calendar": cal.datetime(0.0).replace(tzinfo=None).isoformat() if cal else None,
         "replication": replication,
         "day": day,
         "start": now.start,
@@ -195,7 +215,14 @@ def _claims(t, p: Period) -> list[dict[str, Any]]:
     return out
 
 
-def _clock(minutes: float) -> str:
+def _clock(minutes: float, start: str | None = None) -> str:
+    """``day 4 19:30``, or with a calendar (``start``: ISO date-time of minute 0)
+    ``2016-03-05 19:30``."""
+    if start is not None:
+        import datetime as dt
+
+        when = dt.datetime.fromisoformat(start) + dt.timedelta(minutes=round(minutes))
+        return when.strftime("%Y-%m-%d %H:%M")
     day, m = divmod(int(round(minutes)), 1440)
     return f"day {day} {m // 60:02d}:{m % 60:02d}"
 
@@ -244,7 +271,8 @@ def sentences(d: dict[str, Any]) -> list[str]:
     f, t = d["findings"], d["teams"]
     denied = f" (at {', '.join(t['denied_at'])})" if t["denied_at"] else ""
     return [
-        f"Period: {_clock(d['start'])} to {_clock(d['end'])} (cut-off), replication "
+        f"Period: {_clock(d['start'], d['calendar'])} to {_clock(d['end'], d['calendar'])} "
+        f"(cut-off), replication "
         f"{d['replication']} of scenario {d['scenario']}.",
         f"Findings made: {f['made']}, {f['verified']} after a team verified on site. "
         f"Disputes opened {f['disputes_opened']}, settled {f['disputes_settled']}, left "
@@ -254,9 +282,16 @@ def sentences(d: dict[str, Any]) -> list[str]:
     ]
 
 
+def _title(d: dict[str, Any]) -> str:
+    day = f"day {d['day']}"
+    if d["calendar"] is not None:
+        day += f" ({_clock(d['end'], d['calendar'])[:10]})"
+    return f"Daily report: {d['scenario']}, {day}"
+
+
 def markdown(d: dict[str, Any]) -> str:
     """The report as Markdown (for pasting)."""
-    lines = [f"# Daily report: {d['scenario']}, day {d['day']}", ""]
+    lines = [f"# {_title(d)}", ""]
     lines += [s + "\n" for s in sentences(d)]
     for title, head, rows in tables(d):
         lines += [f"## {title}", ""]
@@ -275,12 +310,12 @@ def html_page(d: dict[str, Any]) -> str:
     e = html.escape
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Daily report: {e(d['scenario'])}, day {d['day']}</title><style>",
+        f"<title>{e(_title(d))}</title><style>",
         "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
         "table{border-collapse:collapse;margin:.5rem 0 1.5rem}td,th{border-bottom:1px solid #ccc;"
         "padding:.25rem .6rem;text-align:right}td:first-child,th:first-child{text-align:left}",
         "</style></head><body>",
-        f"<h1>Daily report: {e(d['scenario'])}, day {d['day']}</h1>",
+        f"<h1>{e(_title(d))}</h1>",
     ]
     parts += [f"<p>{e(s)}</p>" for s in sentences(d)]
     for title, head, rows in tables(d):
