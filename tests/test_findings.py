@@ -154,6 +154,25 @@ def test_a_level_takes_up_the_oldest_disputes_up_to_its_capacity(timeline):
     assert level["mean_backlog"] == pytest.approx(expected / 4320.0)
 
 
+@pytest.mark.parametrize(
+    "calendar, day",
+    [({}, 2), ({"start": "2016-01-01"}, 5)],  # day 0 a Monday; 1 Jan 2016 was a Friday
+)
+def test_a_weekly_level_meets_on_its_weekday_of_the_calendar(timeline, calendar, day):
+    weekly = [{"name": "jmc", "meets": "weekly on Wednesday at 10:00", "capacity": 1,
+               "resolves": 1.0}]  # fmt: skip
+    over = {
+        **TEAMS_OFF,
+        **calendar,
+        "horizon": "8d",
+        "violations": {"scripted": TWO[:1]},
+        **findings({"dissent": {"accuser": 1.0}, "ladder": weekly}),
+    }
+    inc = run_replication(timeline(over)).incidents
+    assert inc["disputed"].tolist() == [140.0]
+    assert inc["dispute_closed"].tolist() == [day * 1440.0 + 600.0]
+
+
 def test_an_unsettled_dispute_goes_up_the_ladder_and_stays_disputed_after_the_last(timeline):
     ladder = [
         {"name": "area", "meets": "daily at 18:00", "capacity": 5, "resolves": 0.0},
@@ -364,3 +383,20 @@ def test_false_claims_come_in_every_batch_with_the_mean_asked_for(timeline, merg
     assert set(R.CLAIM_KINDS[k] for k in c["kind"]) == {"false"}
     # Poisson: standard error of the mean over 798 batches is sqrt(2.5 / 798) = 0.056
     assert abs(per_batch - 2.5) < 4 * math.sqrt(2.5 / 798)
+
+
+def test_a_walkout_and_a_moratorium_may_start_at_a_date_of_the_calendar():
+    from sim.world import scenario_from_dict
+
+    data = {
+        "name": "dated",
+        "horizon": "40d",
+        "start": "2025-03-01",
+        "walkouts": [{"party": "RU", "start": "2025-03-10"}],
+        "moratorium": {"start": "2025-03-18", "duration": "30d"},
+    }
+    scen = scenario_from_dict(data).scenario
+    assert scen.walkouts[0].start == 9 * 1440.0 and scen.moratorium.start == 17 * 1440.0
+    del data["start"]
+    with pytest.raises(ScenarioError, match=r"walkouts\[0\].start: 2025-03-10 is a date"):
+        scenario_from_dict(data)

@@ -578,8 +578,10 @@ class Replication:
         levels = self.scen.findings.ladder
         if not levels:
             return
+        cal = self.scen.calendar  # day 0's weekday: the calendar's, else a Monday
+        first = cal.start.weekday() if cal is not None else 0
         plans = [
-            LevelPlan(lv.name, tuple(meeting_times(lv.meets, self.horizon)), lv.capacity,
+            LevelPlan(lv.name, tuple(meeting_times(lv.meets, self.horizon, first)), lv.capacity,
                       lv.resolves)
             for lv in levels
         ]  # fmt: skip

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from ..records.codes import SITE_CLASSES
 from .base import Probability, Side, Strict
+from .calendar import Instant
 from .distributions import Distribution, Duration
 from .units import parse_clock, parse_duration
 
@@ -172,8 +173,8 @@ class Walkout(Strict):
 
     party: Side
     """Whose desk leaves."""
-    start: Duration
-    """When (time since the start)."""
+    start: Instant
+    """When: time since the start, or a date when the scenario has a ``start``."""
     duration: Duration | None = None
     """How long; null: for good."""
     access: Literal["kept", "withdrawn"] = "kept"
@@ -247,8 +248,8 @@ class RemoteVerification(Strict):
 class MoratoriumSpec(Strict):
     """A moratorium on strikes against protected sites, and the claims it draws."""
 
-    start: Duration = "0min"
-    """When it starts (time since the start)."""
+    start: Instant = "0min"
+    """When it starts: time since the start, or a date when the scenario has a ``start``."""
     duration: Duration | None = "30d"
     """How long it lasts; null: until the horizon."""
     classes: list[Literal[SITE_CLASSES]] = list(SITE_CLASSES)  # type: ignore[valid-type]
