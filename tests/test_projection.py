@@ -24,6 +24,8 @@ from sim.analysis.projection import (
 from sim.output.console import format_summary
 from sim.world import load_scenario, scenario_from_dict
 
+from .conftest import SCENARIOS
+
 BASE = Path(__file__).resolve().parent / "hostile" / "base.yaml"
 
 
@@ -148,3 +150,28 @@ def test_an_overloaded_desk_is_reported_as_growing_and_a_stable_one_is_not(tmp_p
 def test_memory_sizes_must_be_positive_amounts(bad):
     with pytest.raises(ValueError, match="expected a"):
         parse_size(bad)
+
+
+def test_a_streamed_run_needs_about_the_same_memory_for_any_horizon():
+    """benchmarks/bench_run.py measures 200 MB for a year of the baseline and 258 MB
+    for ten; the projection must follow (streamed), and a run that keeps its tables
+    (``--dask``) must not."""
+
+    def peak(horizon: str, **kw) -> float:
+        ld = load_scenario(SCENARIOS / "baseline.yaml", overrides={"horizon": horizon})
+        return project(ld).peak_bytes(1, 1, **kw)
+
+    one, ten = peak("365d"), peak("3650d")
+    assert 150e6 < one < 250e6 and 200e6 < ten < 330e6
+    assert ten / one < 1.5
+    assert peak("3650d", streamed=False) / peak("365d", streamed=False) > 5
+
+
+def test_a_queue_that_cannot_keep_up_holds_its_reports_in_memory():
+    def streamed(horizon: str, rate: float) -> float:
+        over = {"horizon": horizon, "violations": {"rate_per_day": rate}}
+        return project(load_scenario(SCENARIOS / "baseline.yaml", overrides=over)).streamed_bytes
+
+    # at 20 times the baseline's rate the desks are overloaded: what waits is held
+    assert streamed("730d", 800.0) > 1.8 * streamed("365d", 800.0)
+    assert streamed("730d", 10.0) == pytest.approx(streamed("365d", 10.0), rel=0.01)

@@ -76,6 +76,7 @@ def check_loaded(
     workers: int | None = None,
     max_memory: float | None = None,
     tables: bool = True,
+    streamed: bool = True,
     what: str = "the run",
 ) -> tuple[list[str], float]:
     """The projection checks of a loaded scenario: its warnings and peak memory.
@@ -91,11 +92,18 @@ def check_loaded(
     limit = default_max_memory() if max_memory is None else max_memory
     proj = project(loaded)
     refusal = memory_refusal(
-        loaded, proj, replications=n, workers=w, limit=limit, tables=tables, what=what
+        loaded,
+        proj,
+        replications=n,
+        workers=w,
+        limit=limit,
+        tables=tables,
+        streamed=streamed,
+        what=what,
     )
     if refusal is not None:
         raise refusal
-    return loaded.warnings + load_warnings(loaded), proj.peak_bytes(n, w, tables)
+    return loaded.warnings + load_warnings(loaded), proj.peak_bytes(n, w, tables, streamed)
 
 
 def plan_scenario(
@@ -105,6 +113,7 @@ def plan_scenario(
     workers: int | None = None,
     max_memory: float | None = None,
     tables: bool = True,
+    streamed: bool = True,
 ) -> Plan:
     """Read and check a scenario file as ``cfsim run`` would run it.
 
@@ -115,11 +124,19 @@ def plan_scenario(
     max_memory : float, optional
         Bytes (default: half of this machine's memory).
     tables : bool
-        Whether every replication's tables come back to be written (``run``).
+        Whether every replication's tables are written (``run``).
+    streamed : bool
+        Whether they go to disk as they fill (not with ``--dask``: then they come
+        back to this process whole).
     """
     loaded = load_scenario(path)
     warnings, peak = check_loaded(
-        loaded, replications=replications, workers=workers, max_memory=max_memory, tables=tables
+        loaded,
+        replications=replications,
+        workers=workers,
+        max_memory=max_memory,
+        tables=tables,
+        streamed=streamed,
     )
     return Plan("scenario", Path(path), loaded=loaded, warnings=warnings, peak_bytes=peak)
 

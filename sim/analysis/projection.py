@@ -45,6 +45,20 @@ BYTES_PER_SAMPLE_CELL = 110.0
 COLUMNS = {"violations": 17, "reports": 21, "incidents": 36, "samples": 15}
 """Columns of each table as written."""
 
+# A run that streams its tables to Parquet (``cfsim run`` and ``compare`` without
+# ``--dask``), measured on the baseline for 1 and 10 years and on the M/M/5 case of
+# benchmarks/ (200,000 reports): memory is flat in the horizon but for the columns
+# the summary reads back.
+STREAM_PROCESS_BYTES = 170e6
+"""A process with everything a streamed run imports (pyarrow and Parquet included)."""
+IN_FLIGHT_DAYS = 35.0
+"""Days of reports the engine holds at once when its queues keep up (a week's window
+of the world and what is still open)."""
+BYTES_PER_ROW_READ = 130.0
+"""Summarising: the columns read back per violation, report or incident row."""
+BYTES_PER_SAMPLE_READ = 8.0 * COLUMNS["samples"]
+"""Summarising: one row of the time series read back."""
+
 
 @dataclass(frozen=True)
 class Projection:
@@ -58,11 +72,21 @@ class Projection:
     samples : int
         Rows of the time series.
     simulate_bytes : float
-        Peak memory of a process simulating one replication.
+        Peak memory of a process simulating one replication that keeps its tables.
     kept_bytes : float
         One replication's tables held in memory.
     write_bytes : float
         One replication's tables turned into text to be written.
+    streamed_bytes : float
+        Peak memory of a process simulating one replication whose tables go to
+        disk as they fill (the engine's window; all reports when a queue cannot
+        keep up, since the engine then holds what waits).
+    read_bytes : float
+        One streamed replication's columns read back for the summary.
+    keeps_up : bool
+        Whether every queue is projected to keep up (utilisation < 1). When one
+        does not, finished rows stay in memory with the waiting ones, so a
+        streamed run costs what a run that keeps its tables does.
     """
 
     violations: float
@@ -72,15 +96,25 @@ class Projection:
     simulate_bytes: float
     kept_bytes: float
     write_bytes: float
+    streamed_bytes: float = 0.0
+    read_bytes: float = 0.0
+    keeps_up: bool = True
 
-    def peak_bytes(self, replications: int, workers: int, tables: bool = True) -> float:
+    def peak_bytes(
+        self, replications: int, workers: int, tables: bool = True, streamed: bool = True
+    ) -> float:
         """The peak memory of a run of ``replications`` on ``workers`` processes.
 
-        With ``tables`` every replication's tables come back to this process and
-        are written (``cfsim run``); without, workers return a few numbers per
-        replication (``sweep``, ``optimize``, ``compare`` without ``--tables``).
+        With ``tables`` every replication's tables are written (``cfsim run``):
+        ``streamed`` to disk as they fill (the default), or, when not (``--dask``),
+        brought back to this process whole. Without ``tables``, workers return a
+        few numbers per replication (``sweep``, ``optimize``, ``compare`` without
+        ``--tables``).
         """
         active = max(1, min(workers, replications))
+        if tables and streamed and self.keeps_up:
+            sim = active * self.streamed_bytes + (active > 1) * active * STREAM_PROCESS_BYTES
+            return STREAM_PROCESS_BYTES + sim + replications * self.read_bytes
         sim = active * self.simulate_bytes + (active > 1) * active * PROCESS_BYTES
         if not tables:
             return PROCESS_BYTES + sim
@@ -169,17 +203,23 @@ def project(loaded: LoadedScenario) -> Projection:
     )
     sample_cells = COLUMNS["samples"] * samples
     n, bases = loaded.graph.number_of_nodes(), len(scen.teams.bases)
+    keeps_up = all(rho < 1.0 for rho in loads(loaded).values())
+    held = min(reports, rates["reports"] * IN_FLIGHT_DAYS) if keeps_up else reports
+    prepared = PREPARED_BYTES + 8.0 * n * (bases + 1)  # with the distances from the bases
     return Projection(
         violations=viol,
         reports=reports,
         incidents=incidents,
         samples=samples,
-        simulate_bytes=PREPARED_BYTES
-        + 8.0 * n * (bases + 1)  # distances from the bases
+        simulate_bytes=prepared
         + BYTES_PER_REPORT * reports
         + BYTES_PER_SAMPLE * samples,
         kept_bytes=BYTES_PER_CELL * (event_cells + sample_cells),
         write_bytes=BYTES_PER_EVENT_CELL * event_cells + BYTES_PER_SAMPLE_CELL * sample_cells,
+        streamed_bytes=prepared + BYTES_PER_REPORT * held + BYTES_PER_SAMPLE * min(samples, 2048),
+        read_bytes=BYTES_PER_ROW_READ * (viol + reports + incidents)
+        + BYTES_PER_SAMPLE_READ * samples,
+        keeps_up=keeps_up,
     )
 
 
@@ -233,11 +273,12 @@ def memory_refusal(
     workers: int,
     limit: float,
     tables: bool = True,
+    streamed: bool = True,
     what: str = "the run",
 ) -> ScenarioError | None:
     """A :class:`ScenarioError` with the numbers when ``proj`` needs more than ``limit``
     bytes, naming the key that drives the size; else None."""
-    peak = proj.peak_bytes(replications, workers, tables)
+    peak = proj.peak_bytes(replications, workers, tables, streamed)
     if peak <= limit:
         return None
     sample_part = proj.samples * (BYTES_PER_SAMPLE + COLUMNS["samples"] * BYTES_PER_SAMPLE_CELL)

@@ -87,6 +87,7 @@ def compare_command(args: argparse.Namespace, argv: list[str] | None) -> int:
             replications=args.max_replications if args.precision else args.replications,
             workers=1 if args.dask else args.workers,
             max_memory=args.max_memory,
+            streamed=not args.dask,
             tables=tables,
         )
         for f in args.scenarios

@@ -59,6 +59,7 @@ def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
         replications=args.replications,
         workers=1 if args.dask else args.workers,
         max_memory=args.max_memory,
+        streamed=not args.dask,
     )
     warn(plan.warnings)
     loaded = plan.loaded
