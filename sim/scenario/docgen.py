@@ -76,6 +76,28 @@ center:
         - {start: "22:00", end: "06:00", officers: 1}
 ```
 
+A choice between alternatives made in the variant replaces the parent's: a
+desk given `officers: 3` drops the `shifts` it inherited, and `network: {file:
+lines/my_line.graphml}` drops an inherited `builtin` (and the other way
+round), so the variant need not undo the parent's choice. Where a file still
+gives both (officers and shifts, or two network sources), the error names the
+file and line of each and how to clear one (e.g. `shifts: null`).
+
+`null` removes an inherited key from a mapping whose keys are names you choose
+(violation types, coverage nodes, `by_type`, `access_denial`, ...), and clears
+an inherited alternative (`shifts: null`, `builtin: null`). For any other key,
+`null` is its value (`patrol_hours: null` means teams move round the clock).
+E.g. a variant without drones:
+
+```yaml
+extends: baseline.yaml
+name: no_drones
+violations:
+  types:
+    drone: null                 # removed; the remaining shares must sum to 1
+    small_arms: {share: 0.59}
+```
+
 **Errors** name the file, the line, the key path and what was expected, e.g.
 `scenarios/x.yaml:31: teams.bases[1].node: 'Kramatorks' is not a node of the
 network; did you mean 'Kramatorsk'?`. Besides the per-key rules below, a
