@@ -25,7 +25,8 @@ def write(tmp_path, text, name="child.yaml"):
 def test_officers_in_a_child_replace_the_parent_s_shifts(tmp_path):
     p = write(
         tmp_path,
-        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: c\ncenter: {{desks: {{RU: {{officers: 3}}}}}}\n",
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: c\n"
+        "center: {desks: {RU: {officers: 3}}}\n",
     )
     s, _ = read_scenario(p)
     assert s.center.desks.RU.officers == 3 and s.center.desks.RU.shifts is None

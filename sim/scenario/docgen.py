@@ -364,7 +364,8 @@ def generate() -> str:
             parts.append("```yaml\n" + SECTION_EXAMPLES[name] + "\n```\n")
         rows: list[tuple[str, str, str, str, str]] = []
         listed = typing.get_origin(_strip(field.annotation)[0]) is list
-        _rows(model, f"{name}[i]." if listed else f"{name}.", rows)
+        inst = field.default if isinstance(field.default, BaseModel) else None
+        _rows(model, f"{name}[i]." if listed else f"{name}.", rows, inst)
         parts.append("| key | type | unit | default | meaning |\n|---|---|---|---|---|")
         for r in rows:
             parts.append(f"| `{r[0]}` | {r[1]} | {r[2]} | {r[3]} | {r[4]} |")

@@ -99,8 +99,8 @@ def merge(base: dict[str, Any], over: dict[str, Any], path: tuple[Any, ...] = ()
     {'a': {'x': 1, 'y': 3}, 'l': [2]}
     >>> merge({"RU": {"officers": 2}}, {"RU": {"shifts": []}})
     {'RU': {'shifts': []}}
-    >>> merge({"types": {"drone": {"share": 1}, "gun": {}}}, {"types": {"drone": None}}, ("violations",))
-    {'types': {'gun': {}}}
+    >>> merge({"drone": {"share": 1}, "gun": {}}, {"drone": None}, ("violations", "types"))
+    {'gun': {}}
     """
     out = dict(base)
     for group in ALTERNATIVES:
@@ -157,7 +157,10 @@ def alternatives_note(data: dict[str, Any], loc: tuple[Any, ...], sources: Sourc
             where.append(f"{k} is set in {file}" + (f" line {line}" if line else ""))
         inherited = [k for k, f in zip(given, files) if f != sources.file]
         if inherited and len(inherited) < len(given):
-            fix = f"to drop the inherited one, write `{inherited[0]}: null` beside the other in {sources.file}"
+            fix = (
+                f"to drop the inherited one, write `{inherited[0]}: null` beside the other "
+                f"in {sources.file}"
+            )
         else:
             fix = "delete all but one of them"
         return f" ({'; '.join(where)}; {fix})"
