@@ -34,6 +34,7 @@ from .sweep import (
     write_table,
 )
 from .sweepfile import OptimizeSpec, Point, expand
+from .sweepmetrics import check_metrics, unconstrained
 
 # --------------------------------------------------------------------------- optimize
 
@@ -148,6 +149,10 @@ def frontier_row(
                 f"{metric}_ok": meets(per, metric, side, lim, a),
             }
         )
+    for metric in spec.metrics:  # the metrics the user asked to see beside the constraints
+        if f"{metric}_mean" not in row:
+            ci = mean_ci([r["metrics"][metric] for r in per])
+            row.update({f"{metric}_{k}": ci[k] for k in ("mean", "low", "high")})
     return row
 
 
@@ -188,6 +193,7 @@ def run_optimize(
     Returns the metadata with ``best`` (or None) and the explored ``frontier``.
     """
     limits = constraint_limits(spec, path)
+    check_metrics(spec.metrics, "metrics", str(path))
     claim(out_dir, "optimize", spec.name)
     points = expand(spec, path)
     seed = sweep_seed(spec, points)
@@ -243,6 +249,8 @@ def run_optimize(
         "alpha_per_constraint": alpha_per_constraint(limits),
         "warnings": point_warnings([e[1].label for e in evaluated], [e[2] for e in evaluated]),
         "best": best,
+        "metrics": list(dict.fromkeys(spec.metrics)),
+        "unconstrained": unconstrained(spec, best),
         "not_confirmed": rejected,
         "version": __version__,
         **provenance(command),

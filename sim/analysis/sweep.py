@@ -22,6 +22,7 @@ from ..records.storage import atomic_write, csv_text, json_text, provenance
 from .experiment import Job, make_jobs, run_job
 from .compare import outcome_warnings
 from .metrics import METRIC_KEYS, TIME_METRICS, UNMEASURED_OUTCOMES
+from .sweepmetrics import check_metrics, sweep_metrics
 from .parallel import map_ordered
 from .statistics import holm, mean_ci, t_pvalue
 from .sweepfile import Point, SweepSpec, expand
@@ -283,6 +284,7 @@ def run_sweep(
 
     With ``tables`` (``"parquet"`` or ``"csv"``) every replication's tables are
     also written in that format, by the workers, under ``out_dir/tables/``."""
+    check_metrics(spec.metrics, "metrics", str(sweep_path))
     claim(out_dir, "sweep", spec.name)
     points = expand(spec, sweep_path)
     seed = sweep_seed(spec, points)
@@ -307,6 +309,7 @@ def run_sweep(
         "points": len(points),
         "points_reused": reused,
         "parameters": list(points[0].params),
+        "metrics": list(sweep_metrics(spec)),
         "version": __version__,
         **provenance(command),
     }

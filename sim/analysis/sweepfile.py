@@ -65,6 +65,9 @@ class SweepSpec(_Strict):
     combination is a point."""
     variants: list[Variant] = []
     """Explicit points instead of a grid."""
+    metrics: list[str] = []
+    """Metrics the printed table, figures and report show (default: those the swept
+    keys affect; the CSV always holds every metric)."""
 
     @model_validator(mode="after")
     def _one(self) -> "SweepSpec":
@@ -189,10 +192,24 @@ class Point:
         self.loaded = loaded
 
 
+# Keys only a scenario file has (a sweep file has base, grid or variants instead).
+SCENARIO_KEYS = frozenset(
+    {"extends", "horizon", "warmup", "network", "violations", "reporting", "center", "teams"}
+)
+
+
 def load_sweep(path: str | Path, kind: type[SweepSpec] = SweepSpec) -> tuple[SweepSpec, Path]:
     """Read and validate a sweep (or optimize) file."""
     path = Path(path)
     doc = YamlDoc(path)
+    what = "optimize" if issubclass(kind, OptimizeSpec) else "sweep"
+    if "base" not in doc.data and SCENARIO_KEYS & set(doc.data):
+        raise ScenarioError(
+            str(path),
+            "",
+            f"this is a scenario file; use cfsim run {path} (a {what} file names a base "
+            "scenario and a grid or variants: see docs/experiments.md)",
+        )
     try:
         spec = kind.model_validate(doc.data)
     except ValidationError as exc:

@@ -199,10 +199,11 @@ def sweep_body(d: Path) -> tuple[str, str]:
         )
     )
     points = sweep_table(meta["rows"])
+    shown = tuple(meta.get("metrics") or P.SWEEP_METRICS)
     rows = []
     for k in sorted(points):
         cells = [str(k), escape(points[k]["label"])]
-        for key in P.SWEEP_METRICS:
+        for key in shown:
             m, lo, hi = points[k]["m"].get(key, (math.nan,) * 3)
             cells.append(triplet(key, m, lo, hi))
         rows.append(cells)
@@ -210,9 +211,7 @@ def sweep_body(d: Path) -> tuple[str, str]:
     parts.append(
         f'<p class="muted">Mean over replications [95% confidence interval]. {escape(CLIPPED)}</p>'
     )
-    parts.append(
-        table(["Point", "Parameters", *(P.METRIC_LABEL[k] for k in P.SWEEP_METRICS)], rows, "left2")
-    )
+    parts.append(table(["Point", "Parameters", *(P.METRIC_LABEL[k] for k in shown)], rows, "left2"))
     _, makers = P.figure_makers(d)
     parts.append(figures(makers, captions={"outcomes": SWEEP_OUTCOMES}))
     parts.append('<h2 id="scenario">The sweep as run</h2>')
@@ -292,6 +291,8 @@ def _optimize_lead(meta: dict[str, Any]) -> str:
                 "independent of the search): "
                 f"{escape(_constraint_text(meta['constraints'], conf))}."
             )
+        for note in meta.get("unconstrained", []):
+            text += f" Note: {escape(note)}, not a recommendation."
         return f'<p class="lead">{text}</p>'
     if meta.get("not_confirmed"):
         return (
@@ -315,6 +316,9 @@ def _optimize_points(meta: dict[str, Any]) -> str:
         for m in cons:
             cells.append(triplet(m, r[f"{m}_mean"], r[f"{m}_low"], r[f"{m}_high"]))
             cells.append(_bound(m, r))
+        shown = [m for m in meta.get("metrics", []) if m not in cons]
+        for m in shown:
+            cells.append(triplet(m, r[f"{m}_mean"], r[f"{m}_low"], r[f"{m}_high"]))
         cells.append("yes" if r["feasible"] else "no")
         if int(r["point"]) == best.get("point"):
             cells.append("confirmed")
@@ -324,6 +328,7 @@ def _optimize_points(meta: dict[str, Any]) -> str:
     head = ["Point", "Parameters", "Cost", "Officers + team members"]
     for m in cons:
         head += [P.METRIC_LABEL.get(m, m), "one-sided bound"]
+    head += [P.METRIC_LABEL.get(m, m) for m in meta.get("metrics", []) if m not in cons]
     return "\n".join(
         [
             '<h2 id="metrics">Points explored, cheapest first</h2>',
