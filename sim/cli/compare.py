@@ -105,6 +105,10 @@ def compare_command(args: argparse.Namespace, argv: list[str] | None) -> int:
             Path(args.results_root) / "compare", "-vs-".join(comp.names)[:80], comp.seed
         )
     write_comparison(comp, loadeds, out, command=command_line(argv))
+    if not args.out:
+        from ..output.latest import mark_latest
+
+        mark_latest(out)
     if not args.quiet:
         print(format_comparison(comp))
         if args.precision is not None:
@@ -166,8 +170,9 @@ def _write_runs(args: argparse.Namespace, argv: list[str] | None, comp, loadeds,
     from ..output.console import Progress
     from ..output.rundir import write_run
 
-    for name, ld in zip(comp.names, loadeds):
-        progress = None if args.quiet else Progress()
+    for k, (name, ld) in enumerate(zip(comp.names, loadeds)):
+        label = f"tables of {name} ({k + 1}/{len(loadeds)}): "
+        progress = None if args.quiet else Progress(label=label)
         with table_parts(args, out) as parts:
             result = run(
                 ld,

@@ -74,6 +74,10 @@ def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
         if progress is not None:
             progress.finish()
         write_run(result, out, command=command_line(argv), table_format=args.format)
+    if not args.out:
+        from ..output.latest import mark_latest
+
+        mark_latest(out)
     if not args.quiet:
         print(format_summary(result.summary, result.metadata))
         print(f"\nResults written to {out}/ ({result.metadata['wall_seconds']:.1f} s)")

@@ -91,6 +91,31 @@ def read_chain(
     return data, origin
 
 
+def written_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``loc`` cut at the value the user wrote: a bare duration ``delay: 90 minuts``
+    is validated as ``delay.value`` (a fixed distribution), but the user wrote ``delay``.
+
+    Examples
+    --------
+    >>> written_loc({"a": {"delay": "90 minuts"}}, ("a", "delay", "fixed", "value"))
+    ('a', 'delay')
+    >>> written_loc({"a": {}}, ("a", "b"))
+    ('a', 'b')
+    """
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict):
+            if part not in node:
+                # a discriminated-union tag or a missing key: keep the rest as it is
+                continue
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return loc[:i]
+    return loc
+
+
 def parse_scenario(data: dict[str, Any], sources: SourceMap) -> Scenario:
     """Validate plain data against the schema; errors point into ``sources``."""
     try:
@@ -102,10 +127,11 @@ def parse_scenario(data: dict[str, Any], sources: SourceMap) -> Scenario:
         message = friendly_message(first, Scenario)
         if message.startswith("give exactly one of"):
             message += alternatives_note(data, tuple(first["loc"]), sources)
-        err = sources.error(tuple(first["loc"]), message)
+        err = sources.error(written_loc(data, tuple(first["loc"])), message)
         if len(errs) > 1:
             more = [
-                f"  {key_path(tuple(e['loc']))}: {friendly_message(e, Scenario)}" for e in errs[1:6]
+                f"  {key_path(written_loc(data, tuple(e['loc'])))}: {friendly_message(e, Scenario)}"
+                for e in errs[1:6]
             ]
             err.message += "\nalso:\n" + "\n".join(more)
         raise err from None

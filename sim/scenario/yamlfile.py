@@ -7,6 +7,7 @@ file and line.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,35 @@ def _no_duplicate_keys(node: yaml.Node | None, file: str, path: tuple[Any, ...] 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+DIRECTORY_GIVEN = (
+    "this is a folder, not a file; give a YAML file, e.g. scenarios/baseline.yaml "
+    "(a folder of results goes to cfsim plot or cfsim report)"
+)
+
+
+def bracket_hint(text: str, line: int | None) -> str:
+    """A hint to quote a key path such as ``teams.bases[1].count`` written unquoted
+    where YAML reads ``[1]`` as a list ('' when the line has no such ``[n]``).
+
+    Examples
+    --------
+    >>> bracket_hint("paths: [teams.bases[1].count]", 1)[:30]
+    '; a key path with [1] in it mu'
+    >>> bracket_hint("a: [1, 2]", 1)
+    ''
+    """
+    lines = text.splitlines()
+    if line is None or not 1 <= line <= len(lines):
+        return ""
+    m = re.search(r"[\w.]+(\[\d+\])(?:\.\w+|\[\d+\])*", lines[line - 1])
+    if m is None:
+        return ""
+    return (
+        f"; a key path with {m.group(1)} in it must be quoted, or YAML reads {m.group(1)} "
+        f'as a list: write "{m.group(0)}"'
+    )
+
+
 class YamlDoc:
     """A parsed YAML file with the line of every key path."""
 
@@ -61,6 +91,8 @@ class YamlDoc:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise ScenarioError(str(path), "", "file not found") from None
+        except IsADirectoryError:
+            raise ScenarioError(str(path), "", DIRECTORY_GIVEN) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise ScenarioError(str(path), "", f"cannot read the file: {exc}") from None
         try:
@@ -75,7 +107,7 @@ class YamlDoc:
                 str(path),
                 "",
                 f"not valid YAML: {problem} (check the indentation and the ':' and '-' on this "
-                "line and the one before)",
+                "line and the one before)" + bracket_hint(text, line),
                 line,
             ) from None
         if self.data is None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import html
 import io
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ...analysis.metrics import KEY_METRICS
 from .. import plotting as P
@@ -168,6 +169,12 @@ def compact_png(png: bytes) -> bytes:
     return buf.getvalue()
 
 
+# Told of each figure a report draws: ``progress(done, total, extra)`` (None: silent).
+FIGURE_PROGRESS: ContextVar[Callable[[int, int, str], None] | None] = ContextVar(
+    "FIGURE_PROGRESS", default=None
+)
+
+
 def figures(
     makers: dict[str, Any],
     captions: dict[str, tuple[str, str]] | None = None,
@@ -177,7 +184,10 @@ def figures(
     a kind, ``notes`` are written before the figures (e.g. why one is missing)."""
     out = ['<h2 id="figures">Figures</h2>']
     out += [f'<p class="muted">{escape(n)}</p>' for n in notes or []]
-    for kind, make in makers.items():
+    progress = FIGURE_PROGRESS.get()
+    for done, (kind, make) in enumerate(makers.items()):
+        if progress is not None:
+            progress(done, len(makers), f" (drawing {kind})")
         fig = make()
         png = compact_png(P.png_bytes(fig, dpi=REPORT_DPI))
         data = base64.b64encode(png).decode("ascii")
@@ -189,6 +199,8 @@ def figures(
             f'<img src="data:image/png;base64,{data}" alt="{escape(title)}">'
             f"<figcaption>{escape(reading)}</figcaption></figure>"
         )
+    if progress is not None:
+        progress(len(makers), len(makers), "")
     return "\n".join(out)
 
 
