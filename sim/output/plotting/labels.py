@@ -6,11 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from matplotlib.figure import Figure
-from matplotlib.text import Annotation
+from matplotlib.text import Annotation, Text
 
+# The line from a label to its point, drawn when the label sits away from it.
+LEADER = {"arrowstyle": "-", "color": "#555555", "linewidth": 0.6}
 # Offsets tried, in points from where a label was first put: up and down in
 # growing steps, then the same on the other side of its point.
 STEPS = (0, 10, -10, 20, -20, 30, -30, 40, -40, 52, -52, 64, -64)
+
+
+def _text_box(ann: Annotation, renderer: Any) -> Any:
+    """Where the label's text is, in pixels (without its leader line, which may cross
+    other things)."""
+    ann.update_positions(renderer)
+    return Text.get_window_extent(ann, renderer)
 
 
 def _overlaps(a: Any, b: Any, gap: float) -> bool:
@@ -40,11 +49,16 @@ def repel(fig: Figure, labels: list[Annotation], gap: float = 1.0) -> int:
         for xy, align in _candidates(*start):
             ann.xyann = xy
             ann.set_horizontalalignment(align)
-            box = ann.get_window_extent(renderer)
+            box = _text_box(ann, renderer)
             if any(_overlaps(box, other, gap) for other in placed):
                 continue
             free = free or (xy, align, box)
-            if frame is None or (box.x0 >= frame.x0 and box.x1 <= frame.x1):
+            if frame is None or (
+                box.x0 >= frame.x0
+                and box.x1 <= frame.x1
+                and box.y0 >= frame.y0
+                and box.y1 <= frame.y1
+            ):
                 inside = (xy, align, box)
                 break
         choice = inside or free
@@ -52,7 +66,7 @@ def repel(fig: Figure, labels: list[Annotation], gap: float = 1.0) -> int:
             left += 1
             ann.xyann, align = start
             ann.set_horizontalalignment(align)
-            placed.append(ann.get_window_extent(renderer))
+            placed.append(_text_box(ann, renderer))
             continue
         xy, align, box = choice
         ann.xyann = xy

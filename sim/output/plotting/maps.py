@@ -15,12 +15,10 @@ from matplotlib.text import Annotation
 
 from ...world.network import EARTH_RADIUS_KM
 from ..results import ResultsError
-from .labels import repel
+from .labels import LEADER, repel
 from .style import new_figure, legend_below, styled, subtitle
 
 MAX_MAP_ASPECT = 2.5  # widest map panel (width / height)
-# The line from a label to its point, drawn when the label sits away from it.
-LEADER = {"arrowstyle": "-", "color": "#555555", "linewidth": 0.6}
 
 
 def node_positions(network: dict[str, Any]) -> tuple[dict[str, tuple[float, float]], bool]:
