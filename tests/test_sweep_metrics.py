@@ -4,6 +4,7 @@ unconstrained dimensions, and the options they share with run."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
@@ -145,3 +146,40 @@ def test_optimize_prints_the_note_and_the_chosen_metrics(tmp_path, capsys):
     assert main(["report", str(out)]) == 0
     html = (out / "report.html").read_text()
     assert "unconstrained here" in html and "Utilisation RU desk" in html
+
+
+def column_widths_px(table_html: str) -> list[float]:
+    """About how wide each column of a report table renders (0.88em text at ~7.7 px a
+    character, 0.7em padding each side; the parameters column wraps at 16em)."""
+    rows = re.findall(r"<tr>(.*?)</tr>", table_html, re.S)
+    widths: list[float] = []
+    for row in rows:
+        cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+        for i, cell in enumerate(cells):
+            lines = [re.sub(r"<[^>]+>", "", part) for part in cell.split("<br>")]
+            chars = max(len(line) for line in lines)
+            px = min(chars * 7.7, 16 * 14) if i == 1 else chars * 7.7
+            if i >= len(widths):
+                widths.append(0.0)
+            widths[i] = max(widths[i], px + 20)
+    return widths
+
+
+def test_the_report_s_sweep_tables_fit_a_laptop_screen(tmp_path):
+    sweep = files(tmp_path, DESK_SWEEP)
+    out = tmp_path / "out"
+    many = ["acknowledge_mean", "acknowledge_RU_mean", "acknowledge_UA_mean"]
+    many += ["acknowledge_US_mean", "within_acknowledge", "utilisation_RU", "utilisation_UA"]
+    many += ["utilisation_US", "response_p90", "violation_to_finding_mean"]
+    argv = ["sweep", str(sweep), "--out", str(out), "-j", "1", "-q"]
+    assert main(argv + [a for m in many for a in ("--metric", m)]) == 0
+    assert main(["report", str(out), "-q"]) == 0
+    html = (out / "report.html").read_text()
+    tables = re.findall(r'<table class="left2 sweep">.*?</table>', html, re.S)
+    assert len(tables) == 3  # 10 metrics, 4 to a table
+    heads = " ".join(tables)
+    assert all(label in heads for label in ("Utilisation US desk", "Violation to finding, mean"))
+    for t in tables:
+        # headers wrap (max 9em); the body's widest cells decide
+        body = re.sub(r"<tr><th>.*?</tr>", "", t, count=1, flags=re.S)
+        assert sum(column_widths_px(body)) <= 800, column_widths_px(body)

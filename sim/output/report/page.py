@@ -51,6 +51,10 @@ div.warn { background: #fff4e0; border-left: 5px solid #e69f00; padding: 0.6em 1
 div.warn ul { margin: 0.3em 0 0; padding-left: 1.2em; }
 tr.group th { text-align: left; background: #e9edf1; }
 table.left2 td:nth-child(2) { text-align: left; white-space: normal; }
+table.sweep td:first-child { min-width: 3em; }
+table.sweep td:nth-child(2) { max-width: 16em; }
+table.sweep th { max-width: 9em; font-weight: 600; }
+span.ci { color: #666; font-size: 0.9em; }
 .muted { color: #666; font-size: 0.9em; }
 figure { margin: 1em 0 2em; }
 figure img { width: 100%; height: auto; border: 1px solid #eee; }
