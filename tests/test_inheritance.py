@@ -116,3 +116,28 @@ def test_a_clash_with_an_inherited_key_names_its_file_and_the_fix():
     msg = exc.value.message
     assert "shifts is set in baseline.yaml line 77" in msg
     assert "write `shifts: null` beside the other in child.yaml" in msg
+
+
+def test_the_resolved_scenario_names_the_default_network():
+    from sim.scenario import Scenario
+
+    resolved = Scenario(name="a", horizon="1d").resolved()
+    assert resolved["network"]["builtin"] == "donbas_south"
+    assert "`network.builtin` | string or null |  | `donbas_south` |" in (
+        (SCENARIOS.parent / "docs" / "scenarios.md").read_text()
+    )
+
+
+def test_a_sweep_may_choose_the_other_alternative(tmp_path):
+    from sim.analysis.sweepfile import expand, load_sweep
+
+    (tmp_path / "base.yaml").write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: b\nhorizon: 2d\nwarmup: 1d\n"
+    )
+    (tmp_path / "s.yaml").write_text(
+        "name: s\nbase: base.yaml\nreplications: 2\ngrid:\n  center.desks.RU.officers: [3]\n"
+    )
+    spec, path = load_sweep(tmp_path / "s.yaml")
+    (point,) = expand(spec, path)
+    desk = point.loaded.scenario.center.desks.RU
+    assert desk.officers == 3 and desk.shifts is None

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..scenario.errors import ScenarioError, allowed_keys, friendly_message, key_path
+from ..scenario.inheritance import choose_alternative
 from ..scenario.schema import Scenario
 from ..scenario.yamlfile import YamlDoc
 from ..world import LoadedScenario, load_scenario, scenario_from_dict
@@ -174,6 +175,8 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
                     keys = ", ".join(sorted(map(str, node)))
                     raise ValueError(f"{part!r} is not a key of {where} (keys: {keys})")
         if last:
+            if isinstance(part, str) and value is not None:
+                choose_alternative(node, part)  # officers replaces shifts, file builtin
             node[part] = value
         else:
             node = node[part]

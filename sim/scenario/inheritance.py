@@ -122,6 +122,27 @@ def merge(base: dict[str, Any], over: dict[str, Any], path: tuple[Any, ...] = ()
     return out
 
 
+def choose_alternative(mapping: dict[str, Any], key: str) -> None:
+    """Drop from ``mapping`` the alternatives to ``key`` (and their companions), as a
+    child's choice would: for a sweep that sets ``network.file`` on a resolved
+    scenario naming a built-in network.
+
+    Examples
+    --------
+    >>> m = {"builtin": "donbas_south", "file": "x.json", "format": None}
+    >>> choose_alternative(m, "file"); m
+    {'file': 'x.json', 'format': None}
+    """
+    for group in ALTERNATIVES:
+        if key in group:
+            for other, companions in group.items():
+                if other != key:
+                    mapping.pop(other, None)
+                    for c in companions:
+                        if c != key:
+                            mapping.pop(c, None)
+
+
 def _mapping_at(data: Any, path: tuple[Any, ...]) -> dict[str, Any] | None:
     for part in path:
         try:
