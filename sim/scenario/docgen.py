@@ -113,7 +113,8 @@ this page. Where its numbers come from: `docs/calibration.md`.
 
 SECTION_EXAMPLES = {
     "network": "network:\n  builtin: donbas_south        # or: file: lines/my_line.graphml\n"
-    "  # synthetic: {sectors: 20, depth: 2, spacing_km: 15, bases_every: 4}",
+    "  # synthetic: {sectors: 20, depth: 2, spacing_km: 15, bases_every: 4}\n"
+    "  front_line: lines/front.geojson   # optional: drawn on maps",
     "violations": "violations:\n  rate_per_day: 25\n  escalation: {branching_ratio: 0.4, decay: 2h}\n"
     "  types:\n    small_arms: {share: 0.6, severity: 1, evidence_half_life: 6h}\n"
     "    artillery:  {share: 0.4, severity: 3, evidence_half_life: 2d}\n"

@@ -31,7 +31,7 @@ def _get(data: Any, path: tuple[Any, ...]) -> Any:
 
 
 # Keys holding a file path relative to the file that writes them.
-PATH_KEYS: tuple[tuple[str, ...], ...] = (("network", "file"),)
+PATH_KEYS: tuple[tuple[str, ...], ...] = (("network", "file"), ("network", "front_line"))
 
 
 def _rebase_paths(data: dict[str, Any], from_dir: Path, to_dir: Path) -> None:

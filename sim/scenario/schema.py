@@ -77,6 +77,10 @@ class NetworkSpec(_Strict):
     """File format; guessed from the extension (.graphml, .json, .geojson) when omitted."""
     synthetic: SyntheticNetwork | None = None
     """Parameters of a generated line of contact."""
+    front_line: str | None = None
+    """A GeoJSON file of the front line (LineString or MultiLineString, longitude and
+    latitude), relative to the scenario file; maps draw it. Without it, maps draw the
+    line through the sectors."""
 
     @model_validator(mode="before")
     @classmethod

@@ -20,6 +20,7 @@ from ..scenario.errors import SourceMap
 from ..scenario.loader import merge, parse_scenario, read_chain
 from ..scenario.schema import Scenario
 from . import network as netmod
+from .frontline import read_front_line
 
 
 class LoadedScenario:
@@ -90,6 +91,7 @@ def scenario_from_dict(data: dict[str, Any], base_dir: str | Path = ".") -> Load
 def _with_network(data: dict[str, Any], sources: SourceMap, path: Path) -> LoadedScenario:
     scen = parse_scenario(data, sources)
     graph = build_network(scen, sources, path.parent)
+    add_front_line(scen, graph, sources, path.parent)
     add_protected_sites(scen, graph, sources)
     check_against_network(scen, graph, sources)
     return LoadedScenario(scen, graph, path if path.name != "<dict>" else None, path.parent)
@@ -112,6 +114,18 @@ def build_network(scen: Scenario, sources: SourceMap, base_dir: Path) -> nx.Grap
         return netmod.builtin(spec.builtin or netmod.DEFAULT_NETWORK)
     except netmod.NetworkError as exc:
         raise sources.error(("network", spec.source), str(exc)) from None
+
+
+def add_front_line(scen: Scenario, graph: nx.Graph, sources: SourceMap, base_dir: Path) -> None:
+    """Keep the lines of ``network.front_line`` with the graph (``graph.graph``), so that
+    the run's network.json, and the maps drawn from it, carry them."""
+    if scen.network.front_line is None:
+        return
+    f = Path(scen.network.front_line)
+    try:
+        graph.graph["front_line"] = read_front_line(f if f.is_absolute() else base_dir / f)
+    except ValueError as exc:
+        raise sources.error(("network", "front_line"), str(exc)) from None
 
 
 def add_protected_sites(scen: Scenario, graph: nx.Graph, sources: SourceMap) -> None:

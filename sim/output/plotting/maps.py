@@ -107,6 +107,8 @@ def _draw_network(
     pos, geo = node_positions(network)
     kinds = {n["id"]: n.get("kind", "sector") for n in network["nodes"]}
     _draw_edges(ax, network, pos, kinds)
+    if geo:
+        _draw_front_line(ax, network)
     sectors = [n for n, k in kinds.items() if k == "sector"]
     have = [n for n in sectors if n in values and values[n] == values[n]]
     sc = _draw_sectors(ax, pos, sectors, have, values, cmap, norm)
@@ -144,6 +146,21 @@ def _draw_edges(
             linewidth=2.2 if line else 0.7,
             zorder=1,
         )
+
+
+FRONT_LINE = {"color": "#B22222", "linewidth": 1.6, "linestyle": (0, (5, 2))}
+
+
+def front_lines(network: dict[str, Any]) -> list[list[list[float]]]:
+    """The front line a scenario gave (``network.front_line``), kept in the network's
+    graph attributes: lines of ``[lon, lat]``; empty if none."""
+    return list((network.get("graph") or {}).get("front_line") or [])
+
+
+def _draw_front_line(ax: Any, network: dict[str, Any]) -> None:
+    """The front line as given, dashed, under the nodes (clipped to the map)."""
+    for line in front_lines(network):
+        ax.plot([p[0] for p in line], [p[1] for p in line], zorder=1.5, **FRONT_LINE)
 
 
 def _draw_sectors(
@@ -451,6 +468,8 @@ def _map_handles(network: dict[str, Any], panels: list[dict[str, Any]]) -> list[
         ),
     ]
     nets = [p.get("network", network) for p in panels]
+    if any(front_lines(net) for net in nets):
+        handles.insert(0, Line2D([], [], label="front line (given in the scenario)", **FRONT_LINE))
     occurs = {
         "sector without data": any(
             _missing(p["values"], n["id"])
