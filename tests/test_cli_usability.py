@@ -74,7 +74,7 @@ def test_plot_and_report_on_a_scenario_folder_use_its_latest_run(two_runs, capsy
     latest = two_runs / (two_runs / LATEST).read_text().strip()
     assert main(["plot", str(two_runs), "-k", "ecdf"]) == 0
     out = capsys.readouterr()
-    assert "using the latest" in out.err and (latest / "figures" / "ecdf.png").exists()
+    assert "using its latest run" in out.err and (latest / "figures" / "ecdf.png").exists()
     assert main(["report", str(two_runs)]) == 0
     assert (latest / "report.html").exists()
 

@@ -19,6 +19,7 @@ from sim.analysis.sweepmetrics import (
     unconstrained,
 )
 from sim.cli import main
+from sim.output.plotting import figure_makers
 from sim.scenario import ScenarioError
 
 from .conftest import SCENARIOS
@@ -173,6 +174,8 @@ def test_the_report_s_sweep_tables_fit_a_laptop_screen(tmp_path):
     many += ["utilisation_US", "response_p90", "violation_to_finding_mean"]
     argv = ["sweep", str(sweep), "--out", str(out), "-j", "1", "-q"]
     assert main(argv + [a for m in many for a in ("--metric", m)]) == 0
+    fig = figure_makers(out)[1]["sweep"]()  # one panel per metric, none left empty
+    assert len(fig.axes) == 10 and all(ax.get_ylabel() for ax in fig.axes)
     assert main(["report", str(out), "-q"]) == 0
     html = (out / "report.html").read_text()
     tables = re.findall(r'<table class="left2 sweep">.*?</table>', html, re.S)

@@ -26,7 +26,7 @@ def chosen_results(args: argparse.Namespace) -> str:
     if run is None:
         return args.results
     if not args.quiet:
-        print(f"{args.results} holds several runs; using the latest, {run}", file=sys.stderr)
+        print(f"{args.results} is a results folder; using its latest run, {run}", file=sys.stderr)
     return str(run)
 
 
