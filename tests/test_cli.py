@@ -149,8 +149,10 @@ def test_default_result_dir_layout(tmp_path):
     scen = short(tmp_path, "baseline.yaml", "2d")
     assert main(["run", str(scen), "-q", "--results-root", str(root)]) == 0
     assert main(["run", str(scen), "-q", "--results-root", str(root)]) == 0
-    runs = sorted((root / "baseline").iterdir())
+    runs = sorted(d for d in (root / "baseline").iterdir() if d.is_dir())
     assert len(runs) == 2 and all((r / "summary.json").exists() for r in runs)
+    # and a pointer to the newer one
+    assert (root / "baseline" / "latest").read_text().strip() == runs[-1].name
 
 
 def test_bad_arguments_exit_2(tmp_path, capsys):

@@ -54,7 +54,7 @@ def test_parse_duration_valid(text, minutes):
     [
         ("45", "units"),  # unit-less non-zero is ambiguous
         ("abc", "units"),
-        ("-5min", "units"),  # negative durations are not durations
+        ("-5min", "negative"),  # negative durations are not durations
         ("", "units"),
         ("5 parsecs", "units"),
         ("1h-30min", "units"),
@@ -66,7 +66,7 @@ def test_parse_duration_valid(text, minutes):
         (None, "units"),
         (45, "bare number"),
         (1.5, "bare number"),
-        (-5, "bare number"),
+        (-5, "negative"),
         (float("nan"), "bare number"),
         ("1e400min", "finite"),
         ([1], "units"),

@@ -34,6 +34,7 @@ from .sweep import (
     write_table,
 )
 from .sweepfile import OptimizeSpec, Point, expand
+from .sweepmetrics import check_metrics, unconstrained
 
 # --------------------------------------------------------------------------- optimize
 
@@ -148,6 +149,10 @@ def frontier_row(
                 f"{metric}_ok": meets(per, metric, side, lim, a),
             }
         )
+    for metric in spec.metrics:  # the metrics the user asked to see beside the constraints
+        if f"{metric}_mean" not in row:
+            ci = mean_ci([r["metrics"][metric] for r in per])
+            row.update({f"{metric}_{k}": ci[k] for k in ("mean", "low", "high")})
     return row
 
 
@@ -192,6 +197,7 @@ def run_optimize(
     search runs.
     """
     limits = constraint_limits(spec, path)
+    check_metrics(spec.metrics, "metrics", str(path))
     points = expand(spec, path) if points is None else points
     with claimed(out_dir, "optimize", spec.name):
         return _search(spec, path, out_dir, points, limits, workers, dask, progress, command)
@@ -251,6 +257,8 @@ def _search(spec, path, out_dir, points, limits, workers, dask, progress, comman
         "alpha_per_constraint": alpha_per_constraint(limits),
         "warnings": point_warnings([e[1].label for e in evaluated], [e[2] for e in evaluated]),
         "best": best,
+        "metrics": list(dict.fromkeys(spec.metrics)),
+        "unconstrained": unconstrained(spec, best),
         "not_confirmed": rejected,
         "version": __version__,
         **provenance(command),

@@ -211,9 +211,7 @@ def project(loaded: LoadedScenario) -> Projection:
         reports=reports,
         incidents=incidents,
         samples=samples,
-        simulate_bytes=prepared
-        + BYTES_PER_REPORT * reports
-        + BYTES_PER_SAMPLE * samples,
+        simulate_bytes=prepared + BYTES_PER_REPORT * reports + BYTES_PER_SAMPLE * samples,
         kept_bytes=BYTES_PER_CELL * (event_cells + sample_cells),
         write_bytes=BYTES_PER_EVENT_CELL * event_cells + BYTES_PER_SAMPLE_CELL * sample_cells,
         streamed_bytes=prepared + BYTES_PER_REPORT * held + BYTES_PER_SAMPLE * min(samples, 2048),

@@ -27,6 +27,7 @@ from ..records.storage import PARTIAL, atomic_write, csv_text, json_text, proven
 from .experiment import Job, make_jobs, run_job
 from .compare import outcome_warnings
 from .metrics import METRIC_KEYS, TIME_METRICS, UNMEASURED_OUTCOMES
+from .sweepmetrics import check_metrics, sweep_metrics
 from .parallel import map_ordered
 from .statistics import holm, mean_ci, t_pvalue
 from .sweepfile import Point, SweepSpec, expand
@@ -331,6 +332,7 @@ def run_sweep(
     (:func:`sim.analysis.sweepfile.expand`). Nothing is
     written before every point is checked; the folder is locked while the
     sweep runs."""
+    check_metrics(spec.metrics, "metrics", str(sweep_path))
     points = expand(spec, sweep_path) if points is None else points
     with claimed(out_dir, "sweep", spec.name):
         return _sweep(spec, sweep_path, out_dir, points, workers, dask, progress, command, tables)
@@ -359,6 +361,7 @@ def _sweep(spec, sweep_path, out_dir, points, workers, dask, progress, command, 
         "points": len(points),
         "points_reused": reused,
         "parameters": list(points[0].params),
+        "metrics": list(sweep_metrics(spec)),
         "version": __version__,
         **provenance(command),
     }

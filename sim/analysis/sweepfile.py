@@ -27,6 +27,7 @@ from pydantic import (
 
 from ..scenario.bounds import NAME_MAX, check_name
 from ..scenario.errors import ScenarioError, allowed_keys, friendly_message, key_path
+from ..scenario.inheritance import choose_alternative
 from ..scenario.schema import Scenario
 from ..scenario.yamlfile import YamlDoc
 from ..world import LoadedScenario, load_scenario, scenario_from_dict
@@ -78,6 +79,9 @@ class SweepSpec(_Strict):
     combination is a point."""
     variants: list[Variant] = []
     """Explicit points instead of a grid."""
+    metrics: list[str] = []
+    """Metrics the printed table, figures and report show (default: those the swept
+    keys affect; the CSV always holds every metric)."""
 
     @field_validator("name")
     @classmethod
@@ -192,6 +196,8 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
                     keys = ", ".join(sorted(map(str, node)))
                     raise ValueError(f"{part!r} is not a key of {where} (keys: {keys})")
         if last:
+            if isinstance(part, str) and value is not None:
+                choose_alternative(node, part)  # officers replaces shifts, file builtin
             node[part] = value
         else:
             node = node[part]
@@ -223,10 +229,24 @@ class Point:
         self.inputs = {**(inputs or {}), **loaded.inputs}
 
 
+# Keys only a scenario file has (a sweep file has base, grid or variants instead).
+SCENARIO_KEYS = frozenset(
+    {"extends", "horizon", "warmup", "network", "violations", "reporting", "center", "teams"}
+)
+
+
 def load_sweep(path: str | Path, kind: type[SweepSpec] = SweepSpec) -> tuple[SweepSpec, Path]:
     """Read and validate a sweep (or optimize) file."""
     path = Path(path)
     doc = YamlDoc(path)
+    what = "optimize" if issubclass(kind, OptimizeSpec) else "sweep"
+    if "base" not in doc.data and SCENARIO_KEYS & set(doc.data):
+        raise ScenarioError(
+            str(path),
+            "",
+            f"this is a scenario file; use cfsim run {path} (a {what} file names a base "
+            "scenario and a grid or variants: see docs/experiments.md)",
+        )
     try:
         spec = kind.model_validate(doc.data)
     except ValidationError as exc:

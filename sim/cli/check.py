@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .common import add_max_memory, add_workers, check_workers, warn
+from .common import add_max_memory, add_workers, check_workers, error, warn
 
 
 def validate_arguments(p: argparse.ArgumentParser) -> None:
@@ -54,11 +54,19 @@ def _validate_file(f: str, args: argparse.Namespace) -> bool:
     return True
 
 
+def project_validation_md() -> str | None:
+    """``docs/validation.md`` if the current folder is this project's root, else None."""
+    here = Path.cwd()
+    if (here / "pyproject.toml").is_file() and (here / "sim" / "__init__.py").is_file():
+        return "docs/validation.md"
+    return None
+
+
 def check_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out",
-        default="docs/validation.md",
-        help="markdown file to write (default docs/validation.md)",
+        help="markdown file to write (default: docs/validation.md, only when run from the "
+        "project's root folder; elsewhere --out is required)",
     )
     add_workers(p)
 
@@ -69,6 +77,13 @@ def check_model_command(args: argparse.Namespace, argv: list[str] | None) -> int
 
     if not check_workers(args):
         return 2
+    if args.out is None:
+        args.out = project_validation_md()
+        if args.out is None:
+            return error(
+                "check-model writes docs/validation.md only when run from the project's root "
+                "folder; here, name the file to write with --out, e.g. --out validation.md"
+            )
     checks = run_all(
         workers=args.workers,
         progress=lambda name: print(f"running {name} checks ...", file=sys.stderr),

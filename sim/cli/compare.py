@@ -131,6 +131,10 @@ def compare_command(args: argparse.Namespace, argv: list[str] | None) -> int:
                 figures(folder)
 
         write_comparison(comp, loadeds, out, command_line(argv), extra if tables else None)
+        if not args.out:
+            from ..output.latest import mark_latest
+
+            mark_latest(out)
     if not args.quiet:
         print(format_comparison(comp))
         if args.precision is not None:
@@ -193,8 +197,9 @@ def _write_runs(args: argparse.Namespace, argv: list[str] | None, comp, loadeds,
     from ..output.console import Progress
     from ..output.rundir import write_run
 
-    for name, ld in zip(comp.names, loadeds):
-        progress = None if args.quiet else Progress()
+    for k, (name, ld) in enumerate(zip(comp.names, loadeds)):
+        label = f"tables of {name} ({k + 1}/{len(loadeds)}): "
+        progress = None if args.quiet else Progress(label=label)
         with table_parts(args, out / "runs" / name) as parts:
             result = run(
                 ld,

@@ -10,7 +10,24 @@ import argparse
 
 from .common import add_quiet, error
 
-RESULTS_HELP = "a result directory written by run, compare, sweep or optimize"
+RESULTS_HELP = (
+    "a result directory written by run, compare, sweep or optimize, or a scenario's "
+    "folder (results/<name>): its latest run"
+)
+
+
+def chosen_results(args: argparse.Namespace) -> str:
+    """``args.results``, or the run a scenario's folder points at (said unless quiet)."""
+    import sys
+
+    from ..output.latest import newest_run
+
+    run = newest_run(args.results)
+    if run is None:
+        return args.results
+    if not args.quiet:
+        print(f"{args.results} is a results folder; using its latest run, {run}", file=sys.stderr)
+    return str(run)
 
 
 def plot_arguments(p: argparse.ArgumentParser) -> None:
@@ -44,7 +61,7 @@ def plot_command(args: argparse.Namespace, argv: list[str] | None) -> int:
     if unknown:
         return error(f"unknown figure kind {', '.join(unknown)}; choose from {', '.join(KINDS)}")
     try:
-        files = make_figures(args.results, kinds or None, args.format, args.out)
+        files = make_figures(chosen_results(args), kinds or None, args.format, args.out)
     except ResultsError as exc:
         if args.debug:
             raise
@@ -63,15 +80,19 @@ def report_arguments(p: argparse.ArgumentParser) -> None:
 
 def report_command(args: argparse.Namespace, argv: list[str] | None) -> int:
     """Write report.html; 2 if the results cannot be read."""
+    from ..output.console import Counter
     from ..output.report import write_report
     from ..output.results import ResultsError
 
+    counter = None if args.quiet else Counter("figures")
     try:
-        path = write_report(args.results, args.out)
+        path = write_report(chosen_results(args), args.out, progress=counter)
     except ResultsError as exc:
         if args.debug:
             raise
         return error(exc)
+    if counter is not None:
+        counter.finish()
     if not args.quiet:
         print(f"Report written to {path} (open it in any browser)")
     return 0

@@ -85,6 +85,10 @@ def run_command(args: argparse.Namespace, argv: list[str] | None) -> int:
             write_run(
                 result, out, command=command_line(argv), table_format=args.format, extra=figures
             )
+    if not args.out:
+        from ..output.latest import mark_latest
+
+        mark_latest(out)
     if not args.quiet:
         print(format_summary(result.summary, result.metadata))
         print(f"\nResults written to {out}/ ({result.metadata['wall_seconds']:.1f} s)")

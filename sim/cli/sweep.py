@@ -16,16 +16,9 @@ from .common import (
     add_table_format,
     check_workers,
     command_line,
+    error,
     warn,
     write_figures,
-)
-
-# The metrics in the sweep table, and their column heads.
-SWEEP_COLUMNS = (
-    ("acknowledge_mean", "acknowledge"),
-    ("response_p90", "response p90"),
-    ("violation_to_finding_mean", "viol. to finding"),
-    ("verification_rate", "verified"),
 )
 
 
@@ -37,8 +30,22 @@ def _file_arguments(p: argparse.ArgumentParser, name: str, root: str) -> None:
         help=f"result directory (default: results/{root}/<name>); "
         "re-running into the same directory resumes",
     )
+    p.add_argument("--seed", type=int, help="root seed (default: the file's, else the base's)")
+    p.add_argument(
+        "--replications",
+        "-n",
+        type=int,
+        help="replications per point, at least 2 (default: the file's)",
+    )
+    p.add_argument(
+        "--metric",
+        action="append",
+        metavar="NAME",
+        help="a metric to show in the table, figures and report (repeat for more; default: "
+        "the file's metrics list, else those the swept keys affect; the CSV has them all)",
+    )
     add_results_root(p)
-    add_quiet(p)
+    add_quiet(p, "print no table or progress")
 
 
 def sweep_arguments(p: argparse.ArgumentParser) -> None:
@@ -88,7 +95,9 @@ def _run_file(args: argparse.Namespace, argv: list[str] | None, optimize: bool) 
         tables=bool(getattr(args, "tables", False)),
     )
     warn(plan.warnings)
-    spec, path = plan.spec, plan.path
+    spec, path = with_options(plan.spec, args), plan.path
+    if spec is None:
+        return 2
     root = "optimize" if optimize else "sweeps"
     out = Path(args.out) if args.out else Path(args.results_root) / root / spec.name
     check_claim(out, kind, spec.name, "--out" if args.out else "--results-root")
@@ -126,6 +135,28 @@ def _run_file(args: argparse.Namespace, argv: list[str] | None, optimize: bool) 
     return code or figures
 
 
+def with_options(spec, args: argparse.Namespace):
+    """The spec with ``--seed``, ``-n`` and ``--metric`` applied (None, after saying
+    why, if one is out of range)."""
+    from ..analysis.sweepmetrics import check_metrics
+
+    update: dict = {}
+    if args.seed is not None:
+        if args.seed < 0:
+            error("--seed must be >= 0")
+            return None
+        update["seed"] = args.seed
+    if args.replications is not None:
+        if args.replications < 2:
+            error("--replications must be at least 2 (intervals need two replications)")
+            return None
+        update["replications"] = args.replications
+    if args.metric:
+        check_metrics(args.metric, "--metric")
+        update["metrics"] = list(args.metric)
+    return spec.model_copy(update=update)
+
+
 def _format_metric(metric: str, value: float | None) -> str:
     """A metric's value for people: a duration, or a percentage for a rate; ``-`` if none."""
     from ..analysis.metrics import KEY_METRICS
@@ -138,19 +169,20 @@ def _format_metric(metric: str, value: float | None) -> str:
 
 
 def _print_sweep(spec, meta: dict, out: Path) -> int:
-    """One row per point with the means of :data:`SWEEP_COLUMNS`; returns 0."""
+    """One row per point with the means of the sweep's metrics; returns 0."""
     print(
         f"Sweep {spec.name}: {meta['points']} points x {spec.replications} replications "
         f"(seed {meta['seed']}; {meta['points_reused']} point(s) reused from an earlier "
         "run)"
     )
-    shown = [metric for metric, _ in SWEEP_COLUMNS]
-    print(f"{'point':<6}{'parameters':<48}" + "".join(f"{h:>18}" for _, h in SWEEP_COLUMNS))
+    shown = meta["metrics"]
+    widths = [max(10, len(m) + 2) for m in shown]
+    print(f"{'point':<6}{'parameters':<40}" + "".join(f"{m:>{w}}" for m, w in zip(shown, widths)))
     by = {(r["point"], r["metric"]): r for r in meta["rows"]}
     for k in range(meta["points"]):
         label = by[(k, shown[0])]["label"]
         cells = [_format_metric(m, by[(k, m)]["mean"]) for m in shown]
-        print(f"{k:<6}{label[:47]:<48}" + "".join(f"{c:>18}" for c in cells))
+        print(f"{k:<6}{label[:39]:<40}" + "".join(f"{c:>{w}}" for c, w in zip(cells, widths)))
     for w in meta.get("warnings", []):
         print(f"  ! {w}")
     print(f"\nTable (one row per point and metric, with 95% CI): {out}/sweep.csv")
@@ -188,7 +220,15 @@ def _print_optimize(spec, meta: dict, out: Path) -> int:
         missed = [m for m in targets if not row[f"{m}_ok"]]
         mark = "meets targets" if row["feasible"] else "misses " + ", ".join(missed)
         cons = _constraint_values(spec, row)
-        print(f"  cost {row['cost']:>7.1f}  {row['label']:<70}  {mark:<38} | {cons}")
+        extra = "; ".join(
+            f"{m} {_format_metric(m, row.get(m + '_mean'))}"
+            for m in meta.get("metrics", [])
+            if m not in targets
+        )
+        print(
+            f"  cost {row['cost']:>7.1f}  {row['label']:<70}  {mark:<38} | {cons}"
+            + (f" | {extra}" if extra else "")
+        )
     best = meta["best"]
     if best is None and meta.get("not_confirmed"):
         print(
@@ -221,5 +261,7 @@ def _print_optimize(spec, meta: dict, out: Path) -> int:
             f"positions + {best['team_members']} team members; confirmed on "
             f"{spec.replications} fresh replications: {again}"
         )
+    for note in meta.get("unconstrained", []):
+        print(f"Note: {note}.")
     print(f"Frontier explored: {out}/frontier.csv")
     return 1 if best is None else 0

@@ -400,9 +400,13 @@ class Progress(_Bar):
             TextColumn("left"),
         ]
 
+    def __init__(self, *args: Any, label: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.label = label  # what is running, e.g. the configuration of a comparison
+
     def __call__(self, rep: int, reps: int, now: float, horizon: float) -> None:
         self._update(
-            f"replication {rep + 1}/{reps}, day {now / 1440:.0f}/{horizon / 1440:.0f}",
+            f"{self.label}replication {rep + 1}/{reps}, day {now / 1440:.0f}/{horizon / 1440:.0f}",
             (rep + now / horizon) / reps,
             1.0,
             final=False,

@@ -90,6 +90,28 @@ center:
         - {start: "22:00", end: "06:00", officers: 1}
 ```
 
+A choice between alternatives made in the variant replaces the parent's: a
+desk given `officers: 3` drops the `shifts` it inherited, and `network: {file:
+lines/my_line.graphml}` drops an inherited `builtin` (and the other way
+round), so the variant need not undo the parent's choice. Where a file still
+gives both (officers and shifts, or two network sources), the error names the
+file and line of each and how to clear one (e.g. `shifts: null`).
+
+`null` removes an inherited key from a mapping whose keys are names you choose
+(violation types, coverage nodes, `by_type`, `access_denial`, ...), and clears
+an inherited alternative (`shifts: null`, `builtin: null`). For any other key,
+`null` is its value (`patrol_hours: null` means teams move round the clock).
+E.g. a variant without drones:
+
+```yaml
+extends: baseline.yaml
+name: no_drones
+violations:
+  types:
+    drone: null                 # removed; the remaining shares must sum to 1
+    small_arms: {share: 0.59}
+```
+
 **Errors** name the file, the line, the key path and what was expected, e.g.
 `scenarios/x.yaml:31: teams.bases[1].node: 'Kramatorks' is not a node of the
 network; did you mean 'Kramatorsk'?`. Besides the per-key rules below, a
@@ -127,7 +149,8 @@ this page. Where its numbers come from: `docs/calibration.md`.
 
 SECTION_EXAMPLES = {
     "network": "network:\n  builtin: donbas_south        # or: file: lines/my_line.graphml\n"
-    "  # synthetic: {sectors: 20, depth: 2, spacing_km: 15, bases_every: 4}",
+    "  # synthetic: {sectors: 20, depth: 2, spacing_km: 15, bases_every: 4}\n"
+    "  front_line: lines/front.geojson   # optional: drawn on maps",
     "violations": "violations:\n  rate_per_day: 25\n  escalation: {branching_ratio: 0.4, decay: 2h}\n"
     "  types:\n    small_arms: {share: 0.6, severity: 1, evidence_half_life: 6h, size: 12}\n"
     "    artillery:  {share: 0.4, severity: 3, evidence_half_life: 2d,\n"
@@ -446,7 +469,8 @@ def generate() -> str:
             parts.append("```yaml\n" + SECTION_EXAMPLES[name] + "\n```\n")
         rows: list[tuple[str, str, str, str, str]] = []
         listed = typing.get_origin(_strip(field.annotation)[0]) is list
-        _rows(model, f"{name}[i]." if listed else f"{name}.", rows)
+        inst = field.default if isinstance(field.default, BaseModel) else None
+        _rows(model, f"{name}[i]." if listed else f"{name}.", rows, inst)
         parts.append("| key | type | unit | default | meaning |\n|---|---|---|---|---|")
         for r in rows:
             parts.append(f"| `{r[0]}` | {r[1]} | {r[2]} | {r[3]} | {r[4]} |")

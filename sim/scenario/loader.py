@@ -16,48 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from .errors import ScenarioError, SourceMap, friendly_message, key_path
+from .inheritance import alternatives_note, merge
 from .schema import Scenario
 from .yamlfile import YamlDoc
-
-
-# Keys that exclude each other (with the keys that go with them): a mapping in a
-# child file that gives one of them replaces the parent's choice.
-ALTERNATIVES: tuple[dict[str, tuple[str, ...]], ...] = (
-    {"officers": (), "shifts": ()},
-    {"builtin": (), "file": ("format",), "synthetic": ()},
-)
-
-
-def merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Deep-merge mappings; lists and scalars in ``over`` replace those in ``base``.
-
-    Where ``over`` gives one of a set of alternative keys (``officers`` or
-    ``shifts``; ``builtin``, ``file`` or ``synthetic``), the alternatives
-    ``base`` gave are dropped: the child's choice replaces the parent's.
-
-    Examples
-    --------
-    >>> merge({"a": {"x": 1, "y": 2}, "l": [1]}, {"a": {"y": 3}, "l": [2]})
-    {'a': {'x': 1, 'y': 3}, 'l': [2]}
-    >>> merge({"RU": {"officers": 2}}, {"RU": {"shifts": []}})
-    {'RU': {'shifts': []}}
-    """
-    out = dict(base)
-    for group in ALTERNATIVES:
-        given = [k for k in group if k in over]
-        if given:
-            for k, companions in group.items():
-                if k not in given:
-                    out.pop(k, None)
-                    for c in companions:
-                        if c not in over:
-                            out.pop(c, None)
-    for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = merge(out[k], v)
-        else:
-            out[k] = v
-    return out
 
 
 def _get(data: Any, path: tuple[Any, ...]) -> Any:
@@ -73,7 +34,11 @@ MAX_EXTENDS = 32
 """The longest ``extends`` chain; a real one has two or three files."""
 
 # Keys holding a file path relative to the file that writes them.
-PATH_KEYS: tuple[tuple[str, ...], ...] = (("network", "file"), ("violations", "replay", "file"))
+PATH_KEYS: tuple[tuple[str, ...], ...] = (
+    ("network", "file"),
+    ("network", "front_line"),
+    ("violations", "replay", "file"),
+)
 
 
 def _rebase_paths(data: dict[str, Any], from_dir: Path, to_dir: Path) -> None:
@@ -154,6 +119,31 @@ def read_chain(
     return data, origin
 
 
+def written_loc(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``loc`` cut at the value the user wrote: a bare duration ``delay: 90 minuts``
+    is validated as ``delay.value`` (a fixed distribution), but the user wrote ``delay``.
+
+    Examples
+    --------
+    >>> written_loc({"a": {"delay": "90 minuts"}}, ("a", "delay", "fixed", "value"))
+    ('a', 'delay')
+    >>> written_loc({"a": {}}, ("a", "b"))
+    ('a', 'b')
+    """
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict):
+            if part not in node:
+                # a discriminated-union tag or a missing key: keep the rest as it is
+                continue
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            return loc[:i]
+    return loc
+
+
 def parse_scenario(data: dict[str, Any], sources: SourceMap) -> Scenario:
     """Validate plain data against the schema; errors point into ``sources``."""
     try:
@@ -162,10 +152,14 @@ def parse_scenario(data: dict[str, Any], sources: SourceMap) -> Scenario:
         # An unknown key usually explains a "missing" one next to it: report it first.
         errs = sorted(exc.errors(), key=lambda e: e.get("type") != "extra_forbidden")
         first = errs[0]
-        err = sources.error(tuple(first["loc"]), friendly_message(first, Scenario))
+        message = friendly_message(first, Scenario)
+        if message.startswith("give exactly one of"):
+            message += alternatives_note(data, tuple(first["loc"]), sources)
+        err = sources.error(written_loc(data, tuple(first["loc"])), message)
         if len(errs) > 1:
             more = [
-                f"  {key_path(tuple(e['loc']))}: {friendly_message(e, Scenario)}" for e in errs[1:6]
+                f"  {key_path(written_loc(data, tuple(e['loc'])))}: {friendly_message(e, Scenario)}"
+                for e in errs[1:6]
             ]
             err.message += "\nalso:\n" + "\n".join(more)
         raise err from None

@@ -55,17 +55,34 @@ class SyntheticNetwork(Strict):
     """A base in row 1 behind every n-th sector."""
 
 
+DEFAULT_NETWORK = "donbas_south"
+NETWORK_SOURCES = ("builtin", "file", "synthetic")
+
+
 class NetworkSpec(Strict):
     """Where the line-of-contact graph comes from: exactly one of builtin, file, synthetic."""
 
     builtin: str | None = None
-    """Name of a network shipped with the package (``donbas_south``)."""
+    """Name of a network shipped with the package; the default when neither file nor
+    synthetic is given."""
     file: str | None = None
     """Path to a GraphML, node-link JSON or GeoJSON file, relative to the scenario file."""
     format: Literal["graphml", "node-link", "geojson"] | None = None
     """File format; guessed from the extension (.graphml, .json, .geojson) when omitted."""
     synthetic: SyntheticNetwork | None = None
     """Parameters of a generated line of contact."""
+    front_line: str | None = None
+    """A GeoJSON file of the front line (LineString or MultiLineString, longitude and
+    latitude), relative to the scenario file; maps draw it. Without it, maps draw the
+    line through the sectors."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_source(cls, data: Any) -> Any:
+        # No source given means the shipped network: say so in the resolved scenario.
+        if isinstance(data, dict) and all(data.get(k) is None for k in NETWORK_SOURCES):
+            return {**data, "builtin": DEFAULT_NETWORK}
+        return data
 
     @model_validator(mode="after")
     def _one_source(self) -> "NetworkSpec":

@@ -53,6 +53,10 @@ def parse_duration(text: str | int | float) -> float:
     90.0
     >>> parse_duration("2d")
     2880.0
+    >>> parse_duration("-5d")
+    Traceback (most recent call last):
+    ...
+    ValueError: a duration cannot be negative; got '-5d' (write e.g. '5d')
     """
     if isinstance(text, bool):
         raise ValueError(f"expected a duration with units such as '45min', got {text!r}")
@@ -64,6 +68,8 @@ def parse_duration(text: str | int | float) -> float:
     if isinstance(text, (int, float)):
         if text == 0:
             return 0.0
+        if text < 0:
+            raise ValueError(f"a duration cannot be negative; got {text!r}")
         raise ValueError(
             f"expected a duration with units such as '45min' or '2h', got the bare number {text!r}"
         )
@@ -72,6 +78,8 @@ def parse_duration(text: str | int | float) -> float:
     s = text.strip().lower()
     if s in ("0", "0.0"):
         return 0.0
+    if s.startswith("-"):
+        raise ValueError(f"a duration cannot be negative; got {text!r} (write e.g. '5d')")
     pos = 0
     total = 0.0
     seen = False

@@ -12,6 +12,7 @@ and line.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -209,13 +210,42 @@ def parse_yaml(text: str, file: str) -> tuple[Any, yaml.Node | None]:
             file,
             "",
             f"not valid YAML: {problem} (check the indentation and the ':' and '-' on this "
-            "line and the one before)",
+            "line and the one before)" + bracket_hint(text, line),
             line,
         ) from None
     finally:
         if loader is not None:
             loader.dispose()
     return data, node
+
+
+DIRECTORY_GIVEN = (
+    "this is a folder, not a file; give a YAML file, e.g. scenarios/baseline.yaml "
+    "(a folder of results goes to cfsim plot or cfsim report)"
+)
+
+
+def bracket_hint(text: str, line: int | None) -> str:
+    """A hint to quote a key path such as ``teams.bases[1].count`` written unquoted
+    where YAML reads ``[1]`` as a list ('' when the line has no such ``[n]``).
+
+    Examples
+    --------
+    >>> bracket_hint("paths: [teams.bases[1].count]", 1)[:30]
+    '; a key path with [1] in it mu'
+    >>> bracket_hint("a: [1, 2]", 1)
+    ''
+    """
+    lines = text.splitlines()
+    if line is None or not 1 <= line <= len(lines):
+        return ""
+    m = re.search(r"[\w.]+(\[\d+\])(?:\.\w+|\[\d+\])*", lines[line - 1])
+    if m is None:
+        return ""
+    return (
+        f"; a key path with {m.group(1)} in it must be quoted, or YAML reads {m.group(1)} "
+        f'as a list: write "{m.group(0)}"'
+    )
 
 
 class YamlDoc:
@@ -236,6 +266,8 @@ class YamlDoc:
         self.path = path
         if not Path(path).exists():
             raise ScenarioError(str(path), "", "file not found")
+        if Path(path).is_dir():
+            raise ScenarioError(str(path), "", DIRECTORY_GIVEN)
         try:
             raw = read_input(path, MAX_BYTES, what)
         except InputFileError as exc:

@@ -23,6 +23,7 @@ from ..scenario.schema import Scenario
 from . import network as netmod
 from .eventlog import EventLogError, EventTable, minutes_since, read_events
 from .violations import TypeTable
+from .frontline import read_front_line
 
 
 class LoadedScenario:
@@ -134,6 +135,7 @@ def _with_network(
     scen = parse_scenario(data, sources)
     inputs = dict(files or {})
     graph = build_network(scen, sources, path.parent, inputs)
+    add_front_line(scen, graph, sources, path.parent)
     add_protected_sites(scen, graph, sources)
     warnings = check_against_network(scen, graph, sources)
     real = path if path.name != "<dict>" else None
@@ -194,6 +196,18 @@ def build_network(
         return netmod.builtin(spec.builtin or netmod.DEFAULT_NETWORK)
     except netmod.NetworkError as exc:
         raise sources.error(("network", spec.source), str(exc)) from None
+
+
+def add_front_line(scen: Scenario, graph: nx.Graph, sources: SourceMap, base_dir: Path) -> None:
+    """Keep the lines of ``network.front_line`` with the graph (``graph.graph``), so that
+    the run's network.json, and the maps drawn from it, carry them."""
+    if scen.network.front_line is None:
+        return
+    f = Path(scen.network.front_line)
+    try:
+        graph.graph["front_line"] = read_front_line(f if f.is_absolute() else base_dir / f)
+    except ValueError as exc:
+        raise sources.error(("network", "front_line"), str(exc)) from None
 
 
 def add_protected_sites(scen: Scenario, graph: nx.Graph, sources: SourceMap) -> None:

@@ -360,8 +360,7 @@ def plot_sweep(
     span = (xs_all[-1] - xs_all[0]) if len(xs_all) > 1 else 1.0
     # error bars where a band cannot be drawn or would join unrelated categories
     bars = len(groups) > 1 or cats is not None or len(xs_all) == 1
-    fig = new_figure(11, 6.6)
-    axes = fig.subplots(2, 3).ravel()
+    fig, axes = metric_panels(len(metrics), 11, 3.3)
     for ax, key in zip(axes, metrics):
         missing, munit = _sweep_lines(ax, key, points, groups, xpos, colours, span, bars, cats)
         _sweep_x_axis(ax, cats, xs_all, span)
@@ -372,6 +371,18 @@ def plot_sweep(
     legend_below(fig, handles, ncol=min(len(handles), 5))
     subtitle(fig, title, note)
     return fig
+
+
+def metric_panels(n: int, width: float, row_height: float) -> tuple[Figure, list[Any]]:
+    """A figure with one panel per metric, three to a row (fewer for fewer metrics);
+    the rows it takes, and no empty panel."""
+    ncols = min(3, max(n, 1))
+    nrows = max(1, math.ceil(n / ncols))
+    fig = new_figure(width, row_height * nrows + 0.4 * (nrows < 2))
+    axes = list(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    for ax in axes[n:]:
+        ax.remove()
+    return fig, axes[:n]
 
 
 def _sweep_axis(
@@ -535,8 +546,7 @@ def plot_heatmap(
     a, b = parameters
     av = list(dict.fromkeys(points[p]["row"][a] for p in sorted(points)))
     bv = list(dict.fromkeys(points[p]["row"][b] for p in sorted(points)))
-    fig = new_figure(12, 7.4)
-    axes = fig.subplots(2, 3).ravel()
+    fig, axes = metric_panels(len(metrics), 12, 3.7)
     small = len(av) * len(bv) <= 36
     for ax, key in zip(axes, metrics):
         grid = np.full((len(av), len(bv)), np.nan)

@@ -35,7 +35,7 @@ from .delays import (
     plot_ecdf,
     plot_violins,
 )
-from .experiments import plot_heatmap, plot_metrics, plot_sweep
+from .experiments import SWEEP_METRICS, plot_heatmap, plot_metrics, plot_sweep
 from .frontier import plot_frontier
 from .maps import node_positions, plot_map
 from .outcomes import plot_outcomes, plot_sweep_outcomes
@@ -333,9 +333,12 @@ def figure_makers(directory: str | Path) -> tuple[str, dict[str, Callable[[], Fi
             f"seed {meta['seed']}, common random numbers"
         )
         title = f"Sweep {meta.get('sweep', '')}"
-        makers = {"sweep": lambda: plot_sweep(meta["rows"], params, note=note, title=title)}
+        shown = tuple(meta.get("metrics") or SWEEP_METRICS)
+        makers = {"sweep": lambda: plot_sweep(meta["rows"], params, shown, note=note, title=title)}
         if len(params) == 2 and params[0] != "variant":
-            makers["heatmap"] = lambda: plot_heatmap(meta["rows"], params, note=note, title=title)
+            makers["heatmap"] = lambda: plot_heatmap(
+                meta["rows"], params, shown, note=note, title=title
+            )
         mix = sweep_outcomes(meta)
         if mix is not None:
             what = "Variant" if params[:1] == ["variant"] else "Point"

@@ -9,6 +9,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Annotation
 
 from .experiments import (
     METRIC_KIND,
@@ -18,7 +19,8 @@ from .experiments import (
     metric_axis,
     metric_scale,
 )
-from .style import colour, fmt_time, legend_below, new_figure, styled, subtitle
+from .labels import LEADER, repel
+from .style import colour, fmt_time, legend_below, new_figure, shorten, styled, subtitle
 
 BEST_FILL = "#FBE3B3"  # the pale fill of the ring round the best point of a frontier
 FAILED = "#C0392B"
@@ -60,6 +62,7 @@ def plot_frontier(
         found = next((r for r in rows if int(r["point"]) == int(best.get("point", -1))), None)
         best_row = found or best
         best_x = xs[int(found["point"])] if found else float(best["cost"])
+    labels = []
     for ax, m in zip(axes, ms):
         side, limit = next(iter(constraints[m].items()))
         scale, unit = metric_scale(m, [as_float(r[f"{m}_high"]) for r in rows] + [limit])
@@ -69,12 +72,67 @@ def plot_frontier(
         _cross_out(ax, rows, not_confirmed or [], m, scale, xs)
         _best_at_cost(ax, rows, m, side, scale)
         _target_axis(ax, m, side, limit, scale, unit)
+        labels.append(_point_labels(ax, rows, m, scale, xs, best_row))
     handles = _frontier_handles(rows, best is not None)
     if not_confirmed:
         handles.append(Line2D([], [], marker="x", linestyle="", color=FAILED, label=FAILED_LABEL))
     legend_below(fig, handles, ncol=3)
     subtitle(fig, title, note)
+    for panel in labels:
+        repel(fig, panel)
     return fig
+
+
+# Above this many points, only those meeting every target are numbered.
+LABEL_ALL = 30
+
+
+def _point_labels(
+    ax: Any,
+    rows: list[dict[str, Any]],
+    m: str,
+    scale: float,
+    xs: dict[int, float],
+    best_row: dict[str, Any] | None,
+) -> list[Annotation]:
+    """Each point's number (as in frontier.csv and the report), and the cheapest
+    feasible point's parameters; the best first, for :func:`repel`."""
+    out = []
+    if best_row is not None:
+        k = int(best_row["point"])
+        if k in xs:
+            out.append(
+                ax.annotate(
+                    f"{k}: {shorten(str(best_row.get('label', '')), 44)}",
+                    (xs[k], as_float(best_row[f"{m}_mean"]) * scale),
+                    xytext=(10, 12),
+                    textcoords="offset points",
+                    fontsize=7,
+                    fontweight="bold",
+                    zorder=6,
+                    bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.85},
+                    arrowprops=LEADER,
+                )
+            )
+    shown = rows if len(rows) <= LABEL_ALL else [r for r in rows if _feasible(r)]
+    for r in shown:
+        k = int(r["point"])
+        y = as_float(r[f"{m}_mean"]) * scale
+        if (best_row is not None and k == int(best_row["point"])) or y != y:
+            continue
+        ann = ax.annotate(
+            str(k),
+            (xs[k], y),
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=6.5,
+            color="#333333",
+            zorder=5,
+            arrowprops=LEADER,
+        )
+        ann.arrow_patch.set_visible(False)  # shown if the number has to move away
+        out.append(ann)
+    return out
 
 
 def _feasible(r: dict[str, Any]) -> bool:

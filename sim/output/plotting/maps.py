@@ -11,9 +11,11 @@ import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.text import Annotation
 
 from ...world.network import EARTH_RADIUS_KM
 from ..results import ResultsError
+from .labels import LEADER, repel
 from .style import new_figure, legend_below, styled, subtitle
 
 MAX_MAP_ASPECT = 2.5  # widest map panel (width / height)
@@ -97,14 +99,16 @@ def _draw_network(
     bases: dict[str, int],
     label_top: int,
     fmt: Callable,
-) -> Any:
+) -> tuple[Any, list[Annotation]]:
     """Draw the network on ``ax``: roads and the line of contact, sectors coloured by
     ``values`` (the ``label_top`` highest labelled with ``fmt``), rear targets, bases
     with their number of teams, and a scale bar. Returns the sectors' scatter (for a
-    colour bar)."""
+    colour bar) and the labels, most important first (for :func:`repel`)."""
     pos, geo = node_positions(network)
     kinds = {n["id"]: n.get("kind", "sector") for n in network["nodes"]}
     _draw_edges(ax, network, pos, kinds)
+    if geo:
+        _draw_front_line(ax, network)
     sectors = [n for n, k in kinds.items() if k == "sector"]
     have = [n for n in sectors if n in values and values[n] == values[n]]
     sc = _draw_sectors(ax, pos, sectors, have, values, cmap, norm)
@@ -121,11 +125,11 @@ def _draw_network(
             zorder=5,
         )
     top_nodes = sorted(have, key=lambda n: (-values[n], n))[:label_top]
-    _label_bases(ax, pos, bases, [b for b in bl if b not in top_nodes], sectors, frame)
-    _label_values(ax, pos, bases, bl, top_nodes, values, fmt, frame)
+    labels = _label_values(ax, pos, bases, bl, top_nodes, values, fmt, frame)
+    labels += _label_bases(ax, pos, bases, [b for b in bl if b not in top_nodes], sectors, frame)
     _geo_axes(ax, geo, pos)
     _scale_bar(ax, geo, pos)
-    return sc
+    return sc, labels
 
 
 def _draw_edges(
@@ -142,6 +146,21 @@ def _draw_edges(
             linewidth=2.2 if line else 0.7,
             zorder=1,
         )
+
+
+FRONT_LINE = {"color": "#B22222", "linewidth": 1.6, "linestyle": (0, (5, 2))}
+
+
+def front_lines(network: dict[str, Any]) -> list[list[list[float]]]:
+    """The front line a scenario gave (``network.front_line``), kept in the network's
+    graph attributes: lines of ``[lon, lat]``; empty if none."""
+    return list((network.get("graph") or {}).get("front_line") or [])
+
+
+def _draw_front_line(ax: Any, network: dict[str, Any]) -> None:
+    """The front line as given, dashed, under the nodes (clipped to the map)."""
+    for line in front_lines(network):
+        ax.plot([p[0] for p in line], [p[1] for p in line], zorder=1.5, **FRONT_LINE)
 
 
 def _draw_sectors(
@@ -222,9 +241,10 @@ def _label_bases(
     bl: list[str],
     sectors: list[str],
     frame: _Frame,
-) -> None:
+) -> list[Annotation]:
     """Write "base (teams)" beside each base in ``bl``, away from the nearest sector
     (below it when there is no room beside it)."""
+    out = []
     for b in bl:
         side = _label_side(b, pos, sectors)
         x = pos[b][0] + side * frame.reach
@@ -232,7 +252,7 @@ def _label_bases(
             offset, ha = (0, -11), "center"  # no room beside it: write it below
         else:
             offset, ha = (6 * side, -2), "left" if side > 0 else "right"
-        ax.annotate(
+        ann = ax.annotate(
             f"{b} ({bases[b]})",
             pos[b],
             xytext=offset,
@@ -242,7 +262,11 @@ def _label_bases(
             fontsize=7,
             zorder=6,
             color="#111111",
+            arrowprops=LEADER,
         )
+        ann.arrow_patch.set_visible(False)  # shown if the label has to move away
+        out.append(ann)
+    return out
 
 
 def _label_values(
@@ -254,10 +278,11 @@ def _label_values(
     values: dict[str, float],
     fmt: Callable,
     frame: _Frame,
-) -> None:
+) -> list[Annotation]:
     """Label the sectors in ``top_nodes`` with their value, away from the nearest base;
     labels of neighbouring sectors are stacked instead of written one over the other."""
     placed: list[tuple[float, float, int]] = []
+    out = []
     for n in top_nodes:
         name = f"{n} ({bases[n]})" if n in bases else n
         text = f"{name}: {fmt(values[n])}"
@@ -272,7 +297,7 @@ def _label_values(
             ):
                 rise = max(rise, r + 13)
         placed.append((pos[n][0], pos[n][1], rise))
-        ax.annotate(
+        ann = ax.annotate(
             text,
             pos[n],
             xytext=(8 * side, rise + (11 if side == 0 else 0)),
@@ -283,10 +308,11 @@ def _label_values(
             color="#222222",
             zorder=7,
             bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.8, "linewidth": 0},
-            arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.6}
-            if rise > 5 or side == 0
-            else None,
+            arrowprops=LEADER,
         )
+        ann.arrow_patch.set_visible(rise > 5 or side == 0)
+        out.append(ann)
+    return out
 
 
 def _geo_axes(ax: Any, geo: bool, pos: dict[str, tuple[float, float]]) -> None:
@@ -337,12 +363,17 @@ def plot_map(
     for p in panels:
         vals = [v for v in p["values"].values() if v == v]
         scales.setdefault(p.get("scale", p["label"]), []).extend(vals)
+    labels = []
     for ax, p in zip(axes, panels):
-        _map_panel(fig, ax, p, p.get("network", network), scales[p.get("scale", p["label"])])
+        labels.append(
+            _map_panel(fig, ax, p, p.get("network", network), scales[p.get("scale", p["label"])])
+        )
     for ax in axes[len(panels) :]:
         ax.set_visible(False)
     legend_below(fig, _map_handles(network, panels), ncol=3)
     subtitle(fig, title, note)
+    for panel_labels in labels:  # once the layout is final, so that pixels are final
+        repel(fig, panel_labels)
     return fig
 
 
@@ -359,7 +390,7 @@ def _map_aspect(network: dict[str, Any]) -> float:
 
 def _map_panel(
     fig: Figure, ax: Any, p: dict[str, Any], network: dict[str, Any], scale: list[float]
-) -> None:
+) -> list[Annotation]:
     """One panel of :func:`plot_map`, coloured on the scale of the values ``scale``
     (those of every panel sharing it), with its colour bar or its ``empty`` message."""
     lo, hi = min(scale, default=0.0), max(scale, default=1.0)
@@ -367,14 +398,14 @@ def _map_panel(
         lo = 0.0
     norm = mcolors.Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1)
     fmt = p.get("format", lambda v: f"{v:.1f}")
-    sc = _draw_network(
+    sc, labels = _draw_network(
         ax, network, p["values"], _truncated(p["cmap"]), norm, p.get("bases", {}), 3, fmt
     )
     ax.set_title(p["title"])
     if any(v == v for v in p["values"].values()):
         cb = fig.colorbar(sc, ax=ax, shrink=0.85, pad=0.01, aspect=30)
         cb.set_label(p["label"])
-        return
+        return labels
     # nothing to colour: say so rather than show a made-up scale
     ax.text(
         0.5,
@@ -388,6 +419,7 @@ def _map_panel(
         zorder=10,
         bbox={"boxstyle": "round,pad=0.5", "facecolor": "#f4f4f4", "edgecolor": "#cccccc"},
     )
+    return labels
 
 
 def _map_handles(network: dict[str, Any], panels: list[dict[str, Any]]) -> list[Line2D]:
@@ -436,6 +468,8 @@ def _map_handles(network: dict[str, Any], panels: list[dict[str, Any]]) -> list[
         ),
     ]
     nets = [p.get("network", network) for p in panels]
+    if any(front_lines(net) for net in nets):
+        handles.insert(0, Line2D([], [], label="front line (given in the scenario)", **FRONT_LINE))
     occurs = {
         "sector without data": any(
             _missing(p["values"], n["id"])

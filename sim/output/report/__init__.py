@@ -11,11 +11,12 @@ results only; the same directory always gives the same page.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from ...records.storage import atomic_write
 from ..results import detect
 from .experiments import comparison_body, optimize_body, sweep_body
-from .page import html_page
+from .page import FIGURE_PROGRESS, html_page
 from .run import run_body
 
 __all__ = ["build_report", "write_report"]
@@ -41,15 +42,26 @@ def build_report(directory: str | Path) -> str:
     return html_page(title, html_body + "\n" + foot)
 
 
-def write_report(directory: str | Path, out: str | Path | None = None) -> Path:
+def write_report(
+    directory: str | Path,
+    out: str | Path | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Path:
     """Write ``report.html`` (or ``out``) for a results directory and return its path.
+
+    ``progress(done, total, extra)`` is called after each figure (a comparison's
+    report draws its runs' figures too, which takes a while).
 
     Raises
     ------
     sim.output.results.ResultsError
         When ``directory`` holds no results.
     """
-    text = build_report(directory)
+    token = FIGURE_PROGRESS.set(progress)
+    try:
+        text = build_report(directory)
+    finally:
+        FIGURE_PROGRESS.reset(token)
     path = Path(out) if out is not None else Path(directory) / "report.html"
     atomic_write(path, text)  # a full disk leaves the old report or none, never half a one
     return path

@@ -198,26 +198,45 @@ def sweep_body(d: Path) -> tuple[str, str]:
             ]
         )
     )
-    points = sweep_table(meta["rows"])
-    rows = []
-    for k in sorted(points):
-        cells = [str(k), escape(points[k]["label"])]
-        for key in P.SWEEP_METRICS:
-            m, lo, hi = points[k]["m"].get(key, (math.nan,) * 3)
-            cells.append(triplet(key, m, lo, hi))
-        rows.append(cells)
+    shown = tuple(meta.get("metrics") or P.SWEEP_METRICS)
     parts.append('<h2 id="metrics">Key metrics per point</h2>')
     parts.append(
         f'<p class="muted">Mean over replications [95% confidence interval]. {escape(CLIPPED)}</p>'
     )
-    parts.append(
-        table(["Point", "Parameters", *(P.METRIC_LABEL[k] for k in P.SWEEP_METRICS)], rows, "left2")
-    )
+    parts += sweep_tables(sweep_table(meta["rows"]), shown)
     _, makers = P.figure_makers(d)
     parts.append(figures(makers, captions={"outcomes": SWEEP_OUTCOMES}))
     parts.append('<h2 id="scenario">The sweep as run</h2>')
     parts.append(yaml_block("sweep.yaml", spec_text))
     return title, "\n".join(parts)
+
+
+# Metric columns per table of a sweep's report, so that it fits a laptop screen
+# (about 800 px) without scrolling sideways; more metrics make more tables.
+SWEEP_COLUMNS_PER_TABLE = 4
+
+
+def sweep_tables(points: dict[int, Any], shown: tuple[str, ...]) -> list[str]:
+    """The sweep's metrics per point as tables of at most
+    :data:`SWEEP_COLUMNS_PER_TABLE` metrics, each cell the mean over its interval."""
+    out = []
+    for start in range(0, len(shown), SWEEP_COLUMNS_PER_TABLE):
+        keys = shown[start : start + SWEEP_COLUMNS_PER_TABLE]
+        rows = []
+        for k in sorted(points):
+            cells = [str(k), escape(points[k]["label"])]
+            for key in keys:
+                m, lo, hi = points[k]["m"].get(key, (math.nan,) * 3)
+                text = triplet(key, m, lo, hi)
+                head, _, interval = text.partition(" [")
+                cells.append(
+                    head + (f'<br><span class="ci">[{interval}</span>' if interval else "")
+                )
+            rows.append(cells)
+        out.append(
+            table(["Point", "Parameters", *(P.METRIC_LABEL[k] for k in keys)], rows, "left2 sweep")
+        )
+    return out
 
 
 def optimize_body(d: Path) -> tuple[str, str]:
@@ -292,6 +311,8 @@ def _optimize_lead(meta: dict[str, Any]) -> str:
                 "independent of the search): "
                 f"{escape(_constraint_text(meta['constraints'], conf))}."
             )
+        for note in meta.get("unconstrained", []):
+            text += f" Note: {escape(note)}, not a recommendation."
         return f'<p class="lead">{text}</p>'
     if meta.get("not_confirmed"):
         return (
@@ -315,6 +336,9 @@ def _optimize_points(meta: dict[str, Any]) -> str:
         for m in cons:
             cells.append(triplet(m, r[f"{m}_mean"], r[f"{m}_low"], r[f"{m}_high"]))
             cells.append(_bound(m, r))
+        shown = [m for m in meta.get("metrics", []) if m not in cons]
+        for m in shown:
+            cells.append(triplet(m, r[f"{m}_mean"], r[f"{m}_low"], r[f"{m}_high"]))
         cells.append("yes" if r["feasible"] else "no")
         if int(r["point"]) == best.get("point"):
             cells.append("confirmed")
@@ -324,6 +348,7 @@ def _optimize_points(meta: dict[str, Any]) -> str:
     head = ["Point", "Parameters", "Cost", "Officers + team members"]
     for m in cons:
         head += [P.METRIC_LABEL.get(m, m), "one-sided bound"]
+    head += [P.METRIC_LABEL.get(m, m) for m in meta.get("metrics", []) if m not in cons]
     return "\n".join(
         [
             '<h2 id="metrics">Points explored, cheapest first</h2>',

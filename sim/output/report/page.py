@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import html
 import io
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ...analysis.metrics import KEY_METRICS
 from .. import plotting as P
@@ -50,6 +51,10 @@ div.warn { background: #fff4e0; border-left: 5px solid #e69f00; padding: 0.6em 1
 div.warn ul { margin: 0.3em 0 0; padding-left: 1.2em; }
 tr.group th { text-align: left; background: #e9edf1; }
 table.left2 td:nth-child(2) { text-align: left; white-space: normal; }
+table.sweep td:first-child { min-width: 3em; }
+table.sweep td:nth-child(2) { max-width: 16em; }
+table.sweep th { max-width: 9em; font-weight: 600; }
+span.ci { color: #666; font-size: 0.9em; }
 .muted { color: #666; font-size: 0.9em; }
 figure { margin: 1em 0 2em; }
 figure img { width: 100%; height: auto; border: 1px solid #eee; }
@@ -85,12 +90,54 @@ def metric_kind(key: str) -> str:
 
 def ci_cells(key: str, ci: dict[str, Any]) -> tuple[str, str]:
     """(mean, "[low, high]") formatted for a metric, the interval cut to the possible
-    range (:func:`sim.output.plotting.experiments.clip_interval`)."""
+    range (:func:`sim.output.plotting.experiments.clip_interval`). Where rounding
+    would make a real interval look like a point (``3 h [3 h, 3 h]``), all three are
+    shown with the digits it takes to tell them apart.
+
+    Examples
+    --------
+    >>> ci_cells("reporting_delay_mean", {"mean": 180.0, "low": 177.0, "high": 183.0})
+    ('3.00 h', '[2.95 h, 3.05 h]')
+    >>> ci_cells("reporting_delay_mean", {"mean": 180.0, "low": 120.0, "high": 240.0})
+    ('3 h', '[2 h, 4 h]')
+    """
+    m = as_float(ci.get("mean"))
     _, lo, hi = clip_interval(
         metric_kind(key), 0.0, as_float(ci.get("low")), as_float(ci.get("high"))
     )
-    rng = f"[{value_text(key, lo)}, {value_text(key, hi)}]" if lo == lo and hi == hi else "-"
-    return value_text(key, ci.get("mean")), rng
+    if lo != lo or hi != hi:
+        return value_text(key, m), "-"
+    texts = [value_text(key, v) for v in (m, lo, hi)]
+    if hi > lo and m == m and (texts[1] == texts[2] or texts[0] in texts[1:]):
+        texts = precise_texts(metric_kind(key), (m, lo, hi))
+    return texts[0], f"[{texts[1]}, {texts[2]}]"
+
+
+def precise_texts(kind: str, values: tuple[float, ...], extra: int = 4) -> list[str]:
+    """``values`` in one unit with the fewest decimals (up to ``extra`` more than
+    usual) at which the distinct ones read differently.
+
+    Examples
+    --------
+    >>> precise_texts("share", (0.5, 0.4996, 0.5004))
+    ['50.00%', '49.96%', '50.04%']
+    """
+    finite = [v for v in values if v == v]
+    if kind == "time":
+        big = max((abs(v) for v in finite), default=0.0)
+        div, unit, base = (
+            (1.0, " min", 0)
+            if big < 120
+            else ((60.0, " h", 1) if big < 3 * 1440 else (1440.0, " d", 1))
+        )
+    else:
+        div, unit, base = 0.01, "%", 1
+    distinct = len(set(finite))
+    for d in range(base, base + extra + 1):
+        texts = [f"{v / div:.{d}f}{unit}" if v == v else "-" for v in values]
+        if len(set(t for t, v in zip(texts, values) if v == v)) == distinct:
+            break
+    return texts
 
 
 CI_KEYS = ("mean", "low", "high")
@@ -114,6 +161,8 @@ def triplet(key: str, mean: Any, low: Any, high: Any, signed: bool = False) -> s
     '61.7% [22.4, 100.0]'
     >>> triplet("response_p90", 1380.0, -2838.0, 5610.0)
     '23.0 h [0.0, 93.5]'
+    >>> triplet("reporting_delay_mean", 180.0, 179.9, 180.1)
+    '3.000 h [2.998, 3.002]'
     """
     m, lo, hi = clip_interval(
         metric_kind(key), as_float(mean), as_float(low), as_float(high), diff=signed
@@ -126,6 +175,14 @@ def triplet(key: str, mean: Any, low: Any, high: Any, signed: bool = False) -> s
         div, unit, fmt = (1.0, "min", f"{sign}.0f") if big < 120 else (60.0, "h", f"{sign}.1f")
     else:
         div, unit, fmt = 0.01, "pt" if signed else "%", f"{sign}.1f"
+    if lo == lo and hi == hi and hi > lo:
+        # as many decimals as it takes for an interval not to round to a point
+        digits = int(fmt[-2])
+        while digits < int(fmt[-2]) + 4 and len(
+            {f"{v / div:.{digits}f}" for v in (m, lo, hi)}
+        ) < len({m, lo, hi}):
+            digits += 1
+        fmt = f"{sign}.{digits}f"
     head = f"{m / div:{fmt}}{'' if unit == '%' else ' '}{unit}"
     if lo != lo or hi != hi:
         return head
@@ -168,6 +225,12 @@ def compact_png(png: bytes) -> bytes:
     return buf.getvalue()
 
 
+# Told of each figure a report draws: ``progress(done, total, extra)`` (None: silent).
+FIGURE_PROGRESS: ContextVar[Callable[[int, int, str], None] | None] = ContextVar(
+    "FIGURE_PROGRESS", default=None
+)
+
+
 def figures(
     makers: dict[str, Any],
     captions: dict[str, tuple[str, str]] | None = None,
@@ -177,7 +240,10 @@ def figures(
     a kind, ``notes`` are written before the figures (e.g. why one is missing)."""
     out = ['<h2 id="figures">Figures</h2>']
     out += [f'<p class="muted">{escape(n)}</p>' for n in notes or []]
-    for kind, make in makers.items():
+    progress = FIGURE_PROGRESS.get()
+    for done, (kind, make) in enumerate(makers.items()):
+        if progress is not None:
+            progress(done, len(makers), f" (drawing {kind})")
         fig = make()
         png = compact_png(P.png_bytes(fig, dpi=REPORT_DPI))
         data = base64.b64encode(png).decode("ascii")
@@ -189,6 +255,8 @@ def figures(
             f'<img src="data:image/png;base64,{data}" alt="{escape(title)}">'
             f"<figcaption>{escape(reading)}</figcaption></figure>"
         )
+    if progress is not None:
+        progress(len(makers), len(makers), "")
     return "\n".join(out)
 
 
