@@ -112,7 +112,9 @@ def test_what_a_killed_run_left_is_cleaned_on_the_next_start(tmp_path):
     assert sorted(set(left) - set(new)) == [
         ".20250101-000001-s1.lock",
         ".20250101-000001-s1.partial-efgh5678",
+        "latest",  # the pointer to the newest whole run
     ]
+    assert (folder / "latest").read_text().strip() == new[0]
 
 
 def test_clean_stale_removes_only_what_nobody_holds(tmp_path):

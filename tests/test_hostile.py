@@ -215,7 +215,7 @@ def test_a_fifo_as_the_scenario_is_refused_at_once(tmp_path, capsys, command_nam
 
 
 def test_a_directory_or_a_device_as_the_scenario_is_refused(tmp_path, capsys):
-    refused(["validate", str(tmp_path)], capsys, "is a directory, not a regular file")
+    refused(["validate", str(tmp_path)], capsys, "this is a folder, not a file")
     refused(["validate", "/dev/zero"], capsys, "/dev/zero", "character device")
 
 
