@@ -2,9 +2,10 @@
 
 Every entry breaks one rule of docs/model.md in a copy of the package and runs
 the rule tests (``tests/test_rules_*.py`` and ``tests/test_model.py``) against
-the copy; the test passes only if they fail. This is the check, done once per rule, that "breaking any
-rule makes some test fail" (docs/testing.md); mutmut does the same
-systematically. Behind the ``mutation`` marker: one pytest run per mutant.
+the copy; the test passes only if they fail. This is the check, done once per
+rule, that "breaking any rule makes some test fail" (docs/testing.md); mutmut
+does the same systematically. Behind the ``mutation`` marker: one pytest run
+per mutant.
 
 When the engine changes so that a snippet no longer occurs, the test says
 which one: update the snippet to break the same rule in the new code.
