@@ -314,3 +314,26 @@ def test_without_joint_assessment_the_finding_is_made_when_the_team_is_done(time
     i = rep.incidents
     assert column(i, "finding") == [210.0]  # on site 150 + 60 min, no assessment
     assert rep.totals["desks"]["RU"]["busy"] == 0.0
+
+
+def test_a_free_officer_takes_a_report_that_arrives_long_after_the_desk_last_acted(timeline):
+    # One UA officer, triage 60 min: free at 60.1, the next report arrives at 124.2.
+    # 60.1 + (124.2 - 60.1) rounds to just below 124.2: a wake-up set that way came
+    # before the report and the desk never woke again (the report was never taken).
+    over = {
+        "violations": {"types": TYPES, "scripted": [at(0.1, "S2"), at(124.2, "S2")]},
+        "reporting": {"channels": {"affected": {"delay": "0min"}}},
+        "center": {
+            "desks": {"UA": {"officers": 1}},
+            "triage": {"time": "60min"},
+            "merging": {"enabled": False},
+            "assessment": {"enabled": False},
+        },
+        "teams": NO_TEAMS,
+    }
+    r = run_replication(timeline(over)).reports
+    assert column(r, "arrival") == [0.1, 124.2]
+    # no delay from 60.1 lands on 124.2 exactly: the wake-up comes one rounding step later
+    assert column(r, "ack") == pytest.approx([0.1, 124.2], abs=1e-12)
+    assert column(r, "triaged") == pytest.approx([60.1, 184.2], abs=1e-12)
+    assert (r["ack"] >= r["arrival"]).all()
