@@ -104,9 +104,13 @@ def test_power_is_that_of_a_z_test_with_a_known_error_and_of_a_t_test_with_an_es
     (t_row,) = judge([reps], family_alpha=0.01)
     crit = stats.t.ppf(1 - 0.005, 4)
     shift = ERROR * 10.0 / t_row.se
-    want = stats.nct.sf(crit, 4, shift) + stats.nct.cdf(-crit, 4, shift)
+    want = stats.nct.sf(crit, 4, shift) + stats.nct.sf(crit, 4, -shift)
     assert t_row.crit == pytest.approx(crit)
     assert t_row.power == pytest.approx(want, rel=1e-6)
+    # far out (the lower tail underflows in scipy.special.nctdtr): power near 1, not NaN
+    tight = from_reps("g", "t", 0.5, [0.5 + 0.008 * (k % 5 - 2) for k in range(20)], "%", seed=1)
+    (far,) = judge([tight] + [_row(100.0, 1.0)] * 30, family_alpha=0.01)[:1]
+    assert 0.99 < far.power <= 1.0
 
 
 def test_exact_and_chi_square_rows():
@@ -196,7 +200,7 @@ def test_every_mean_wait_row_would_see_a_five_percent_error(checks):
             power = stats.nct.sf(crit, c.df, shift)
         else:
             crit = stats.t.ppf(1 - alpha / 2, c.df)
-            power = stats.nct.sf(crit, c.df, shift) + stats.nct.cdf(-crit, c.df, shift)
+            power = stats.nct.sf(crit, c.df, shift) + stats.nct.sf(crit, c.df, -shift)
         assert power >= POWER, (c.case, power, c.se)
 
 

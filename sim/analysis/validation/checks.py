@@ -171,8 +171,10 @@ def power(kind: str, crit: float, df: float, shift: float) -> float:
     else:
         from scipy.special import nctdtr
 
+        # P(T > c | δ) and P(T < −c | δ) = P(T > c | −δ): both as upper tails, since
+        # nctdtr gives NaN far out in the lower tail
         up = 1.0 - float(nctdtr(df, shift, crit))
-        down = float(nctdtr(df, shift, -crit))
+        down = 1.0 - float(nctdtr(df, -shift, crit))
     return up if kind == "at-most" else up + down
 
 
