@@ -129,6 +129,7 @@ def test_paired_difference_examples():
     assert not paired_difference([1.0], [2.0])["significant"]
 
 
+@pytest.mark.statistical
 def test_confidence_intervals_cover_a_known_mean_95_percent_of_the_time(tmp_path):
     """Reporting delays are exponential with mean 60 min, so the mean reporting
     delay of a replication has expectation 60 (up to reports cut off by the

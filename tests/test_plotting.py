@@ -4,7 +4,6 @@ right after a run; every figure is labelled; bad directories give clear errors."
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
