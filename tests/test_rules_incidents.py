@@ -9,7 +9,7 @@ from sim import records as R
 from sim.analysis.metrics import check_conservation
 from sim.engine import run_replication
 
-from .timelines import PLENTY, at, column, names, only
+from .timelines import PLENTY, TYPES, at, column, names, only
 
 # Three UA officers (triage in parallel), one RU and one US officer, no teams
 # and a 10-hour assessment: incidents stay open long enough to merge into.
@@ -273,3 +273,46 @@ def test_an_incident_open_at_the_horizon_keeps_its_reason(timeline):
     rep = run_replication(timeline(over))
     assert names(rep.incidents, "outcome", R.INCIDENT_OUTCOMES) == ["open_at_end"]
     assert names(rep.incidents, "reason", R.INCIDENT_REASONS) == ["below_min_severity"]
+
+
+def test_a_finding_made_as_the_incident_opens_fills_the_whole_row(timeline):
+    # Teams off, no joint assessment: each incident's finding is made the moment
+    # triage opens it (the shortcut path), with the same row as the general path.
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [
+                at(60, "S0"),
+                at(200, "S3", perpetrator="UA", kind="small_arms"),
+                at(300, "S1"),
+            ],
+        },
+        "center": {"merging": {"enabled": False}, "assessment": {"enabled": False}},
+        "teams": {"enabled": False},
+    }
+    rep = run_replication(timeline(over))
+    i, r, v = rep.incidents, rep.reports, rep.violations
+    assert column(i, "incident") == [0, 1, 2]
+    assert column(i, "node") == [0, 3, 1]
+    assert column(i, "event_time") == [60.0, 200.0, 300.0]
+    assert column(i, "first_report") == [90.0, 230.0, 330.0]
+    assert column(i, "created") == column(i, "finding") == [110.0, 250.0, 350.0]
+    assert column(i, "lead_report") == [0, 1, 2]
+    assert column(i, "key") == column(r, "key")
+    assert column(i, "n_reports") == column(i, "n_violations") == [1, 1, 1]
+    assert column(i, "severity") == [3, 1, 3]
+    assert column(i, "team") == column(i, "base") == [-1] * 3
+    assert column(i, "access_denied") == [False] * 3
+    assert column(i, "n_verified") == [0] * 3
+    for c in ("travel_km", "dispatch", "depart", "on_site", "returned", "unserved"):
+        assert np.isnan(i[c]).all(), c
+    assert names(i, "outcome", R.INCIDENT_OUTCOMES) == ["not_verified"] * 3
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["teams_off"] * 3
+    assert column(i, "attribution") == column(i, "attribution_correct") == [-1] * 3
+    # the lead report and the violation end with it
+    assert names(r, "state", R.REPORT_STATES) == ["led_to_finding"] * 3
+    assert column(r, "incident") == [0, 1, 2]
+    assert column(r, "state_time") == [110.0, 250.0, 350.0]
+    assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["reported_unverified"] * 3
+    assert names(v, "reason", R.UNVERIFIED_REASONS) == ["teams_off"] * 3
+    assert column(v, "outcome_time") == [110.0, 250.0, 350.0]
