@@ -151,6 +151,22 @@ def test_an_incident_served_before_give_up_after_is_not_closed(timeline):
     assert np.isnan(i["unserved"]).all()
 
 
+def test_giving_up_takes_only_that_incident_out_of_the_team_queue(timeline):
+    # One team busy 110-240. S4 opens at 130 and S1 at 150; with give_up_after
+    # 100 min, S4 gives up at 230 and S1 (until 250) is still waiting when the
+    # team is back at 240, so it goes to S1.
+    over = {
+        "violations": {"scripted": [at(60, "S2"), at(80, "S4"), at(100, "S1")]},
+        "center": ONE_BY_ONE,
+        "teams": {"give_up_after": "100min"},
+    }
+    i = run_replication(timeline(over)).incidents
+    assert column(i, "created") == [110.0, 130.0, 150.0]
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["", "no_team_in_time", ""]
+    assert column(i, "dispatch")[0::2] == [110.0, 240.0] and np.isnan(i["dispatch"][1])
+    assert i["unserved"][1] == 230.0 and np.isnan(i["unserved"][0::2]).all()
+
+
 def test_a_dispatched_team_waiting_for_patrol_hours_is_not_given_up(timeline):
     # Dispatched at 19:20, the team waits for 07:00 (11 h 40) although
     # give_up_after is 1 h: only waiting for a team counts.
