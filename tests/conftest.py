@@ -13,6 +13,19 @@ from sim.world import scenario_from_dict
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 
+# Tests that draw every figure of whole result directories or build HTML reports:
+# minutes of matplotlib rendering, so they run behind the ``figures`` marker
+# (CI runs them; the quick suite keeps the plotting tests on small inputs).
+RENDERING_FIXTURES = {"small", "comparison", "sweeps", "no_teams", "figures"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        name = item.path.name
+        heavy_plot = name == "test_plotting.py" and RENDERING_FIXTURES & set(item.fixturenames)
+        if heavy_plot or name == "test_report.py":
+            item.add_marker(pytest.mark.figures)
+
 
 def _merge(base: dict, over: dict) -> dict:
     return deep_merge(copy.deepcopy(base), copy.deepcopy(over))

@@ -8,6 +8,7 @@ layers below it, never one above.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,8 @@ def resolve(node: ast.ImportFrom, name: str, is_package: bool) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
-def imports(name: str) -> list[tuple[str, str | None, int]]:
+@functools.cache  # the files do not change during a run; several tests read them
+def imports(name: str) -> tuple[tuple[str, str | None, int], ...]:
     """``(module, imported name or None, line)`` for every import in a module."""
     path = MODULES[name]
     tree = ast.parse(path.read_text())
@@ -72,7 +74,7 @@ def imports(name: str) -> list[tuple[str, str | None, int]]:
                 out.append(
                     (sub, None, node.lineno) if sub in MODULES else (target, a.name, node.lineno)
                 )
-    return out
+    return tuple(out)
 
 
 def internal_edges() -> dict[str, set[str]]:
@@ -179,10 +181,11 @@ def test_only_plotting_imports_matplotlib():
 
 
 def test_figures_and_reports_never_run_the_model():
+    edges = internal_edges()
     for m in MODULES:
         if not m.startswith(PRESENTATION):
             continue
-        for t in internal_edges()[m]:
+        for t in edges[m]:
             assert not t.startswith(MODEL_RUNNERS), f"{m} imports {t}; it must only read results"
         assert not _external(m) & {"simpy", "seaborn", "pandas"}, m
 
@@ -256,8 +259,10 @@ def fake_package(tmp_path, monkeypatch):
             "MODULES",
             {module_name(p): p for p in sorted(root.rglob("*.py"))},
         )
+        imports.cache_clear()  # the cache holds the real package's imports
 
-    return make
+    yield make
+    imports.cache_clear()
 
 
 def test_the_rules_catch_violations(fake_package):

@@ -31,6 +31,9 @@ def test_readme_quick_start_has_two_commands_and_ci_runs_the_second():
     assert "pytest" in cmds[1]
     ci = (ROOT / ".ci" / "run").read_text()
     assert cmds[1] in ci
+    # ... and then the validation table and the statistical checks the quick suite leaves out
+    slow = '.venv/bin/python -m pytest -m "validation or statistical or figures"'
+    assert slow in ci.split(cmds[1], 1)[1]
 
 
 def test_every_doc_the_readme_links_exists():

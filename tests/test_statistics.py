@@ -54,6 +54,7 @@ def coverage(rule: str, experiments: int, seed: int = 20261201) -> float:
     return float(np.mean([_experiment(rng, 5, 0.02, 400, rule) for _ in range(experiments)]))
 
 
+@pytest.mark.statistical
 def test_steins_rule_keeps_the_95_percent_coverage_of_the_paired_difference():
     # 20,000 experiments: if the true coverage were 0.95, the measured one has a
     # standard error of 0.0015, so 0.945 sits 3.2 standard errors below it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zlib
 
 import numpy as np
 import pytest
@@ -15,10 +16,35 @@ from sim.world.streams import BACKGROUND, REPORT, Stream, child_key, stable_id
 KEYS = np.arange(200_000, dtype=np.uint64)
 
 
-def test_the_same_seed_replication_name_and_key_give_the_same_draw():
-    a = Stream(42, 3, "center.triage_time").uniform(KEYS[:50])
-    b = Stream(42, 3, "center.triage_time").uniform(KEYS[:50])
-    assert np.array_equal(a, b)
+_MASK = (1 << 64) - 1
+
+
+def _splitmix_finaliser(x: int) -> int:
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def _documented_uniform(seed: int, rep: int, name: str, key: int) -> float:
+    """The module docstring's formula, in plain Python integers:
+    u = mix(mix(key + a) ^ b), (a, b) = SeedSequence(seed, spawn_key=(rep, crc32(name)))."""
+    ss = np.random.SeedSequence(seed, spawn_key=(rep, zlib.crc32(name.encode("utf-8"))))
+    a, b = (int(x) for x in ss.generate_state(2, np.uint64))
+    bits = _splitmix_finaliser(_splitmix_finaliser((key + a) & _MASK) ^ b)
+    return ((bits >> 11) + 0.5) * 2.0**-53
+
+
+def test_a_draw_is_the_documented_function_of_seed_replication_name_and_key():
+    keys = [0, 1, 2, 12345, 2**63 + 7, 2**64 - 1]
+    got = Stream(42, 3, "center.triage_time").uniform(np.array(keys, dtype=np.uint64))
+    want = [_documented_uniform(42, 3, "center.triage_time", k) for k in keys]
+    assert got.tolist() == want
+    # child keys: mix(parent * golden + index)
+    parent, index = 2**40 + 3, 17
+    expected = _splitmix_finaliser((parent * 0x9E3779B97F4A7C15 + index) & _MASK)
+    assert int(child_key(parent, index)) == expected
 
 
 @pytest.mark.parametrize(

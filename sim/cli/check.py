@@ -94,7 +94,8 @@ def check_model_command(args: argparse.Namespace, argv: list[str] | None) -> int
     width = max(len(c.case) for c in checks)
     for c in checks:
         cells = c.cells()
-        print(f"{cells[0]:<{width}}  {cells[1]:>12}  {cells[2]:>12}  {cells[3]:>26}  {cells[4]}")
+        case, analytic, simulated, tolerance, verdict = (cells[i] for i in (0, 1, 2, 3, 6))
+        print(f"{case:<{width}}  {analytic:>12}  {simulated:>12}  {tolerance:>22}  {verdict}")
     failed = [c for c in checks if not c.passed]
     print(
         f"\n{len(checks) - len(failed)} of {len(checks)} checks pass; table written to {args.out}"

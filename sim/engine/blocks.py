@@ -76,7 +76,9 @@ class Blocks:
         left = [True] * n if pending is None else pending.tolist()
         pos = 0
         while pos < n:
-            b = self.blocks[-1] if self.blocks and self.blocks[-1].n < BLOCK else self._new_block()
+            last = self.blocks[-1] if self.blocks else None
+            # a written block (None) was full: the next entity starts a new one
+            b = last if last is not None and last.n < BLOCK else self._new_block()
             take = min(BLOCK - b.n, n - pos)
             for c in self.columns:
                 getattr(b, c).extend(lists[c][pos : pos + take])

@@ -41,6 +41,25 @@ from .shifts import ShiftChange
 _EXPIRED = REPORT_STATES.index("expired")
 
 
+def delay_until(now: float, t: float) -> float:
+    """The delay after which a timeout set at ``now`` fires at ``t`` or later (minutes).
+
+    ``now + (t - now)`` can round to just below ``t`` (when ``now < t / 2``); a
+    wake-up meant for an arrival at ``t`` would then come before it, find it not
+    yet arrived and never be set again, leaving the desk idle for good.
+
+    Examples
+    --------
+    >>> now, t = 11.015475896001485, 29.574003068670915
+    >>> now + (t - now) < t, now + delay_until(now, t) >= t
+    (True, True)
+    """
+    delay = t - now
+    while now + delay < t:
+        delay = math.nextafter(delay, math.inf)
+    return delay
+
+
 @dataclass(frozen=True)
 class CenterConfig:
     """How the center works, from ``center`` in the scenario.
@@ -387,7 +406,7 @@ class Center:
                 wake = q[0][0]
         if wake < self.wake_at:
             self.wake_at = wake
-            ev = self.env.timeout(wake - self.env.now)
+            ev = self.env.timeout(delay_until(self.env.now, wake))
             ev.callbacks.append(self._wake)
 
     def _wake(self, _event) -> None:

@@ -1,33 +1,92 @@
-"""One row of the validation table and how a row's verdict is decided."""
+"""One row of the validation table, and how the table decides every row's verdict.
+
+A row holds a simulated statistic, its analytic value and the statistic's
+standard error; :func:`judge` then decides all rows together, so that the
+whole table has a stated false-alarm rate: with K stochastic rows each is
+tested at level ``FAMILY_ALPHA / K`` (Bonferroni, valid whatever the
+dependence between rows), and each row states its power to see a 5% error.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..statistics import mean_ci, t_quantile
+import numpy as np
+
+from ..statistics import chi2_quantile, normal_quantile, t_quantile
 
 ROOT = Path(__file__).resolve().parents[3]
 VALIDATION = ROOT / "scenarios" / "validation"
-TOLERANCE_SE = 4.0
+FAMILY_ALPHA = 0.01
+"""Chance that a correct model fails at least one row of the table (Bonferroni bound)."""
+ERROR = 0.05
+"""The relative error every row states its power to detect."""
+POWER = 0.9
+"""The power every mean-wait row must have to see an error of ``ERROR``."""
+EXACT_RTOL = 1e-6
+
+KINDS = ("two-sided", "at-most", "chi2", "exact")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Check:
-    """One row of the validation table."""
+    """One row of the validation table.
+
+    Attributes
+    ----------
+    group, case : str
+        Section and row label.
+    analytic, simulated : float
+        The value theory gives and the one the model gave.
+    se : float
+        Standard error of ``simulated`` (NaN for exact and chi-square rows).
+    df : float
+        Degrees of freedom: of the t distribution of ``(simulated - analytic) / se``
+        (``inf`` when ``se`` is known, e.g. binomial), or of a chi-square row.
+    unit : str
+        ``min``, ``%`` or empty.
+    kind : str
+        ``two-sided`` (|simulated - analytic| within the tolerance), ``at-most``
+        (simulated may not exceed analytic by more than the tolerance), ``chi2``
+        (the statistic below the chi-square quantile) or ``exact``.
+    seed : int or None
+        The row's own root seed (no two stochastic rows share one).
+    size : str
+        What was simulated, in words (replications and entities).
+    wait : bool
+        A mean wait: its power to see a 5% error must be at least ``POWER``.
+    crit, tolerance, power : float
+        Set by :func:`judge`: the critical value, the allowed deviation
+        (``crit * se``) and the power to detect a relative error of ``ERROR``.
+    passed : bool
+        Set by :func:`judge`.
+    """
 
     group: str
     case: str
     analytic: float
     simulated: float
-    low: float
-    high: float
+    se: float
+    df: float
     unit: str
-    passed: bool
-    how: str = ""
+    kind: str
+    seed: int | None
+    size: str = ""
+    wait: bool = False
+    crit: float = float("nan")
+    tolerance: float = float("nan")
+    power: float = float("nan")
+    passed: bool = False
+
+    @property
+    def stochastic(self) -> bool:
+        return self.kind != "exact"
 
     def cells(self) -> list[str]:
+        """Case, analytic, simulated, tolerance, power, seed and verdict, as text."""
+
         def f(x: float) -> str:
             if x != x:
                 return "-"
@@ -37,40 +96,111 @@ class Check:
                 return f"{x:.2f} min"
             return f"{x:.4g}"
 
-        ci = "-" if self.low != self.low else f"[{f(self.low)}, {f(self.high)}]"
+        if self.kind == "exact":
+            tol = f"exact (rel. {EXACT_RTOL:g})"
+        elif self.kind == "chi2":
+            tol = f"≤ χ²({self.df:g}) quantile"
+        else:
+            sign = "+" if self.kind == "at-most" else "±"
+            tol = f"{sign} {f(self.tolerance)}"
+        power = "-" if self.power != self.power else f"{100 * self.power:.0f} %"
         return [
             self.case,
             f(self.analytic),
             f(self.simulated),
-            ci,
+            tol,
+            power,
+            "-" if self.seed is None else str(self.seed),
             "pass" if self.passed else "**FAIL**",
         ]
 
 
-def from_reps(group, case, analytic, values, unit, how="") -> Check:
-    ci = mean_ci(values)
-    se = ci["half_width"] / t_quantile(0.975, ci["n"] - 1) if ci["n"] >= 2 else float("nan")
-    passed = bool(abs(ci["mean"] - analytic) <= TOLERANCE_SE * se) if se == se else False
-    return Check(group, case, analytic, ci["mean"], ci["low"], ci["high"], unit, passed, how)
+def from_reps(group, case, analytic, values, unit, *, seed, size="", wait=False, kind="two-sided"):
+    """A row from independent replications: their mean, with the t standard error."""
+    x = np.asarray([v for v in values if v == v], dtype=float)
+    n = x.size
+    se = float(x.std(ddof=1)) / math.sqrt(n) if n >= 2 else float("nan")
+    mean = float(x.mean()) if n else float("nan")
+    return Check(group, case, analytic, mean, se, n - 1, unit, kind, seed, size, wait)
 
 
-def exact(group, case, analytic, simulated, unit, how="") -> Check:
-    passed = bool(abs(simulated - analytic) <= 1e-6 * max(1.0, abs(analytic)))
-    return Check(group, case, analytic, simulated, float("nan"), float("nan"), unit, passed, how)
+def known_se(group, case, analytic, simulated, se, unit, *, seed, size="", wait=False) -> Check:
+    """A row whose standard error is known (binomial, Poisson, a distribution's sd)."""
+    kind = "two-sided"
+    return Check(group, case, analytic, simulated, se, math.inf, unit, kind, seed, size, wait)
 
 
-def binomial(group, case, p, hits, n, unit="%", how="") -> Check:
+def binomial(group, case, p, hits, n, *, seed, size="") -> Check:
+    """A fraction ``hits / n`` against ``p``, with the binomial standard error under ``p``."""
     phat = hits / n if n else float("nan")
     se = math.sqrt(p * (1 - p) / n) if n else float("nan")
-    h = 1.96 * math.sqrt(phat * (1 - phat) / n) if n else float("nan")
-    passed = bool(abs(phat - p) <= TOLERANCE_SE * se) if n else False
-    return Check(group, case, p, phat, phat - h, phat + h, unit, passed, how)
+    return known_se(group, case, p, phat, se, "%", seed=seed, size=size or f"{n:,} trials")
 
 
-def at_most(group, case, analytic, values, unit, how="") -> Check:
-    """A one-sided row: the simulated mean may not exceed the analytic value by more
-    than the tolerance (4 standard errors)."""
-    ci = mean_ci(values)
-    se = ci["half_width"] / t_quantile(0.975, ci["n"] - 1) if ci["n"] >= 2 else float("nan")
-    passed = bool(ci["mean"] - TOLERANCE_SE * se <= analytic) if se == se else False
-    return Check(group, case, analytic, ci["mean"], ci["low"], ci["high"], unit, passed, how)
+def chi_square(group, case, statistic, dof, *, seed, size="") -> Check:
+    """A chi-square goodness-of-fit statistic with ``dof`` degrees of freedom."""
+    return Check(group, case, float("nan"), statistic, float("nan"), dof, "", "chi2", seed, size)
+
+
+def exact(group, case, analytic, simulated, unit, size="") -> Check:
+    """A deterministic row: simulated must equal analytic (relative 1e-6)."""
+    nan = float("nan")
+    return Check(group, case, analytic, simulated, nan, nan, unit, "exact", None, size)
+
+
+def critical(kind: str, alpha: float, df: float) -> float:
+    """The critical value of a row tested at level ``alpha``."""
+    if kind == "chi2":
+        return chi2_quantile(1.0 - alpha, int(df))
+    p = 1.0 - alpha / 2 if kind == "two-sided" else 1.0 - alpha
+    return normal_quantile(p) if math.isinf(df) else t_quantile(p, df)
+
+
+def power(kind: str, crit: float, df: float, shift: float) -> float:
+    """Chance that a row rejects when the truth is off by ``shift`` standard errors.
+
+    For a known standard error the statistic is normal; with an estimated one it
+    is noncentral t with ``df`` degrees of freedom.
+    """
+    if shift != shift or crit != crit:
+        return float("nan")
+    if math.isinf(df):
+        from scipy.special import ndtr
+
+        up, down = float(ndtr(shift - crit)), float(ndtr(-shift - crit))
+    else:
+        from scipy.special import nctdtr
+
+        # P(T > c | δ) and P(T < −c | δ) = P(T > c | −δ): both as upper tails, since
+        # nctdtr gives NaN far out in the lower tail
+        up = 1.0 - float(nctdtr(df, shift, crit))
+        down = 1.0 - float(nctdtr(df, -shift, crit))
+    return up if kind == "at-most" else up + down
+
+
+def judge(checks: list[Check], family_alpha: float = FAMILY_ALPHA) -> list[Check]:
+    """Every row with its verdict: each of the K stochastic rows at ``family_alpha / K``.
+
+    The chance that a correct model fails any row is then at most
+    ``family_alpha`` (Bonferroni's inequality), whatever the correlation
+    between rows; each row's power is for a true value off by ``ERROR`` ×
+    |analytic| (for ``at-most`` rows: above the bound by that much).
+    """
+    k = sum(c.stochastic for c in checks)
+    alpha = family_alpha / k if k else family_alpha
+    out = []
+    for c in checks:
+        if c.kind == "exact":
+            ok = abs(c.simulated - c.analytic) <= EXACT_RTOL * max(1.0, abs(c.analytic))
+            out.append(replace(c, passed=bool(ok)))
+            continue
+        crit = critical(c.kind, alpha, c.df)
+        if c.kind == "chi2":
+            out.append(replace(c, crit=crit, analytic=crit, passed=bool(c.simulated <= crit)))
+            continue
+        tol = crit * c.se
+        dev = c.simulated - c.analytic
+        ok = dev <= tol if c.kind == "at-most" else abs(dev) <= tol
+        pw = power(c.kind, crit, c.df, ERROR * abs(c.analytic) / c.se)
+        out.append(replace(c, crit=crit, tolerance=tol, power=pw, passed=bool(ok and tol == tol)))
+    return out

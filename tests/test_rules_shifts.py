@@ -82,16 +82,19 @@ def test_an_outgoing_officer_takes_no_new_work_after_the_shift(timeline):
 
 def test_new_work_goes_to_the_shift_that_stays_longest(timeline):
     # 06-14 and 10-18, one officer each: at 13:00 both are free; the 10-18 officer
-    # takes the report (stays 5 h more), so the 13:30 report still finds the 06-14
-    # officer free at 13:30 (not at 14:00).
+    # takes the report (stays 5 h more, busy until 14:00); the 13:30 report goes
+    # to the 06-14 officer, who finishes it at 14:30 in overtime. So the 14:10
+    # report finds the 10-18 officer free (had the 06-14 officer taken the
+    # 13:00 report and left at 14:00, it would wait for 14:30).
     shifts = [
         {"start": "06:00", "end": "14:00", "officers": 1},
         {"start": "10:00", "end": "18:00", "officers": 1},
         {"start": "18:00", "end": "06:00", "officers": 1},
     ]
-    rep = ua_desk_case(timeline, [clock(13), clock(13, 30)], shifts)
-    assert rep.reports["ack"].tolist() == [clock(13), clock(13, 30)]
-    assert rep.reports["triaged"].tolist() == [clock(14), clock(14, 30)]
+    rep = ua_desk_case(timeline, [clock(13), clock(13, 30), clock(14, 10)], shifts)
+    assert rep.reports["triage_shift"].tolist() == [1, 0, 1]
+    assert rep.reports["ack"].tolist() == [clock(13), clock(13, 30), clock(14, 10)]
+    assert rep.reports["triaged"].tolist() == [clock(14), clock(14, 30), clock(15, 10)]
 
 
 def test_a_joint_reservation_passes_to_the_incoming_shift(timeline):

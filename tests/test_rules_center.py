@@ -1,0 +1,339 @@
+"""The center's rules (docs/model.md, "Center") on scripted timelines with exact times.
+
+In the timeline world (tests/conftest.py) a violation's affected side reports it
+30 min later to its own desk (a violation by RU reaches the UA desk), triage
+takes 20 min and a joint assessment 30 min unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import records as R
+from sim.engine import run_replication
+
+from .timelines import PLENTY, TYPES, at, column, names, only
+
+NO_TEAMS = {"enabled": False}
+
+
+def test_a_free_officer_takes_the_next_report_first_come_first_served(timeline):
+    # One UA officer, busy 90-110 with the first report; four more arrive at
+    # 95, 96, 97, 98 (severities 1, 2, 3, 1) and are taken in arrival order.
+    scripted = [
+        at(60, "S0"),
+        at(65, "S1", kind="small_arms"),
+        at(66, "S2", kind="drone"),
+        at(67, "S3"),
+        at(68, "S4", kind="small_arms"),
+    ]
+    over = {
+        "violations": {"types": TYPES, "scripted": scripted},
+        "center": {"merging": {"enabled": False}, "assessment": {"enabled": False}},
+        "teams": NO_TEAMS,
+    }
+    r = run_replication(timeline(over)).reports
+    assert column(r, "arrival") == [90.0, 95.0, 96.0, 97.0, 98.0]
+    assert column(r, "ack") == [90.0, 110.0, 130.0, 150.0, 170.0]
+    assert column(r, "triaged") == [110.0, 130.0, 150.0, 170.0, 190.0]
+
+
+def test_severity_first_takes_the_most_severe_report_and_ties_in_arrival_order(timeline):
+    # The same reports with the severity rule: at 110 the severity-3 report of
+    # 97 goes first, then severity 2 (96), then the two severity-1 reports in
+    # their arrival order (95 before 98).
+    scripted = [
+        at(60, "S0"),
+        at(65, "S1", kind="small_arms"),
+        at(66, "S2", kind="drone"),
+        at(67, "S3"),
+        at(68, "S4", kind="small_arms"),
+    ]
+    over = {
+        "violations": {"types": TYPES, "scripted": scripted},
+        "center": {
+            "priority": "severity",
+            "merging": {"enabled": False},
+            "assessment": {"enabled": False},
+        },
+        "teams": NO_TEAMS,
+    }
+    r = run_replication(timeline(over)).reports
+    assert column(r, "severity") == [3, 1, 2, 3, 1]
+    assert column(r, "ack") == [90.0, 150.0, 130.0, 110.0, 170.0]
+
+
+def test_triage_takes_the_reports_own_draw(timeline):
+    # Random triage times: every report is triaged for exactly its own draw
+    # (the triage_time column), and the draw is the same in a configuration
+    # where the report waits (one officer instead of ten).
+    over = {
+        "horizon": "4d",
+        "violations": {"rate_per_day": 60, "scripted": []},
+        "center": {
+            "triage": {"time": {"dist": "exponential", "mean": "30min"}},
+            "desks": {"UA": {"officers": 10}},
+            "assessment": {"enabled": False},
+        },
+        "teams": NO_TEAMS,
+    }
+    many = run_replication(timeline(over)).reports
+    over["center"]["desks"]["UA"]["officers"] = 1
+    one = run_replication(timeline(over)).reports
+    for r in (many, one):
+        taken = np.isfinite(r["triaged"])
+        assert taken.sum() > 150
+        assert np.allclose((r["triaged"] - r["ack"])[taken], r["triage_time"][taken], atol=1e-9)
+    assert np.array_equal(many["triage_time"], one["triage_time"])
+    assert len(set(column(many, "triage_time"))) == many["triage_time"].size  # random
+    assert not np.array_equal(many["ack"], one["ack"])  # ... and the waits did change
+
+
+def test_a_report_waiting_longer_than_max_wait_expires_at_its_deadline(timeline):
+    # One UA officer busy 90-150 (triage 60 min). Reports arrive at 95 and 120,
+    # max_wait 55 min: the first waited exactly 55 min at 150 and is taken (only
+    # waiting *longer* expires), the second expires at its deadline 175, while
+    # the officer triages the first.
+    scripted = [at(60, "S0"), at(65, "S1"), at(90, "S3")]
+    over = {
+        "violations": {"scripted": scripted},
+        "center": {
+            "triage": {"time": "60min", "max_wait": "55min"},
+            "merging": {"enabled": False},
+            "assessment": {"enabled": False},
+        },
+        "teams": NO_TEAMS,
+    }
+    r = run_replication(timeline(over)).reports
+    assert column(r, "arrival") == [90.0, 95.0, 120.0]
+    assert column(r, "ack")[:2] == [90.0, 150.0] and np.isnan(r["ack"][2])
+    assert names(r, "state", R.REPORT_STATES) == ["led_to_finding", "led_to_finding", "expired"]
+    assert r["state_time"][2] == 175.0
+
+
+def test_a_shift_change_comes_before_work_at_the_same_minute(timeline):
+    # The UA desk is staffed 06:00-22:00 only. A report arriving at 22:00 sharp
+    # finds the shift already gone and waits for 06:00 the next day.
+    over = {
+        "violations": {"scripted": [at(21 * 60 + 30, "S2")]},
+        "center": {
+            "desks": {"UA": only("06:00", "22:00")},
+            "assessment": {"enabled": False},
+        },
+        "teams": NO_TEAMS,
+    }
+    r = run_replication(timeline(over)).reports
+    assert column(r, "arrival") == [22 * 60.0]
+    assert column(r, "ack") == [1440.0 + 6 * 60.0]
+
+
+def test_a_shift_starting_now_takes_a_report_arriving_now(timeline):
+    # ... and a report arriving at 06:00 sharp is taken at 06:00 by the new shift.
+    over = {
+        "violations": {"scripted": [at(5 * 60 + 30, "S2")]},
+        "center": {
+            "desks": {"UA": only("06:00", "22:00")},
+            "assessment": {"enabled": False},
+        },
+        "teams": NO_TEAMS,
+    }
+    r = run_replication(timeline(over)).reports
+    assert column(r, "ack") == [6 * 60.0]
+
+
+def test_a_false_report_is_recognised_at_triage_by_its_own_draw(timeline):
+    # False reports only; with false_detection 1 every one is recognised at the
+    # end of its triage, with 0 none is, and each then opens an incident.
+    over = {
+        "horizon": "5d",
+        "violations": {"scripted": []},
+        "reporting": {"false_reports": {"rate_per_day": 10}},
+        "center": {"triage": {"false_detection": 1.0}, "desks": PLENTY},
+        "teams": NO_TEAMS,
+    }
+    r = run_replication(timeline(over)).reports
+    assert r["arrival"].size > 50 and r["false"].all()
+    assert set(names(r, "state", R.REPORT_STATES)) == {"false_recognised"}
+    assert np.array_equal(r["state_time"], r["triaged"])
+    over["center"]["triage"]["false_detection"] = 0.0
+    rep = run_replication(timeline(over))
+    assert (rep.reports["incident"] >= 0).all()
+    # each incident is unfounded only after a team found nothing; with teams off
+    # the finding rests on the reports: not verified
+    assert set(names(rep.incidents, "outcome", R.INCIDENT_OUTCOMES)) == {"not_verified"}
+
+
+def test_joint_work_waits_for_one_officer_of_each_desk(timeline):
+    # The single timeline violation: triage 90-110 at UA, team on site 150-210,
+    # assessment 210-240 needs RU, UA and US at once: each desk is busy for
+    # exactly those 30 min (plus UA's triage).
+    rep = run_replication(timeline())
+    assert column(rep.incidents, "finding") == [240.0]
+    busy = {p: rep.totals["desks"][p]["busy"] for p in R.PARTIES}
+    assert busy == {"RU": 30.0, "UA": 50.0, "US": 30.0}
+
+
+def test_joint_work_goes_before_intake(timeline):
+    # Team off; the assessment of the first incident is ready at 110, but the
+    # US officer triages a civilian report 100-120. RU and UA are reserved from
+    # 110; the RU report arriving at 115 must wait until the assessment (120-150)
+    # is over although the RU officer sat idle: the reservation holds. The US
+    # officer, too, takes the civilian report of 125 only after the assessment.
+    over = {
+        "violations": {"scripted": [at(60, "S2"), at(85, "S4", perpetrator="UA")]},
+        "reporting": {"channels": {"civilian": {"detection": 1.0, "delay": "40min", "desk": "US"}}},
+        "teams": NO_TEAMS,
+    }
+    rep = run_replication(timeline(over))
+    r = rep.reports
+    assert column(r, "arrival") == [90.0, 100.0, 115.0, 125.0]
+    assert column(r, "desk") == [1, 2, 0, 2]
+    assert column(r, "ack") == [90.0, 100.0, 150.0, 150.0]
+    assert column(rep.incidents, "finding")[0] == 150.0
+
+
+def test_reservations_are_released_when_a_desk_goes_off_duty(timeline):
+    # The US desk is staffed 00:00-02:35 only. The incident of the 100-min
+    # violation (UA triage 130-150) waits for its assessment from 150; RU and
+    # UA are reserved while the US officer triages a civilian report (140-160).
+    # At 155 the US shift ends: nobody can assess until 00:00, so RU and UA are
+    # released, and the RU report of 165 is taken at once. The assessment runs
+    # at 00:00 the next day (1440-1470).
+    us = only("00:00", "02:35")
+    over = {
+        "violations": {"scripted": [at(100, "S2"), at(135, "S4", perpetrator="UA")]},
+        "reporting": {"channels": {"civilian": {"detection": 1.0, "delay": "40min", "desk": "US"}}},
+        "center": {"desks": {"US": us}},
+        "teams": NO_TEAMS,
+    }
+    rep = run_replication(timeline(over))
+    r = rep.reports
+    assert column(r, "arrival") == [130.0, 140.0, 165.0, 175.0]
+    assert column(r, "desk") == [1, 2, 0, 2]
+    assert column(r, "ack") == [130.0, 140.0, 165.0, 1500.0]
+    assert column(rep.incidents, "finding") == [1470.0, 1500.0, 1550.0]
+    # RU: reserved 150-155, triage 165-185, three assessments
+    assert rep.totals["desks"]["RU"]["busy"] == pytest.approx(5.0 + 20.0 + 3 * 30.0)
+
+
+def test_a_withdrawn_assessment_releases_its_reserved_officers(timeline):
+    # min_severity 2. A small-arms report (UA desk, 90-110) opens an incident
+    # assessed without a team: RU and one UA officer are reserved at 110 while
+    # the US officer triages a civilian report (100-120). At 115 an artillery
+    # report merges into it (second UA officer, 95-115): the assessment is
+    # withdrawn, a team is sent, and RU and UA are free again, so the RU report
+    # of 116 is taken at once.
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [
+                at(60, "S2", kind="small_arms"),
+                at(65, "S2"),
+                at(86, "S4", perpetrator="UA", kind="small_arms"),
+            ],
+        },
+        "reporting": {"channels": {"civilian": {"detection": 1.0, "delay": "40min", "desk": "US"}}},
+        "center": {"desks": {"UA": {"officers": 2}}},
+        "teams": {"min_severity": 2},
+    }
+    rep = run_replication(timeline(over))
+    r, i = rep.reports, rep.incidents
+    assert column(r, "arrival") == [90.0, 95.0, 100.0, 105.0, 116.0, 126.0]
+    assert column(r, "ack")[4] == 116.0
+    assert column(i, "dispatch")[0] == 115.0 and column(i, "severity")[0] == 3
+    # RU: reserved 110-115, triage 116-136, reserved 136-140 waiting for US, and
+    # three assessments
+    assert rep.totals["desks"]["RU"]["busy"] == pytest.approx(5.0 + 20.0 + 4.0 + 3 * 30.0)
+
+
+def test_the_joint_queue_is_first_come_first_served(timeline):
+    # Three UA officers, triage 10 min, assessment 60 min. The first incident is
+    # assessed 100-160; incidents of severity 1 (ready 120) and 3 (ready 125)
+    # wait and are assessed in that order.
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [at(60, "S0"), at(80, "S2", kind="small_arms"), at(85, "S4")],
+        },
+        "center": {
+            "desks": {"UA": {"officers": 3}},
+            "triage": {"time": "10min"},
+            "merging": {"enabled": False},
+            "assessment": {"time": "60min"},
+        },
+        "teams": NO_TEAMS,
+    }
+    i = run_replication(timeline(over)).incidents
+    assert column(i, "created") == [100.0, 120.0, 125.0]
+    assert column(i, "finding") == [160.0, 220.0, 280.0]
+
+
+def test_severity_first_assesses_the_most_severe_waiting_incident_first(timeline):
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [at(60, "S0"), at(80, "S2", kind="small_arms"), at(85, "S4")],
+        },
+        "center": {
+            "priority": "severity",
+            "desks": {"UA": {"officers": 3}},
+            "triage": {"time": "10min"},
+            "merging": {"enabled": False},
+            "assessment": {"time": "60min"},
+        },
+        "teams": NO_TEAMS,
+    }
+    i = run_replication(timeline(over)).incidents
+    assert column(i, "severity") == [3, 1, 3]
+    assert column(i, "finding") == [160.0, 280.0, 220.0]
+
+
+def test_assessment_takes_the_incidents_own_draw(timeline):
+    # Thirty officers per desk, no teams: each finding comes exactly its own
+    # assessment draw after the incident opened.
+    over = {
+        "horizon": "4d",
+        "violations": {"rate_per_day": 40, "scripted": []},
+        "center": {
+            "desks": {p: {"officers": 30} for p in R.PARTIES},
+            "merging": {"enabled": False},
+            "assessment": {"time": {"dist": "exponential", "mean": "30min"}},
+        },
+        "teams": NO_TEAMS,
+    }
+    i = run_replication(timeline(over)).incidents
+    done = np.isfinite(i["finding"])
+    assert done.sum() > 100
+    assert np.allclose((i["finding"] - i["created"])[done], i["assessment_time"][done])
+    assert len(set(column(i, "assessment_time"))) == i["assessment_time"].size
+
+
+def test_without_joint_assessment_the_finding_is_made_when_the_team_is_done(timeline):
+    rep = run_replication(timeline({"center": {"assessment": {"enabled": False}}}))
+    i = rep.incidents
+    assert column(i, "finding") == [210.0]  # on site 150 + 60 min, no assessment
+    assert rep.totals["desks"]["RU"]["busy"] == 0.0
+
+
+def test_a_free_officer_takes_a_report_that_arrives_long_after_the_desk_last_acted(timeline):
+    # One UA officer, triage 60 min: free at 60.1, the next report arrives at 124.2.
+    # 60.1 + (124.2 - 60.1) rounds to just below 124.2: a wake-up set that way came
+    # before the report and the desk never woke again (the report was never taken).
+    over = {
+        "violations": {"types": TYPES, "scripted": [at(0.1, "S2"), at(124.2, "S2")]},
+        "reporting": {"channels": {"affected": {"delay": "0min"}}},
+        "center": {
+            "desks": {"UA": {"officers": 1}},
+            "triage": {"time": "60min"},
+            "merging": {"enabled": False},
+            "assessment": {"enabled": False},
+        },
+        "teams": NO_TEAMS,
+    }
+    r = run_replication(timeline(over)).reports
+    assert column(r, "arrival") == [0.1, 124.2]
+    # no delay from 60.1 lands on 124.2 exactly: the wake-up comes one rounding step later
+    assert column(r, "ack") == pytest.approx([0.1, 124.2], abs=1e-12)
+    assert column(r, "triaged") == pytest.approx([60.1, 184.2], abs=1e-12)
+    assert (r["ack"] >= r["arrival"]).all()

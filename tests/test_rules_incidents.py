@@ -1,0 +1,318 @@
+"""Merging and outcome rules (docs/model.md, "Center" and "Outcome states") on
+scripted timelines with exact times and counts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import records as R
+from sim.analysis.metrics import check_conservation
+from sim.engine import run_replication
+
+from .timelines import PLENTY, TYPES, at, column, names, only
+
+# Three UA officers (triage in parallel), one RU and one US officer, no teams
+# and a 10-hour assessment: incidents stay open long enough to merge into.
+OPEN_LONG = {
+    "center": {"desks": {"UA": {"officers": 3}}, "assessment": {"time": "10h"}},
+    "teams": {"enabled": False},
+}
+
+
+def test_a_report_merges_into_the_earliest_matching_open_incident(timeline, merge):
+    # S1 (ready 110) and S3 (ready 111) are 20 km apart: two incidents. The S2
+    # report (ready 112) is 10 km from both and merges into the earlier one.
+    scripted = [at(60, "S1"), at(61, "S3"), at(62, "S2")]
+    over = merge(OPEN_LONG, {"violations": {"scripted": scripted}})
+    rep = run_replication(timeline(over))
+    assert column(rep.reports, "incident") == [0, 1, 0]
+    assert names(rep.reports, "state", R.REPORT_STATES) == ["led_to_finding"] * 2 + ["merged"]
+    assert column(rep.incidents, "n_reports") == [2, 1]
+    assert column(rep.incidents, "n_violations") == [2, 1]
+
+
+def test_the_merge_window_includes_its_end(timeline, merge):
+    # window 3 h: claimed times 180 min apart merge, 181 min apart do not
+    for gap, counts in ((180, [2]), (181, [1, 1])):
+        over = merge(OPEN_LONG, {"violations": {"scripted": [at(60, "S2"), at(60 + gap, "S2")]}})
+        assert column(run_replication(timeline(over)).incidents, "n_reports") == counts
+
+
+def test_the_merge_distance_includes_its_end(timeline, merge):
+    # S1 and S2 are 10 road km apart
+    for km, counts in ((10.0, [2]), (9.99, [1, 1])):
+        over = merge(
+            OPEN_LONG,
+            {
+                "violations": {"scripted": [at(60, "S1"), at(70, "S2")]},
+                "center": {"merging": {"max_distance_km": km}},
+            },
+        )
+        assert column(run_replication(timeline(over)).incidents, "n_reports") == counts
+
+
+def test_an_incident_is_open_for_merging_until_its_finding(timeline):
+    # One UA officer, 30 min assessment: the first incident's finding is at 140.
+    # A report triaged at 130 merges; one triaged at 160 opens a new incident.
+    over = {
+        "violations": {"scripted": [at(60, "S2"), at(70, "S2"), at(110, "S2")]},
+        "center": {"desks": {"UA": {"officers": 2}}},
+        "teams": {"enabled": False},
+    }
+    rep = run_replication(timeline(over))
+    assert column(rep.reports, "triaged") == [110.0, 120.0, 160.0]
+    assert column(rep.incidents, "finding") == [140.0, 190.0]
+    assert column(rep.reports, "incident") == [0, 0, 1]
+
+
+def test_the_first_report_of_an_incident_is_its_earliest_arrival(timeline):
+    # The civilian report (US desk) arrives first, at 70, but the US desk opens
+    # only at 02:00; the UA report (90) opens the incident at 110 and the
+    # civilian one merges at 140: the incident's first report is at 70.
+    over = {
+        "violations": {"scripted": [at(60, "S2")]},
+        "reporting": {"channels": {"civilian": {"detection": 1.0, "delay": "10min", "desk": "US"}}},
+        "center": {"desks": {"US": only("02:00", "00:00")}},
+    }
+    rep = run_replication(timeline(over))
+    r = rep.reports
+    assert column(r, "arrival") == [70.0, 90.0]
+    assert column(r, "ack") == [120.0, 90.0]
+    assert names(r, "state", R.REPORT_STATES) == ["merged", "led_to_finding"]
+    assert column(rep.incidents, "created") == [110.0]
+    assert column(rep.incidents, "first_report") == [70.0]
+
+
+def test_a_report_merged_after_the_visit_leaves_its_violation_unverified(timeline):
+    # The team is on site 150-210. The second violation's report merges at 200
+    # (checked on site), the third's at 220 (after the team left): it is
+    # "visited before report".
+    over = {
+        "violations": {"scripted": [at(60, "S2"), at(150, "S2"), at(170, "S2")]},
+        "center": {"desks": PLENTY},
+    }
+    rep = run_replication(timeline(over))
+    assert column(rep.reports, "triaged") == [110.0, 200.0, 220.0]
+    assert column(rep.incidents, "n_reports") == [3]
+    assert column(rep.incidents, "n_verified") == [2]
+    v = rep.violations
+    assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["attributed_correct"] * 2 + [
+        "reported_unverified"
+    ]
+    assert names(v, "reason", R.UNVERIFIED_REASONS)[2] == "visited_before_report"
+    assert check_conservation(rep) == []
+
+
+def _two_incidents_of_one_violation(timeline, patrol: bool, give_up: str, half_life: str):
+    """One violation at S2 (16:30 with patrol hours, else 1:00) reported by the
+    affected side (UA desk) and by civilians 40 min later (US desk), merging off:
+    two incidents. One team: the first incident gets it, the second waits and
+    gives up."""
+    t = 16 * 60 + 30 if patrol else 60
+    over = {
+        "violations": {
+            "scripted": [at(t, "S2")],
+            "types": {
+                "artillery": {
+                    "share": 1.0,
+                    "severity": 3,
+                    "evidence_half_life": half_life,
+                    "attributable": 1.0,
+                }
+            },
+        },
+        "reporting": {"channels": {"civilian": {"detection": 1.0, "delay": "40min", "desk": "US"}}},
+        "center": {"merging": {"enabled": False}},
+        "teams": {
+            "give_up_after": give_up,
+            "patrol_hours": {"start": "07:00", "end": "19:00"} if patrol else None,
+        },
+    }
+    return run_replication(timeline(over))
+
+
+def test_an_attributed_finding_outranks_an_earlier_unverified_one(timeline):
+    # The waiting incident gives up at 180 (finding 210); the team's incident is
+    # attributed at 240: the violation ends attributed, at 240.
+    rep = _two_incidents_of_one_violation(timeline, False, "1h", "2d")
+    i, v = rep.incidents, rep.violations
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["", "no_team_in_time"]
+    assert column(i, "finding") == [240.0, 210.0]
+    assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["attributed_correct"]
+    assert column(v, "outcome_time") == [240.0] and column(v, "reason") == [0]
+
+
+def test_a_later_unverified_finding_does_not_replace_an_attribution(timeline):
+    # With patrol hours the team is on site 18:00-19:00 and back only the next
+    # morning; the finding is at 19:30. The waiting incident (opened 17:30)
+    # gives up at 20:30 and is assessed 20:30-21:00: the attribution stands.
+    rep = _two_incidents_of_one_violation(timeline, True, "3h", "2d")
+    i, v = rep.incidents, rep.violations
+    assert column(i, "finding") == [19 * 60 + 30.0, 21 * 60.0]
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["", "no_team_in_time"]
+    assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["attributed_correct"]
+    assert column(v, "outcome_time") == [19 * 60 + 30.0]
+
+
+def test_between_two_unverified_findings_the_first_stands(timeline):
+    # Evidence gone in seconds: the visit finds nothing. Without patrol hours the
+    # given-up incident's finding (210) comes first, with them the visit's (19:30).
+    early = _two_incidents_of_one_violation(timeline, False, "1h", "1s").violations
+    assert names(early, "reason", R.UNVERIFIED_REASONS) == ["no_team_in_time"]
+    assert column(early, "outcome_time") == [210.0]
+    late = _two_incidents_of_one_violation(timeline, True, "3h", "1s").violations
+    assert names(late, "reason", R.UNVERIFIED_REASONS) == ["evidence_decayed"]
+    assert column(late, "outcome_time") == [19 * 60 + 30.0]
+
+
+def test_an_incident_of_false_reports_only_is_unfounded_after_a_visit(timeline):
+    over = {
+        "horizon": "4d",
+        "violations": {"scripted": []},
+        "reporting": {"false_reports": {"rate_per_day": 3}},
+        "center": {"triage": {"false_detection": 0.0}, "desks": PLENTY},
+        "teams": {"bases": [{"node": "B0", "count": 5}]},
+    }
+    rep = run_replication(timeline(over))
+    i, r = rep.incidents, rep.reports
+    done = np.isfinite(i["finding"])
+    assert done.sum() >= 5
+    assert set(names(i, "outcome", R.INCIDENT_OUTCOMES)[k] for k in np.flatnonzero(done)) == {
+        "unfounded"
+    }
+    lead = r["report"][np.isin(r["report"], i["lead_report"][done])]
+    assert set(names(r, "state", R.REPORT_STATES)[k] for k in lead) == {"false_recognised"}
+    assert check_conservation(rep) == []
+
+
+def test_an_incident_with_any_real_violation_is_never_unfounded(timeline):
+    # Real and false reports mixed by a wide merge window: an incident is
+    # unfounded exactly when all its reports are false and a team visited it.
+    over = {
+        "horizon": "4d",
+        "violations": {"rate_per_day": 15, "scripted": []},
+        "reporting": {"false_reports": {"rate_per_day": 15}},
+        "center": {
+            "triage": {"false_detection": 0.0},
+            "desks": PLENTY,
+            "merging": {"window": "12h", "max_distance_km": 30},
+        },
+        "teams": {"bases": [{"node": "B0", "count": 20}]},
+    }
+    rep = run_replication(timeline(over))
+    i, r = rep.incidents, rep.reports
+    has_false = np.zeros(i["incident"].size, dtype=bool)
+    np.logical_or.at(has_false, r["incident"][r["incident"] >= 0], r["false"][r["incident"] >= 0])
+    mixed = has_false & (i["n_violations"] > 0)
+    assert mixed.sum() >= 3  # false reports did merge with real ones
+    unfounded = i["outcome"] == R.INCIDENT_OUTCOMES.index("unfounded")
+    visited = np.isfinite(i["on_site"]) & np.isfinite(i["finding"])
+    assert unfounded.sum() >= 3
+    assert np.array_equal(unfounded, visited & (i["n_violations"] == 0))
+
+
+def test_a_violation_whose_every_report_expired_is_unverified_expired(timeline):
+    # UA desk staffed 10:00-11:00 only; two reports of the violation, both to UA
+    # (affected and civilians), expire after 2 h.
+    over = {
+        "violations": {"scripted": [at(60, "S2")]},
+        "reporting": {"channels": {"civilian": {"detection": 1.0, "delay": "40min", "desk": "UA"}}},
+        "center": {
+            "desks": {"UA": only("10:00", "11:00")},
+            "triage": {"max_wait": "2h"},
+        },
+    }
+    rep = run_replication(timeline(over))
+    assert names(rep.reports, "state", R.REPORT_STATES) == ["expired", "expired"]
+    assert column(rep.reports, "state_time") == [210.0, 220.0]
+    assert names(rep.violations, "reason", R.UNVERIFIED_REASONS) == ["expired"]
+
+
+def test_one_expired_report_does_not_make_its_violation_expired(timeline):
+    # The civilian report to the US desk expires (US staffed 10:00-11:00), the
+    # affected side's report leads to a finding: the violation is attributed.
+    over = {
+        "violations": {"scripted": [at(60, "S2")]},
+        "reporting": {"channels": {"civilian": {"detection": 1.0, "delay": "40min", "desk": "US"}}},
+        "center": {
+            "desks": {"US": only("00:00", "01:00")},
+            "triage": {"max_wait": "2h"},
+            "assessment": {"enabled": False},
+        },
+    }
+    rep = run_replication(timeline(over))
+    assert names(rep.reports, "state", R.REPORT_STATES) == ["led_to_finding", "expired"]
+    assert names(rep.violations, "outcome", R.VIOLATION_OUTCOMES) == ["attributed_correct"]
+
+
+def test_what_is_unfinished_at_the_horizon_is_open_at_end(timeline):
+    # Horizon 3 h: the team is on site 150-210, so the incident has no finding;
+    # a second report (arrival 170) is still in triage at 180.
+    over = {
+        "horizon": "3h",
+        "violations": {"scripted": [at(60, "S2"), at(140, "S4")]},
+        "center": {"triage": {"time": "20min"}, "desks": {"UA": {"officers": 1}}},
+    }
+    rep = run_replication(timeline(over))
+    assert names(rep.reports, "state", R.REPORT_STATES) == ["open_at_end", "open_at_end"]
+    assert names(rep.incidents, "outcome", R.INCIDENT_OUTCOMES) == ["open_at_end"]
+    assert names(rep.incidents, "reason", R.INCIDENT_REASONS) == ["open_at_end"]
+    assert names(rep.violations, "reason", R.UNVERIFIED_REASONS) == ["open_at_end"] * 2
+    assert check_conservation(rep) == []
+
+
+def test_an_incident_open_at_the_horizon_keeps_its_reason(timeline):
+    # Below min_severity, waiting for an assessment the US desk (off duty from
+    # 01:00) never makes: open_at_end, reason below_min_severity.
+    over = {
+        "horizon": "5h",
+        "violations": {"scripted": [at(60, "S2")]},
+        "center": {"desks": {"US": only("00:00", "01:00")}},
+        "teams": {"min_severity": 4},
+    }
+    rep = run_replication(timeline(over))
+    assert names(rep.incidents, "outcome", R.INCIDENT_OUTCOMES) == ["open_at_end"]
+    assert names(rep.incidents, "reason", R.INCIDENT_REASONS) == ["below_min_severity"]
+
+
+def test_a_finding_made_as_the_incident_opens_fills_the_whole_row(timeline):
+    # Teams off, no joint assessment: each incident's finding is made the moment
+    # triage opens it (the shortcut path), with the same row as the general path.
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [
+                at(60, "S0"),
+                at(200, "S3", perpetrator="UA", kind="small_arms"),
+                at(300, "S1"),
+            ],
+        },
+        "center": {"merging": {"enabled": False}, "assessment": {"enabled": False}},
+        "teams": {"enabled": False},
+    }
+    rep = run_replication(timeline(over))
+    i, r, v = rep.incidents, rep.reports, rep.violations
+    assert column(i, "incident") == [0, 1, 2]
+    assert column(i, "node") == [0, 3, 1]
+    assert column(i, "event_time") == [60.0, 200.0, 300.0]
+    assert column(i, "first_report") == [90.0, 230.0, 330.0]
+    assert column(i, "created") == column(i, "finding") == [110.0, 250.0, 350.0]
+    assert column(i, "lead_report") == [0, 1, 2]
+    assert column(i, "key") == column(r, "key")
+    assert column(i, "n_reports") == column(i, "n_violations") == [1, 1, 1]
+    assert column(i, "severity") == [3, 1, 3]
+    assert column(i, "team") == column(i, "base") == [-1] * 3
+    assert column(i, "access_denied") == [False] * 3
+    assert column(i, "n_verified") == [0] * 3
+    for c in ("travel_km", "dispatch", "depart", "on_site", "returned", "unserved"):
+        assert np.isnan(i[c]).all(), c
+    assert names(i, "outcome", R.INCIDENT_OUTCOMES) == ["not_verified"] * 3
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["teams_off"] * 3
+    assert column(i, "attribution") == column(i, "attribution_correct") == [-1] * 3
+    # the lead report and the violation end with it
+    assert names(r, "state", R.REPORT_STATES) == ["led_to_finding"] * 3
+    assert column(r, "incident") == [0, 1, 2]
+    assert column(r, "state_time") == [110.0, 250.0, 350.0]
+    assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["reported_unverified"] * 3
+    assert names(v, "reason", R.UNVERIFIED_REASONS) == ["teams_off"] * 3
+    assert column(v, "outcome_time") == [110.0, 250.0, 350.0]
