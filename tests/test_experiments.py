@@ -61,7 +61,12 @@ def test_common_random_numbers_across_staffing(tmp_path):
 
 
 def test_paired_difference_of_identical_configurations_is_exactly_zero(tmp_path):
-    loaded = short(tmp_path, "baseline.yaml", horizon="5d")
+    # with dissent and a ladder, so that the dispute metrics are defined too
+    disputes = (
+        "findings:\n  dissent: {accused: 0.5}\n  ladder:\n"
+        "    - {name: area, meets: daily at 18:00, capacity: 5, resolves: 0.5}\n"
+    )
+    loaded = short(tmp_path, "baseline.yaml", horizon="5d", extra=disputes)
     comp = compare([loaded, loaded], replications=3, workers=1)
     assert comp.names == ["baseline", "baseline-2"]
     rows = [r for r in comp.rows() if r["configuration"] == "baseline-2"]
