@@ -70,6 +70,7 @@ def test_without_the_pointer_the_newest_run_is_taken(two_runs, tmp_path):
     assert newest_run(copy).name.endswith("-s2")
 
 
+@pytest.mark.figures  # draws every figure and builds the report
 def test_plot_and_report_on_a_scenario_folder_use_its_latest_run(two_runs, capsys):
     latest = two_runs / (two_runs / LATEST).read_text().strip()
     assert main(["plot", str(two_runs), "-k", "ecdf"]) == 0
@@ -79,6 +80,7 @@ def test_plot_and_report_on_a_scenario_folder_use_its_latest_run(two_runs, capsy
     assert (latest / "report.html").exists()
 
 
+@pytest.mark.figures  # draws every figure and builds the report
 def test_report_tells_its_progress_figure_by_figure(two_runs, tmp_path):
     calls = []
     latest = newest_run(two_runs)

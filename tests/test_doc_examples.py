@@ -55,7 +55,15 @@ def test_the_docs_have_examples_to_check():
     assert {"README.md", "plots.md", "outputs.md", "experiments.md", "sim/__init__.py"} <= names
 
 
-@pytest.mark.parametrize("name,code", EXAMPLES, ids=[n for n, _ in EXAMPLES])
+# an example that draws every figure of a run belongs with the other rendering tests
+RENDERS = {"plots.md#0"}
+PARAMS = [
+    pytest.param(n, c, id=n, marks=[pytest.mark.figures] if n in RENDERS else [])
+    for n, c in EXAMPLES
+]
+
+
+@pytest.mark.parametrize("name,code", PARAMS)
 def test_a_doc_example_runs(name, code, project, monkeypatch):
     monkeypatch.chdir(project)
     code = code.replace("<run-id>", "example")

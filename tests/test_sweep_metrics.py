@@ -166,6 +166,7 @@ def column_widths_px(table_html: str) -> list[float]:
     return widths
 
 
+@pytest.mark.figures  # draws every figure and builds the report
 def test_the_report_s_sweep_tables_fit_a_laptop_screen(tmp_path):
     sweep = files(tmp_path, DESK_SWEEP)
     out = tmp_path / "out"
