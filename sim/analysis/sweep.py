@@ -246,23 +246,11 @@ def claimed(out_dir: Path, kind: str, name: str) -> Iterator[None]:
 
 
 def claim(out_dir: Path, kind: str, name: str) -> None:
-    """Refuse to mix results: ``out_dir`` must be empty or hold the same sweep."""
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise FileExistsError(f"{out_dir} exists and is a file; choose a directory for --out")
-    marker = out_dir / ".cfsim"
-    if marker.exists():
-        other = marker.read_text(encoding="utf-8").strip()
-        if other != f"{kind} {name}":
-            raise FileExistsError(
-                f"{out_dir} holds the results of {other!r}; choose another --out for "
-                f"{kind} {name!r}"
-            )
-    elif out_dir.exists() and any(p.name != LOCK for p in out_dir.iterdir()):
-        raise FileExistsError(
-            f"{out_dir} is not empty and holds no sweep results; choose another --out"
-        )
-    else:
+    """Mark ``out_dir`` as this sweep's, checked again (:func:`check_claim`) with the
+    lock held, since another command may have claimed it since the first check."""
+    check_claim(out_dir, kind, name)
+    marker = Path(out_dir) / ".cfsim"
+    if not marker.exists():
         atomic_write(marker, f"{kind} {name}\n")
 
 
