@@ -77,3 +77,57 @@ def test_the_run_keeps_the_line_and_its_map_draws_it(tmp_path):
     assert [list(map(list, ln.get_xydata())) for ln in drawn] == lines_of(LINE)
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert "front line (given in the scenario)" in labels
+
+
+BORDERS = {
+    "type": "FeatureCollection",
+    "features": [
+        {  # a country outline with a hole, and a second country as a MultiPolygon
+            "type": "Feature",
+            "properties": {"name": "A"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[30.0, 45.0], [40.0, 45.0], [40.0, 52.0], [30.0, 52.0], [30.0, 45.0]],
+                    [[33.0, 47.0], [34.0, 47.0], [34.0, 48.0], [33.0, 47.0]],
+                ],
+            },
+        },
+        {
+            "type": "Feature",
+            "properties": {"name": "B"},
+            "geometry": {
+                "type": "MultiPolygon",
+                "coordinates": [[[[40.0, 45.0], [45.0, 45.0], [45.0, 52.0], [40.0, 45.0]]]],
+            },
+        },
+    ],
+}
+
+
+def test_borders_are_read_as_rings_kept_and_drawn_grey(tmp_path):
+    import networkx as nx
+
+    from sim.output.plotting.maps import BORDER
+
+    (tmp_path / "borders.geojson").write_text(json.dumps(BORDERS))
+    p = tmp_path / "b.yaml"
+    p.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: b\nhorizon: 3d\nwarmup: 1d\n"
+        "network: {builtin: donbas_south, borders: borders.geojson}\n"
+    )
+    graph = load_scenario(p).graph
+    rings = graph.graph["borders"]
+    assert len(rings) == 3 and rings[1][0] == [33.0, 47.0]  # the hole is a ring too
+    network = nx.node_link_data(graph, edges="edges")
+    fig = plot_map(network, [{"title": "t", "values": {}, "label": "v", "cmap": "YlOrRd"}])
+    drawn = [ln for ln in fig.axes[0].lines if ln.get_color() == BORDER["color"]]
+    assert [list(map(list, ln.get_xydata())) for ln in drawn] == rings
+    assert "border (given in the scenario)" in [t.get_text() for t in fig.legends[0].get_texts()]
+    # a front-line file must hold lines: a polygon is not taken as a front line
+    with pytest.raises(ValueError, match="no LineString or MultiLineString"):
+        lines_of(BORDERS)
+    (tmp_path / "borders.geojson").write_text(json.dumps({"type": "Point", "coordinates": [1, 2]}))
+    with pytest.raises(ScenarioError) as exc:
+        load_scenario(p)
+    assert exc.value.path == "network.borders" and "Polygon or MultiPolygon" in exc.value.message

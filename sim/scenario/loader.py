@@ -37,6 +37,7 @@ MAX_EXTENDS = 32
 PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("network", "file"),
     ("network", "front_line"),
+    ("network", "borders"),
     ("violations", "replay", "file"),
 )
 

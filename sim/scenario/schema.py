@@ -75,6 +75,10 @@ class NetworkSpec(Strict):
     """A GeoJSON file of the front line (LineString or MultiLineString, longitude and
     latitude), relative to the scenario file; maps draw it. Without it, maps draw the
     line through the sectors."""
+    borders: str | None = None
+    """A GeoJSON file of country or regional borders (Polygons, MultiPolygons or lines,
+    longitude and latitude), relative to the scenario file; maps draw it thin and grey
+    so that a reader can place the sectors. No borders are shipped."""
 
     @model_validator(mode="before")
     @classmethod

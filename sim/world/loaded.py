@@ -199,15 +199,20 @@ def build_network(
 
 
 def add_front_line(scen: Scenario, graph: nx.Graph, sources: SourceMap, base_dir: Path) -> None:
-    """Keep the lines of ``network.front_line`` with the graph (``graph.graph``), so that
-    the run's network.json, and the maps drawn from it, carry them."""
-    if scen.network.front_line is None:
-        return
-    f = Path(scen.network.front_line)
-    try:
-        graph.graph["front_line"] = read_front_line(f if f.is_absolute() else base_dir / f)
-    except ValueError as exc:
-        raise sources.error(("network", "front_line"), str(exc)) from None
+    """Keep the lines of ``network.front_line`` and ``network.borders`` with the graph
+    (``graph.graph``), so that the run's network.json, and the maps drawn from it,
+    carry them."""
+    for key, what, polygons in (("front_line", "front-line", False), ("borders", "borders", True)):
+        name = getattr(scen.network, key)
+        if name is None:
+            continue
+        f = Path(name)
+        try:
+            graph.graph[key] = read_front_line(
+                f if f.is_absolute() else base_dir / f, what, polygons
+            )
+        except ValueError as exc:
+            raise sources.error(("network", key), str(exc)) from None
 
 
 def add_protected_sites(scen: Scenario, graph: nx.Graph, sources: SourceMap) -> None:

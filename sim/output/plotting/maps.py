@@ -149,6 +149,7 @@ def _draw_edges(
 
 
 FRONT_LINE = {"color": "#B22222", "linewidth": 1.6, "linestyle": (0, (5, 2))}
+BORDER = {"color": "#9a9a9a", "linewidth": 0.8, "linestyle": "-"}
 
 
 def front_lines(network: dict[str, Any]) -> list[list[list[float]]]:
@@ -157,8 +158,16 @@ def front_lines(network: dict[str, Any]) -> list[list[list[float]]]:
     return list((network.get("graph") or {}).get("front_line") or [])
 
 
+def borders(network: dict[str, Any]) -> list[list[list[float]]]:
+    """The borders a scenario gave (``network.borders``); empty if none."""
+    return list((network.get("graph") or {}).get("borders") or [])
+
+
 def _draw_front_line(ax: Any, network: dict[str, Any]) -> None:
-    """The front line as given, dashed, under the nodes (clipped to the map)."""
+    """Borders thin and grey at the bottom, then the front line as given, dashed, under
+    the nodes; the map's limits stay those of the network (set afterwards)."""
+    for line in borders(network):
+        ax.plot([p[0] for p in line], [p[1] for p in line], zorder=0.5, **BORDER)
     for line in front_lines(network):
         ax.plot([p[0] for p in line], [p[1] for p in line], zorder=1.5, **FRONT_LINE)
 
@@ -470,6 +479,8 @@ def _map_handles(network: dict[str, Any], panels: list[dict[str, Any]]) -> list[
     nets = [p.get("network", network) for p in panels]
     if any(front_lines(net) for net in nets):
         handles.insert(0, Line2D([], [], label="front line (given in the scenario)", **FRONT_LINE))
+    if any(borders(net) for net in nets):
+        handles.append(Line2D([], [], label="border (given in the scenario)", **BORDER))
     occurs = {
         "sector without data": any(
             _missing(p["values"], n["id"])
