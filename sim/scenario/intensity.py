@@ -17,7 +17,9 @@ the process and its moments are in ``docs/model.md``.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import math
+
+from typing import Any, Annotated, Literal
 
 import numpy as np
 from pydantic import BeforeValidator, Field, field_validator, model_validator
@@ -30,8 +32,15 @@ Scope = Literal["line", "region"]
 FLAT_WEEK = [1.0] * 7
 
 
-def week_profile(v: list[float]) -> list[float]:
-    """Seven day-of-week weights (Monday first), not all zero."""
+def week_profile(v: Any) -> Any:
+    """Seven day-of-week weights (Monday first), not all zero (a ``BeforeValidator``).
+
+    Anything but a list of finite numbers is passed on for the type check to name.
+    """
+    if not isinstance(v, list) or not all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in v
+    ):
+        return v  # the type check that follows names what is wrong, and where
     if len(v) != 7:
         raise ValueError(f"expected 7 weights, Monday to Sunday, got {len(v)}")
     if any(x < 0 for x in v):
