@@ -32,7 +32,7 @@ def test_readme_quick_start_has_two_commands_and_ci_runs_the_second():
     ci = (ROOT / ".ci" / "run").read_text()
     assert cmds[1] in ci
     # ... and then the validation table and the statistical checks the quick suite leaves out
-    slow = '.venv/bin/python -m pytest -m "validation or statistical or figures"'
+    slow = '.venv/bin/python -m pytest -m "validation or statistical or figures or slow"'
     assert slow in ci.split(cmds[1], 1)[1]
 
 

@@ -166,6 +166,7 @@ center: {assessment: {enabled: false}}
     assert abs(cover - 0.95) <= 4 * math.sqrt(0.95 * 0.05 / experiments)
 
 
+@pytest.mark.slow  # starts a Dask cluster
 def test_dask_local_cluster_gives_the_same_results_as_processes(tmp_path):
     loaded = short(tmp_path, "baseline.yaml", horizon="5d")
     jobs = make_jobs(loaded, 9, range(4))

@@ -25,6 +25,9 @@ from sim.records.locks import clean_stale, folder_lock, lock_path
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 CFSIM = [sys.executable, "-m", "sim"]
 
+# processes killed and restarted: minutes of subprocesses, run by CI with the slow checks
+pytestmark = pytest.mark.slow
+
 
 def scenario(tmp: Path, horizon: str = "2d", name: str = "case.yaml", extra: str = "") -> Path:
     path = tmp / name

@@ -186,6 +186,7 @@ def write_log(tmp_path) -> tuple[object, int]:
     return log, int(line.sum())
 
 
+@pytest.mark.slow  # whole cfsim fit runs: simulated logs and figures
 def test_cfsim_fit_writes_fragment_estimates_and_page(tmp_path):
     """End to end on a minimal log drawn from a known process on the built-in network."""
     log, events = write_log(tmp_path)
@@ -232,6 +233,7 @@ def test_cfsim_fit_writes_fragment_estimates_and_page(tmp_path):
     assert main(["validate", str(scen)]) == 0
 
 
+@pytest.mark.slow  # whole cfsim fit runs: simulated logs and figures
 def test_cfsim_fit_checks_a_log_against_a_scenario(tmp_path):
     """--check compares a log with a scenario's violations thinned to its size: the
     truth passes, a scenario without its regimes does not."""
