@@ -22,7 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 class CountBase(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, use_attribute_docstrings=True, validate_default=True
+        allow_inf_nan=False, extra="forbid", frozen=True, validate_default=True
     )
 
     @property
@@ -64,13 +64,7 @@ class GeometricCount(CountBase):
     mean_: float = Field(alias="mean", ge=1.0, le=100_000.0)
     """Mean size, >= 1 (1 means always 1)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        use_attribute_docstrings=True,
-        validate_default=True,
-    )
+    model_config = ConfigDict(populate_by_name=True)  # merged with CountBase's
 
     @property
     def mean(self) -> float:
@@ -99,13 +93,7 @@ class NegativeBinomialCount(CountBase):
     sd: float = Field(gt=0.0, le=100_000.0)
     """Standard deviation of the size; sd^2 must exceed mean - 1."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        use_attribute_docstrings=True,
-        validate_default=True,
-    )
+    model_config = ConfigDict(populate_by_name=True)  # merged with CountBase's
 
     @model_validator(mode="after")
     def _check(self) -> "NegativeBinomialCount":
@@ -141,13 +129,7 @@ class PoissonCount(CountBase):
     mean_: float = Field(alias="mean", ge=1.0, le=100_000.0)
     """Mean size, >= 1."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=True,
-        use_attribute_docstrings=True,
-        validate_default=True,
-    )
+    model_config = ConfigDict(populate_by_name=True)  # merged with CountBase's
 
     @property
     def mean(self) -> float:
