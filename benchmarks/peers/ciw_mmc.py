@@ -12,26 +12,17 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 import ciw
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from simpy_mmc import erlang_c_wait  # noqa: E402
+from simpy_mmc import erlang_c_wait, queue_arguments  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--servers", type=int, default=5)
-    ap.add_argument("--rho", type=float, default=0.9)
-    ap.add_argument("--service", type=float, default=20.0, help="mean service time, minutes")
-    ap.add_argument("--days", type=float, default=618.0)
-    ap.add_argument("--seed", type=int, default=1)
-    a = ap.parse_args()
-    mu = 1.0 / a.service
-    lam = a.rho * a.servers * mu
+    a, lam, mu = queue_arguments()
     network = ciw.create_network(
         arrival_distributions=[ciw.dists.Exponential(rate=lam)],
         service_distributions=[ciw.dists.Exponential(rate=mu)],

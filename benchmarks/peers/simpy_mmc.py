@@ -45,7 +45,9 @@ def erlang_c_wait(c: int, lam: float, mu: float) -> float:
     return last / (total + last) / (c * mu - lam)
 
 
-def main() -> None:
+def queue_arguments() -> tuple[argparse.Namespace, float, float]:
+    """The queue both peers take from the command line: the parsed arguments, the
+    arrival rate and the service rate (per minute)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--servers", type=int, default=5)
     ap.add_argument("--rho", type=float, default=0.9)
@@ -54,7 +56,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     mu = 1.0 / a.service
-    lam = a.rho * a.servers * mu
+    return a, a.rho * a.servers * mu, mu
+
+
+def main() -> None:
+    a, lam, mu = queue_arguments()
     horizon = a.days * 1440.0
     rng = np.random.default_rng(a.seed)
     n = int(lam * horizon * 1.05 + 10 * math.sqrt(lam * horizon))
