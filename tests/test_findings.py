@@ -13,6 +13,7 @@ import pytest
 from sim import records as R
 from sim.analysis.findings import agreed_time, grade_counts
 from sim.analysis.metrics import check_conservation
+from sim.engine.claims import CLAIM_SCHEMA
 from sim.engine import run_replication
 from sim.scenario import ScenarioError
 from sim.scenario.findings import meeting_times, parse_cadence
@@ -434,14 +435,17 @@ def claims_of(over=None, sites=SITES, horizon=10 * 1440.0):
     return Claims(spec, g, nodes, STRIKE, horizon, seed=7, rep=0)
 
 
+KEY = 2**64 - 1000
+
+
 def strikes(*rows) -> dict[str, np.ndarray]:
     """Violation columns from (time, node, type, perpetrator) rows; ids 10, 11, ...,
-    keys 100, 101, ..."""
+    keys KEY, KEY + 1, ... (near the top of the range, like the hashed keys of a run)."""
     n = len(rows)
     cols = dict(zip(("time", "node", "type", "perpetrator"), zip(*rows))) if rows else {}
     return {
         "violation": np.arange(10, 10 + n, dtype=np.int64),
-        "key": np.arange(100, 100 + n, dtype=np.uint64),
+        "key": np.arange(KEY, KEY + n, dtype=np.uint64),
         "time": np.array(cols.get("time", ()), dtype=np.float64),
         "node": np.array(cols.get("node", ()), dtype=np.int64),
         "type": np.array(cols.get("type", ()), dtype=np.int64),
@@ -484,7 +488,7 @@ def test_only_strikes_on_covered_protected_sites_during_the_moratorium_can_be_cl
     ]
     c = claims_of({"start": "1h"}).candidates(strikes(*rows))
     assert set(c) == {"violation", "key", "time", "node", "perpetrator"}
-    assert c["violation"].tolist() == [10, 12, 16] and c["key"].tolist() == [100, 102, 106]
+    assert c["violation"].tolist() == [10, 12, 16] and c["key"].tolist() == [KEY, KEY + 2, KEY + 6]
     assert c["time"].tolist() == [60.0, 2939.0, 100.0] and c["node"].tolist() == [0, 1, 2]
     assert c["perpetrator"].tolist() == [RU, RU, UA]
     # a class the moratorium does not cover (the dam) is not protected
@@ -494,7 +498,7 @@ def test_only_strikes_on_covered_protected_sites_during_the_moratorium_can_be_cl
 
 def claim_rows(c: dict) -> list[tuple]:
     """The claims as (claimant, accused, kind, batch, violation, node, site class, event
-    time, verdict, confirmed), classes and kinds by name, NaN as None."""
+    time, verdict, confirmed), classes (-1: none) and kinds by name, NaN as None."""
 
     def num(x):
         return None if x != x else float(x)
@@ -507,7 +511,9 @@ def claim_rows(c: dict) -> list[tuple]:
             float(c["batch"][n]),
             int(c["violation"][n]),
             int(c["node"][n]),
-            R.SITE_CLASSES[c["site_class"][n]] if c["site_class"][n] >= 0 else None,
+            R.SITE_CLASSES[c["site_class"][n]]
+            if c["site_class"][n] >= 0
+            else int(c["site_class"][n]),
             num(c["event_time"][n]),
             num(c["verdict"][n]),
             bool(c["confirmed"][n]),
@@ -538,12 +544,17 @@ def test_each_side_claims_the_strikes_on_its_sites_in_the_next_batch_and_gets_a_
         ("UA", "RU", "real", 2880.0, 12, 1, "dam", 2000.0, 3240.0, True),
     ]
     # what is not claimed: nothing noticed, or a batch after the horizon
-    assert claims_table({"claims": {"detection": 0.0}})["claim"].size == 0
+    none = claims_table({"claims": {"detection": 0.0}})
+    assert {k: (v.size, v.dtype) for k, v in none.items()} == {
+        k: (0, np.dtype(d)) for k, d in CLAIM_SCHEMA.items()
+    }  # an empty table has the columns and types of a full one
     # horizon 2500: one batch (24:00); the strikes after it would be claimed at 48:00
     assert [r[4] for r in claim_rows(claims_table(horizon=2500.0))] == [10]
     # horizon 3000: the verdicts due at 3240 are not known by then
     rows = claim_rows(claims_table(horizon=3000.0))
     assert [(r[8], r[9]) for r in rows] == [(1800.0, True), (None, False), (None, False)]
+    # nor one due at the horizon itself
+    assert [(r[8], r[9]) for r in claim_rows(claims_table(horizon=1800.0))] == [(None, False)]
 
 
 def test_an_accused_side_answers_with_a_counter_claim_in_its_next_batch():
@@ -590,9 +601,15 @@ def test_false_claims_name_a_protected_site_of_the_claimant_or_any_if_it_holds_n
     held_by_ua = [("substation", "UA"), ("dam", "UA"), (None, "RU")]
     rows = claim_rows(claims_table(over, rows=[], sites=held_by_ua))
     assert {r[5] for r in rows if r[0] == "RU"} == {0, 1}
+    # a mean of at most 1 still draws false claims (Poisson(1) is 0 only e^-1 of the time)
+    assert claims_table({"claims": {"false_per_batch": 1.0}}, rows=[])["claim"].size > 0
+    # with the real claims, every claim is numbered in the order of its batch
+    c = claims_table(over)
+    assert c["claim"].tolist() == list(range(c["claim"].size))
+    assert np.all(np.diff(c["batch"]) >= 0) and (c["kind"] == 0).sum() == 3
     # and with no protected site at all, a false claim names none
     rows = claim_rows(claims_table(over, rows=[], sites=[(None, "UA")]))
-    assert rows and {(r[5], r[6]) for r in rows} == {(-1, None)}
+    assert rows and {(r[5], r[6]) for r in rows} == {(-1, -1)}
 
 
 def test_the_number_of_false_claims_is_the_poisson_quantile_of_its_draw():
@@ -622,3 +639,26 @@ def test_a_side_is_released_by_the_confirmed_claims_against_the_other():
     three = release_times(claims, 3)
     assert three["UA"] == 500.0 and math.isnan(three["RU"])
     assert all(math.isnan(t) for t in release_times(claims, 4).values())
+
+
+def test_each_claim_is_verified_after_its_own_delay_drawn_from_its_own_key():
+    # random delays and verdicts: every claim draws its own (keyed, so a claim present in
+    # two configurations gets the same delay and verdict in both)
+    over = {
+        "duration": "20d",
+        "claims": {"false_per_batch": 2.0, "counter_claims": 1.0},
+        "verification": {
+            "delay": {"dist": "lognormal", "mean": "3d", "sd": "2d"},
+            "confirm_true": 0.5,
+            "confirm_false": 0.5,
+        },
+    }
+    a = claim_rows(claims_table(over, rows=STRUCK[:1], horizon=60 * 1440.0))
+    b = claim_rows(claims_table(over, rows=STRUCK, horizon=60 * 1440.0))
+    assert len(a) > 60 and len(b) > len(a)
+    delays = [r[8] - r[3] for r in b]
+    assert len(set(delays)) == len(b) and min(delays) > 0
+    assert {r[9] for r in b if r[2] == "false"} == {True, False}
+    real = [r for r in a if r[2] == "real"]
+    assert real == [r for r in b if r[4] == 10]
+    assert sorted(r for r in a if r[2] == "false") == sorted(r for r in b if r[2] == "false")
