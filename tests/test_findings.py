@@ -662,3 +662,17 @@ def test_each_claim_is_verified_after_its_own_delay_drawn_from_its_own_key():
     real = [r for r in a if r[2] == "real"]
     assert real == [r for r in b if r[4] == 10]
     assert sorted(r for r in a if r[2] == "false") == sorted(r for r in b if r[2] == "false")
+
+
+def test_a_walkout_takes_only_its_desk_off_duty_and_only_while_it_lasts(timeline):
+    # the US desk works 08:00-16:00; RU walks out on day 1 from 08:00:30 to 16:00:30, UA
+    # on day 2 from 09:00 to 10:00 (times inside and at the edges of the US shift)
+    walkouts = [
+        {"party": "RU", "start": "1920.5min", "duration": "8h"},
+        {"party": "UA", "start": "2d 9h", "duration": "1h"},
+    ]
+    rep = run_replication(timeline({**US_DAY_SHIFT, **TEAMS_OFF, "walkouts": walkouts}))
+    on_duty = {d: rep.totals["desks"][d]["on_duty"] for d in R.PARTIES}
+    # officer-minutes over the 3 days: the US shift untouched, each party's desk off
+    # for its walkout only
+    assert on_duty == {"US": 3 * 480.0, "RU": 3 * 1440.0 - 480.0, "UA": 3 * 1440.0 - 60.0}
