@@ -676,3 +676,73 @@ def test_a_walkout_takes_only_its_desk_off_duty_and_only_while_it_lasts(timeline
     # officer-minutes over the 3 days: the US shift untouched, each party's desk off
     # for its walkout only
     assert on_duty == {"US": 3 * 480.0, "RU": 3 * 1440.0 - 480.0, "UA": 3 * 1440.0 - 60.0}
+
+
+# twelve violations at S2, four hours apart: twelve incidents
+EVERY_4H = [
+    {"time": f"{1 + 4 * k}h", "node": "S2", "type": "artillery", "perpetrator": "RU"}
+    for k in range(12)
+]
+TECHNICAL_ONLY = {
+    "channels": {
+        "affected": {"detection": 0.0},
+        "technical": {"detection": 1.0, "default_coverage": 1.0, "delay": "30min", "desk": "US"},
+    }
+}
+
+
+def test_a_chance_between_0_and_1_gives_each_outcome_to_some_incidents(timeline):
+    # the direction of fire with chance 1/2
+    over = {
+        "violations": {"scripted": EVERY_4H, "types": {"artillery": {"attributable": 0.0}}},
+        **findings({"direction_of_fire": 0.5}),
+    }
+    inc = run_replication(timeline(over)).incidents
+    verified = inc["outcome"] == R.INCIDENT_OUTCOMES.index("verified")
+    assert verified.sum() >= 10
+    assert set(inc["grade"][verified]) == {G["confirmed_direction"], G["confirmed_unattributed"]}
+    # remote confirmation with chance 1/2, of incidents no team verified
+    over = {
+        **TEAMS_OFF,
+        "violations": {"scripted": EVERY_4H},
+        "reporting": TECHNICAL_ONLY,
+        **findings({"remote": {"confirm": 0.5}}),
+    }
+    inc = run_replication(timeline(over)).incidents
+    assert inc["grade"].size == 12
+    assert set(inc["grade"]) == {G["confirmed_unattributed"], G["not_confirmed"]}
+
+
+def test_only_a_technical_report_can_be_confirmed_remotely(timeline):
+    # the affected side's report alone, no team: not confirmed whatever remote.confirm
+    over = {**TEAMS_OFF, **findings({"remote": {"confirm": 1.0}})}
+    i = one(run_replication(timeline(over)).incidents)
+    assert i["grade"] == G["not_confirmed"]
+
+
+def test_without_evidence_the_weight_of_evidence_does_not_calm_the_accuser(timeline):
+    # strength 0 (nothing verified): the chance stays 1 x (1 - 1 x 0) = 1
+    over = {**TEAMS_OFF, **findings({"dissent": {"accuser": 1.0, "evidence_weight": 1.0}})}
+    i = one(run_replication(timeline(over)).incidents)
+    assert i["grade"] == G["not_confirmed"] and bool(i["dissent_UA"])
+    assert i["final_grade"] == G["disputed"]
+
+
+def test_a_desk_that_reviews_a_finding_nobody_disputed_may_dispute_it(timeline):
+    # RU works 08:00-16:00: UA and the US desk assess at 03:30-04:00 without it; RU, the
+    # accused side, reviews the finding at 08:00 and dissents: disputed from then on
+    ru_day = {
+        "center": {
+            "desks": {
+                "RU": {
+                    "officers": None,
+                    "shifts": [{"start": "08:00", "end": "16:00", "officers": 1}],
+                }
+            }
+        }
+    }
+    over = {**ru_day, **findings({"quorum": "two_of_three", "dissent": {"accused": 1.0}})}
+    i = one(run_replication(timeline(over)).incidents)
+    assert (i["finding"], i["quorum"], i["review"]) == (240.0, 2, 480.0)
+    assert bool(i["dissent_RU"]) and not (i["dissent_UA"] or i["dissent_US"])
+    assert i["disputed"] == 480.0 and i["final_grade"] == G["disputed"]
