@@ -746,3 +746,38 @@ def test_a_desk_that_reviews_a_finding_nobody_disputed_may_dispute_it(timeline):
     assert (i["finding"], i["quorum"], i["review"]) == (240.0, 2, 480.0)
     assert bool(i["dissent_RU"]) and not (i["dissent_UA"] or i["dissent_US"])
     assert i["disputed"] == 480.0 and i["final_grade"] == G["disputed"]
+
+
+def test_each_level_refers_what_it_does_not_settle_to_the_next_one_not_further(timeline):
+    ladder = [
+        {"name": "area", "meets": "daily at 18:00", "capacity": 5, "resolves": 0.0},
+        {"name": "jmc", "meets": "weekly on Wednesday at 10:00", "capacity": 5, "resolves": 0.0},
+        {"name": "pc", "meets": "daily at 20:00", "capacity": 5, "resolves": 1.0},
+    ]
+    over = {**TEAMS_OFF, **findings({"dissent": {"accuser": 1.0}, "ladder": ladder})}
+    rep = run_replication(timeline(over))
+    i = one(rep.incidents)
+    # disputed at 140; area at 18:00 on day 0, the JMC on Wednesday (day 2) at 10:00, the
+    # third level at its next meeting, 20:00 on day 2, settles it
+    assert (i["disputed"], i["dispute_level"], i["dispute_closed"]) == (140.0, 2, 2 * 1440 + 1200)
+    assert i["final_grade"] == G["not_confirmed"]
+    totals = rep.totals["ladder"]
+    assert [t["name"] for t in totals] == ["area", "jmc", "pc"]
+    assert [t["meetings"] for t in totals] == [3, 1, 3]
+    assert [t["taken_up"] for t in totals] == [1, 1, 1]
+    assert [t["backlog_at_end"] for t in totals] == [0, 0, 0]
+    waited = [1080 - 140, 3480 - 1080, 4080 - 3480]  # minutes at each level
+    assert [t["mean_backlog"] for t in totals] == pytest.approx([w / 4320 for w in waited])
+
+
+def test_the_mean_backlog_is_defined_over_a_measured_window_shorter_than_a_minute(timeline):
+    ladder = [{"name": "area", "meets": "daily at 18:00", "capacity": 1, "resolves": 1.0}]
+    over = {"horizon": "0.5min", "violations": {"scripted": []}, **findings({"ladder": ladder})}
+    (level,) = run_replication(timeline(over)).totals["ladder"]
+    assert level == {
+        "name": "area",
+        "mean_backlog": 0.0,
+        "backlog_at_end": 0,
+        "meetings": 0,
+        "taken_up": 0,
+    }
