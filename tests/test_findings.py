@@ -4,6 +4,7 @@ UA desk's report at 01:30, 20-minute triage, a 30-minute joint assessment, one t
 
 from __future__ import annotations
 
+import copy
 import math
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from sim import records as R
 from sim.analysis.findings import agreed_time, grade_counts
 from sim.analysis.metrics import check_conservation
+from sim.engine.claims import CLAIM_SCHEMA
 from sim.engine import run_replication
 from sim.scenario import ScenarioError
 from sim.scenario.findings import meeting_times, parse_cadence
@@ -400,3 +402,382 @@ def test_a_walkout_and_a_moratorium_may_start_at_a_date_of_the_calendar():
     del data["start"]
     with pytest.raises(ScenarioError, match=r"walkouts\[0\].start: 2025-03-10 is a date"):
         scenario_from_dict(data)
+
+
+# ---------------------------------------------------------------- the claims, unit by unit
+# A network of four nodes: P0 a UA substation, P1 a UA dam, P2 an RU refinery, N3 no
+# protected site. Strikes (type code STRIKE) are given as violation columns.
+STRIKE = 5
+RU, UA = R.SIDES.index("RU"), R.SIDES.index("UA")
+SITES = [("substation", "UA"), ("dam", "UA"), ("refinery", "RU"), (None, "UA")]
+SPEC = {  # every chance 0 or 1, a fixed verification delay of 6 hours
+    "start": "0min",
+    "duration": "2d",
+    "claims": {"every": "1d", "detection": 1.0, "counter_claims": 0.0, "false_per_batch": 0},
+    "verification": {"delay": "6h", "confirm_true": 1.0, "confirm_false": 0.0},
+}
+
+
+def claims_of(over=None, sites=SITES, horizon=10 * 1440.0):
+    import networkx as nx
+
+    from sim.engine.claims import Claims
+    from sim.scenario.findings import MoratoriumSpec
+    from sim.scenario.loader import merge as deep_merge
+
+    g = nx.Graph()
+    for j, (cls, side) in enumerate(sites):
+        g.add_node(
+            f"N{j}", **({"site_class": cls} if cls else {}), **({"side": side} if side else {})
+        )
+    spec = MoratoriumSpec.model_validate(deep_merge(copy.deepcopy(SPEC), over or {}))
+    nodes = [f"N{j}" for j in range(len(sites))]
+    return Claims(spec, g, nodes, STRIKE, horizon, seed=7, rep=0)
+
+
+KEY = 2**64 - 1000
+
+
+def strikes(*rows) -> dict[str, np.ndarray]:
+    """Violation columns from (time, node, type, perpetrator) rows; ids 10, 11, ...,
+    keys KEY, KEY + 1, ... (near the top of the range, like the hashed keys of a run)."""
+    n = len(rows)
+    cols = dict(zip(("time", "node", "type", "perpetrator"), zip(*rows))) if rows else {}
+    return {
+        "violation": np.arange(10, 10 + n, dtype=np.int64),
+        "key": np.arange(KEY, KEY + n, dtype=np.uint64),
+        "time": np.array(cols.get("time", ()), dtype=np.float64),
+        "node": np.array(cols.get("node", ()), dtype=np.int64),
+        "type": np.array(cols.get("type", ()), dtype=np.int64),
+        "perpetrator": np.array(cols.get("perpetrator", ()), dtype=np.int64),
+    }
+
+
+@pytest.mark.parametrize(
+    "over, horizon, expected",
+    [
+        # a batch every day from the start, the last one a period after the end
+        ({}, 10 * 1440.0, [1440.0, 2880.0, 4320.0]),
+        # none at or after the horizon
+        ({}, 4320.0, [1440.0, 2880.0]),
+        ({}, 4320.5, [1440.0, 2880.0, 4320.0]),
+        (
+            {"start": "6h", "duration": "1d", "claims": {"every": "12h"}},
+            10 * 1440.0,
+            [1080.0, 1800.0, 2520.0],
+        ),  # fmt: skip
+        # a moratorium to the horizon: batches until the horizon
+        ({"duration": None}, 3 * 1440.0 + 1, [1440.0, 2880.0, 4320.0]),
+    ],
+)
+def test_the_parties_send_claims_every_period_until_one_period_after_the_end(
+    over, horizon, expected
+):
+    assert claims_of(over, horizon=horizon).batches() == expected
+
+
+def test_only_strikes_on_covered_protected_sites_during_the_moratorium_can_be_claimed():
+    rows = [
+        (60.0, 0, STRIKE, RU),  # at the start: in
+        (59.0, 0, STRIKE, RU),  # before it
+        (2939.0, 1, STRIKE, RU),  # just before the end: in
+        (2940.0, 1, STRIKE, RU),  # at the end
+        (100.0, 3, STRIKE, RU),  # not a protected site
+        (100.0, 0, STRIKE - 1, RU),  # not a long-range strike
+        (100.0, 2, STRIKE, UA),  # UA on an RU refinery: in
+    ]
+    c = claims_of({"start": "1h"}).candidates(strikes(*rows))
+    assert set(c) == {"violation", "key", "time", "node", "perpetrator"}
+    assert c["violation"].tolist() == [10, 12, 16] and c["key"].tolist() == [KEY, KEY + 2, KEY + 6]
+    assert c["time"].tolist() == [60.0, 2939.0, 100.0] and c["node"].tolist() == [0, 1, 2]
+    assert c["perpetrator"].tolist() == [RU, RU, UA]
+    # a class the moratorium does not cover (the dam) is not protected
+    c = claims_of({"start": "1h", "classes": ["substation", "refinery"]}).candidates(strikes(*rows))
+    assert c["violation"].tolist() == [10, 16]
+
+
+def claim_rows(c: dict) -> list[tuple]:
+    """The claims as (claimant, accused, kind, batch, violation, node, site class, event
+    time, verdict, confirmed), classes (-1: none) and kinds by name, NaN as None."""
+
+    def num(x):
+        return None if x != x else float(x)
+
+    return [
+        (
+            R.SIDES[c["claimant"][n]],
+            R.SIDES[c["accused"][n]],
+            R.CLAIM_KINDS[c["kind"][n]],
+            float(c["batch"][n]),
+            int(c["violation"][n]),
+            int(c["node"][n]),
+            R.SITE_CLASSES[c["site_class"][n]]
+            if c["site_class"][n] >= 0
+            else int(c["site_class"][n]),
+            num(c["event_time"][n]),
+            num(c["verdict"][n]),
+            bool(c["confirmed"][n]),
+        )
+        for n in range(c["claim"].size)
+    ]
+
+
+# RU strikes the UA substation at 05:00; UA strikes the RU refinery at the instant of the
+# first batch (24:00); RU strikes the UA dam at 2000
+STRUCK = [(300.0, 0, STRIKE, RU), (1440.0, 2, STRIKE, UA), (2000.0, 1, STRIKE, RU)]
+
+
+def claims_table(over=None, rows=STRUCK, horizon=10 * 1440.0, sites=SITES):
+    c = claims_of(over, sites=sites, horizon=horizon)
+    return c.table([c.candidates(strikes(*rows))])
+
+
+def test_each_side_claims_the_strikes_on_its_sites_in_the_next_batch_and_gets_a_verdict():
+    c = claims_table()
+    # numbered as sent: by batch, then claimant (RU, UA), then kind (real, counter, false)
+    assert c["claim"].tolist() == [0, 1, 2]
+    assert claim_rows(c) == [
+        # the victim claims each strike in the first batch after it (a strike at the
+        # instant of a batch is in the next one); verdict 6 hours after the batch
+        ("UA", "RU", "real", 1440.0, 10, 0, "substation", 300.0, 1800.0, True),
+        ("RU", "UA", "real", 2880.0, 11, 2, "refinery", 1440.0, 3240.0, True),
+        ("UA", "RU", "real", 2880.0, 12, 1, "dam", 2000.0, 3240.0, True),
+    ]
+    # what is not claimed: nothing noticed, or a batch after the horizon
+    none = claims_table({"claims": {"detection": 0.0}})
+    assert {k: (v.size, v.dtype) for k, v in none.items()} == {
+        k: (0, np.dtype(d)) for k, d in CLAIM_SCHEMA.items()
+    }  # an empty table has the columns and types of a full one
+    # horizon 2500: one batch (24:00); the strikes after it would be claimed at 48:00
+    assert [r[4] for r in claim_rows(claims_table(horizon=2500.0))] == [10]
+    # horizon 3000: the verdicts due at 3240 are not known by then
+    rows = claim_rows(claims_table(horizon=3000.0))
+    assert [(r[8], r[9]) for r in rows] == [(1800.0, True), (None, False), (None, False)]
+    # nor one due at the horizon itself
+    assert [(r[8], r[9]) for r in claim_rows(claims_table(horizon=1800.0))] == [(None, False)]
+
+
+def test_an_accused_side_answers_with_a_counter_claim_in_its_next_batch():
+    over = {
+        "claims": {"counter_claims": 1.0},
+        "verification": {"confirm_true": 0.0, "confirm_false": 1.0},
+    }
+    rows = claim_rows(claims_table(over, rows=STRUCK[:2]))
+    # RU, accused in the first batch, answers in the second, naming its own (only)
+    # protected site; UA, accused in the second, answers in the third, naming one of
+    # its two; a counter-claim names no violation and no time, and is confirmed with
+    # chance confirm_false (1 here), a real claim with confirm_true (0 here)
+    # (in a batch, claims are listed by claimant, then kind, in the order of the codes)
+    assert rows[:3] == [
+        ("UA", "RU", "real", 1440.0, 10, 0, "substation", 300.0, 1800.0, False),
+        ("RU", "UA", "real", 2880.0, 11, 2, "refinery", 1440.0, 3240.0, False),
+        ("RU", "UA", "counter", 2880.0, -1, 2, "refinery", None, 3240.0, True),
+    ]
+    (last,) = rows[3:]
+    assert last[:5] == ("UA", "RU", "counter", 4320.0, -1) and last[5] in (0, 1)
+    assert last[7:] == (None, 4680.0, True)
+    # nobody accused: no counter-claim
+    assert claims_table(over, rows=[])["claim"].size == 0
+
+
+def test_false_claims_name_a_protected_site_of_the_claimant_or_any_if_it_holds_none():
+    over = {"claims": {"false_per_batch": 3.0}, "verification": {"confirm_false": 1.0}}
+    rows = claim_rows(claims_table(over, rows=[]))
+    assert rows and {r[2] for r in rows} == {"false"}
+    assert {r[3] for r in rows} == {1440.0, 2880.0, 4320.0}
+    for claimant, accused, _, batch, vid, node, cls, when, verdict, confirmed in rows:
+        assert accused != claimant and vid == -1 and when is None
+        assert verdict == batch + 360.0 and confirmed
+        # UA holds the substation (node 0) and the dam (1), RU the refinery (2)
+        assert (node, cls) in (
+            {"UA": [(0, "substation"), (1, "dam")], "RU": [(2, "refinery")]}[claimant]
+        )
+    assert {r[5] for r in rows if r[0] == "UA"} == {0, 1}  # both of UA's sites get named
+    # each party draws its own number per batch (keyed by party and batch)
+    counts = {p: [sum(r[:1] == (p,) and r[3] == b for r in rows) for b in (1440, 2880, 4320)]
+              for p in ("RU", "UA")}  # fmt: skip
+    assert counts["RU"] != counts["UA"]
+    # RU holds no protected site here: its false claims name any protected site
+    held_by_ua = [("substation", "UA"), ("dam", "UA"), (None, "RU")]
+    rows = claim_rows(claims_table(over, rows=[], sites=held_by_ua))
+    assert {r[5] for r in rows if r[0] == "RU"} == {0, 1}
+    # a mean of at most 1 still draws false claims (Poisson(1) is 0 only e^-1 of the time)
+    assert claims_table({"claims": {"false_per_batch": 1.0}}, rows=[])["claim"].size > 0
+    # with the real claims, every claim is numbered in the order of its batch
+    c = claims_table(over)
+    assert c["claim"].tolist() == list(range(c["claim"].size))
+    assert np.all(np.diff(c["batch"]) >= 0) and (c["kind"] == 0).sum() == 3
+    # and with no protected site at all, a false claim names none
+    rows = claim_rows(claims_table(over, rows=[], sites=[(None, "UA")]))
+    assert rows and {(r[5], r[6]) for r in rows} == {(-1, -1)}
+
+
+def test_the_number_of_false_claims_is_the_poisson_quantile_of_its_draw():
+    from sim.engine.claims import _poisson
+
+    # Poisson(1): P(0) = e^-1 = 0.368, P(<=1) = 0.736, P(<=2) = 0.920, P(<=3) = 0.981
+    u = [1e-9, 0.36, 0.37, 0.73, 0.74, 0.91, 0.93, 0.98, 0.99]
+    assert [_poisson(x, 1.0) for x in u] == [0, 0, 1, 1, 2, 2, 3, 3, 4]
+    # Poisson(2.5): P(0) = 0.082, P(<=1) = 0.287, P(<=2) = 0.544
+    assert [_poisson(x, 2.5) for x in (0.08, 0.09, 0.28, 0.29, 0.54, 0.55)] == [0, 1, 1, 2, 2, 3]
+    assert _poisson(0.999999, 0.0) == 0
+
+
+def test_a_side_is_released_by_the_confirmed_claims_against_the_other():
+    from sim.engine.claims import release_times
+
+    # RU is accused in claims 0-3 (confirmed at 500, 100 and 300; 50 not confirmed), UA
+    # in claims 4-5 (confirmed at 200; 20 not confirmed)
+    claims = {
+        "accused": np.array([RU, RU, RU, RU, UA, UA]),
+        "confirmed": np.array([True, True, True, False, True, False]),
+        "verdict": np.array([500.0, 100.0, 300.0, 50.0, 200.0, 20.0]),
+    }
+    assert release_times(claims, 1) == {"RU": 200.0, "UA": 100.0}
+    two = release_times(claims, 2)
+    assert two["UA"] == 300.0 and math.isnan(two["RU"])
+    three = release_times(claims, 3)
+    assert three["UA"] == 500.0 and math.isnan(three["RU"])
+    assert all(math.isnan(t) for t in release_times(claims, 4).values())
+
+
+def test_each_claim_is_verified_after_its_own_delay_drawn_from_its_own_key():
+    # random delays and verdicts: every claim draws its own (keyed, so a claim present in
+    # two configurations gets the same delay and verdict in both)
+    over = {
+        "duration": "20d",
+        "claims": {"false_per_batch": 2.0, "counter_claims": 1.0},
+        "verification": {
+            "delay": {"dist": "lognormal", "mean": "3d", "sd": "2d"},
+            "confirm_true": 0.5,
+            "confirm_false": 0.5,
+        },
+    }
+    a = claim_rows(claims_table(over, rows=STRUCK[:1], horizon=60 * 1440.0))
+    b = claim_rows(claims_table(over, rows=STRUCK, horizon=60 * 1440.0))
+    assert len(a) > 60 and len(b) > len(a)
+    delays = [r[8] - r[3] for r in b]
+    assert len(set(delays)) == len(b) and min(delays) > 0
+    assert {r[9] for r in b if r[2] == "false"} == {True, False}
+    real = [r for r in a if r[2] == "real"]
+    assert real == [r for r in b if r[4] == 10]
+    assert sorted(r for r in a if r[2] == "false") == sorted(r for r in b if r[2] == "false")
+
+
+def test_a_walkout_takes_only_its_desk_off_duty_and_only_while_it_lasts(timeline):
+    # the US desk works 08:00-16:00; RU walks out on day 1 from 08:00:30 to 16:00:30, UA
+    # on day 2 from 09:00 to 10:00 (times inside and at the edges of the US shift)
+    walkouts = [
+        {"party": "RU", "start": "1920.5min", "duration": "8h"},
+        {"party": "UA", "start": "2d 9h", "duration": "1h"},
+    ]
+    rep = run_replication(timeline({**US_DAY_SHIFT, **TEAMS_OFF, "walkouts": walkouts}))
+    on_duty = {d: rep.totals["desks"][d]["on_duty"] for d in R.PARTIES}
+    # officer-minutes over the 3 days: the US shift untouched, each party's desk off
+    # for its walkout only
+    assert on_duty == {"US": 3 * 480.0, "RU": 3 * 1440.0 - 480.0, "UA": 3 * 1440.0 - 60.0}
+
+
+# twelve violations at S2, four hours apart: twelve incidents
+EVERY_4H = [
+    {"time": f"{1 + 4 * k}h", "node": "S2", "type": "artillery", "perpetrator": "RU"}
+    for k in range(12)
+]
+TECHNICAL_ONLY = {
+    "channels": {
+        "affected": {"detection": 0.0},
+        "technical": {"detection": 1.0, "default_coverage": 1.0, "delay": "30min", "desk": "US"},
+    }
+}
+
+
+def test_a_chance_between_0_and_1_gives_each_outcome_to_some_incidents(timeline):
+    # the direction of fire with chance 1/2
+    over = {
+        "violations": {"scripted": EVERY_4H, "types": {"artillery": {"attributable": 0.0}}},
+        **findings({"direction_of_fire": 0.5}),
+    }
+    inc = run_replication(timeline(over)).incidents
+    verified = inc["outcome"] == R.INCIDENT_OUTCOMES.index("verified")
+    assert verified.sum() >= 10
+    assert set(inc["grade"][verified]) == {G["confirmed_direction"], G["confirmed_unattributed"]}
+    # remote confirmation with chance 1/2, of incidents no team verified
+    over = {
+        **TEAMS_OFF,
+        "violations": {"scripted": EVERY_4H},
+        "reporting": TECHNICAL_ONLY,
+        **findings({"remote": {"confirm": 0.5}}),
+    }
+    inc = run_replication(timeline(over)).incidents
+    assert inc["grade"].size == 12
+    assert set(inc["grade"]) == {G["confirmed_unattributed"], G["not_confirmed"]}
+
+
+def test_only_a_technical_report_can_be_confirmed_remotely(timeline):
+    # the affected side's report alone, no team: not confirmed whatever remote.confirm
+    over = {**TEAMS_OFF, **findings({"remote": {"confirm": 1.0}})}
+    i = one(run_replication(timeline(over)).incidents)
+    assert i["grade"] == G["not_confirmed"]
+
+
+def test_without_evidence_the_weight_of_evidence_does_not_calm_the_accuser(timeline):
+    # strength 0 (nothing verified): the chance stays 1 x (1 - 1 x 0) = 1
+    over = {**TEAMS_OFF, **findings({"dissent": {"accuser": 1.0, "evidence_weight": 1.0}})}
+    i = one(run_replication(timeline(over)).incidents)
+    assert i["grade"] == G["not_confirmed"] and bool(i["dissent_UA"])
+    assert i["final_grade"] == G["disputed"]
+
+
+def test_a_desk_that_reviews_a_finding_nobody_disputed_may_dispute_it(timeline):
+    # RU works 08:00-16:00: UA and the US desk assess at 03:30-04:00 without it; RU, the
+    # accused side, reviews the finding at 08:00 and dissents: disputed from then on
+    ru_day = {
+        "center": {
+            "desks": {
+                "RU": {
+                    "officers": None,
+                    "shifts": [{"start": "08:00", "end": "16:00", "officers": 1}],
+                }
+            }
+        }
+    }
+    over = {**ru_day, **findings({"quorum": "two_of_three", "dissent": {"accused": 1.0}})}
+    i = one(run_replication(timeline(over)).incidents)
+    assert (i["finding"], i["quorum"], i["review"]) == (240.0, 2, 480.0)
+    assert bool(i["dissent_RU"]) and not (i["dissent_UA"] or i["dissent_US"])
+    assert i["disputed"] == 480.0 and i["final_grade"] == G["disputed"]
+
+
+def test_each_level_refers_what_it_does_not_settle_to_the_next_one_not_further(timeline):
+    ladder = [
+        {"name": "area", "meets": "daily at 18:00", "capacity": 5, "resolves": 0.0},
+        {"name": "jmc", "meets": "weekly on Wednesday at 10:00", "capacity": 5, "resolves": 0.0},
+        {"name": "pc", "meets": "daily at 20:00", "capacity": 5, "resolves": 1.0},
+    ]
+    over = {**TEAMS_OFF, **findings({"dissent": {"accuser": 1.0}, "ladder": ladder})}
+    rep = run_replication(timeline(over))
+    i = one(rep.incidents)
+    # disputed at 140; area at 18:00 on day 0, the JMC on Wednesday (day 2) at 10:00, the
+    # third level at its next meeting, 20:00 on day 2, settles it
+    assert (i["disputed"], i["dispute_level"], i["dispute_closed"]) == (140.0, 2, 2 * 1440 + 1200)
+    assert i["final_grade"] == G["not_confirmed"]
+    totals = rep.totals["ladder"]
+    assert [t["name"] for t in totals] == ["area", "jmc", "pc"]
+    assert [t["meetings"] for t in totals] == [3, 1, 3]
+    assert [t["taken_up"] for t in totals] == [1, 1, 1]
+    assert [t["backlog_at_end"] for t in totals] == [0, 0, 0]
+    waited = [1080 - 140, 3480 - 1080, 4080 - 3480]  # minutes at each level
+    assert [t["mean_backlog"] for t in totals] == pytest.approx([w / 4320 for w in waited])
+
+
+def test_the_mean_backlog_is_defined_over_a_measured_window_shorter_than_a_minute(timeline):
+    ladder = [{"name": "area", "meets": "daily at 18:00", "capacity": 1, "resolves": 1.0}]
+    over = {"horizon": "0.5min", "violations": {"scripted": []}, **findings({"ladder": ladder})}
+    (level,) = run_replication(timeline(over)).totals["ladder"]
+    assert level == {
+        "name": "area",
+        "mean_backlog": 0.0,
+        "backlog_at_end": 0,
+        "meetings": 0,
+        "taken_up": 0,
+    }
