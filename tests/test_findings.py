@@ -623,6 +623,18 @@ def test_the_number_of_false_claims_is_the_poisson_quantile_of_its_draw():
     assert _poisson(0.999999, 0.0) == 0
 
 
+def test_false_claims_follow_the_poisson_quantile_for_means_up_to_the_limit():
+    # exp(-mean) underflows to 0 past a mean of about 745: the quantile must not
+    # collapse to the loop's cap (it gave 10,000 claims for any draw at 746).
+    from scipy.stats import poisson
+
+    from sim.engine.claims import _poisson
+
+    for mean in (30.0, 744.0, 745.0, 746.0, 1000.0):
+        for u in (0.01, 0.3, 0.5, 0.77, 0.99):
+            assert _poisson(u, mean) == int(poisson.ppf(u, mean)), (u, mean)
+
+
 def test_a_side_is_released_by_the_confirmed_claims_against_the_other():
     from sim.engine.claims import release_times
 

@@ -46,13 +46,22 @@ CLAIM_SCHEMA = {
 
 
 def _poisson(u: float, mean: float) -> int:
-    """The Poisson(``mean``) value whose distribution function first reaches ``u``."""
-    k, p = 0, math.exp(-mean)
-    total = p
+    """The Poisson(``mean``) value whose distribution function first reaches ``u``.
+
+    Each probability is taken from its logarithm, so a mean past about 745, where
+    ``exp(-mean)`` is 0 in floating point, still gives the right quantile (the terms
+    that underflow are below 1e-300). The count stops at 10,000 (a mean is at most
+    1,000) in case rounding keeps the running total just below ``u``.
+    """
+    if mean <= 0:
+        return 0
+    log_mean = math.log(mean)
+    k, log_p = 0, -mean
+    total = math.exp(log_p)
     while total < u and k < 10000:
         k += 1
-        p *= mean / k
-        total += p
+        log_p += log_mean - math.log(k)
+        total += math.exp(log_p)
     return k
 
 
