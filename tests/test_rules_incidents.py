@@ -309,6 +309,15 @@ def test_a_finding_made_as_the_incident_opens_fills_the_whole_row(timeline):
     assert names(i, "outcome", R.INCIDENT_OUTCOMES) == ["not_verified"] * 3
     assert names(i, "reason", R.INCIDENT_REASONS) == ["teams_off"] * 3
     assert column(i, "attribution") == column(i, "attribution_correct") == [-1] * 3
+    # nothing confirmed, nobody assessed it, nothing to dispute
+    assert names(i, "grade", R.FINDING_GRADES) == ["not_confirmed"] * 3
+    assert names(i, "final_grade", R.FINDING_GRADES) == ["not_confirmed"] * 3
+    assert column(i, "direction") == column(i, "dispute_level") == [-1] * 3
+    for c in ("dissent_RU", "dissent_UA", "dissent_US"):
+        assert column(i, c) == [False] * 3, c
+    assert column(i, "quorum") == [0] * 3
+    for c in ("review", "disputed", "dispute_closed"):
+        assert np.isnan(i[c]).all(), c
     # the lead report and the violation end with it
     assert names(r, "state", R.REPORT_STATES) == ["led_to_finding"] * 3
     assert column(r, "incident") == [0, 1, 2]
@@ -316,3 +325,64 @@ def test_a_finding_made_as_the_incident_opens_fills_the_whole_row(timeline):
     assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["reported_unverified"] * 3
     assert names(v, "reason", R.UNVERIFIED_REASONS) == ["teams_off"] * 3
     assert column(v, "outcome_time") == [110.0, 250.0, 350.0]
+
+
+def test_a_finding_made_as_an_out_of_range_incident_opens_censors_it_there(timeline):
+    # No team base within 20 km of S2 (30 km from B0), no joint assessment: the
+    # finding is made as triage opens the incident (110), which stopped waiting
+    # for a team then.
+    over = {
+        "violations": {"scripted": [at(60, "S2")]},
+        "center": {"assessment": {"enabled": False}},
+        "teams": {"max_travel_km": 20},
+    }
+    rep = run_replication(timeline(over))
+    i, v = rep.incidents, rep.violations
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["out_of_range"]
+    assert column(i, "created") == column(i, "finding") == column(i, "unserved") == [110.0]
+    assert np.isnan(i["dispatch"]).all() and column(i, "team") == [-1]
+    assert names(v, "reason", R.UNVERIFIED_REASONS) == ["out_of_range"]
+    assert check_conservation(rep) == []
+
+
+def test_an_incident_opened_by_a_false_report_concerns_no_violation(timeline):
+    # False reports only, none recognised, teams off and no joint assessment:
+    # each opens an incident whose finding is made at once; none has a violation.
+    over = {
+        "horizon": "2d",
+        "violations": {"scripted": []},
+        "reporting": {"false_reports": {"rate_per_day": 4}},
+        "center": {
+            "triage": {"false_detection": 0.0},
+            "desks": PLENTY,
+            "merging": {"enabled": False},
+            "assessment": {"enabled": False},
+        },
+        "teams": {"enabled": False},
+    }
+    rep = run_replication(timeline(over))
+    i, r = rep.incidents, rep.reports
+    assert i["incident"].size >= 3
+    assert column(i, "n_reports") == [1] * i["incident"].size
+    assert column(i, "n_violations") == [0] * i["incident"].size
+    assert column(i, "lead_report") == column(r, "report")
+    assert set(names(i, "reason", R.INCIDENT_REASONS)) == {"teams_off"}
+    assert check_conservation(rep) == []
+
+
+def test_between_two_findings_made_as_incidents_open_the_first_stands(timeline):
+    # One violation reported by the affected side (UA desk, 90) and by civilians
+    # (US desk, 100), merging off, teams off, no joint assessment: two incidents,
+    # findings at 110 and 120, equally advanced; the violation keeps the first.
+    over = {
+        "violations": {"scripted": [at(60, "S2")]},
+        "reporting": {"channels": {"civilian": {"detection": 1.0, "delay": "40min", "desk": "US"}}},
+        "center": {"merging": {"enabled": False}, "assessment": {"enabled": False}},
+        "teams": {"enabled": False},
+    }
+    rep = run_replication(timeline(over))
+    assert column(rep.incidents, "finding") == [110.0, 120.0]
+    v = rep.violations
+    assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["reported_unverified"]
+    assert names(v, "reason", R.UNVERIFIED_REASONS) == ["teams_off"]
+    assert column(v, "outcome_time") == [110.0]
