@@ -386,3 +386,24 @@ def test_between_two_findings_made_as_incidents_open_the_first_stands(timeline):
     assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["reported_unverified"]
     assert names(v, "reason", R.UNVERIFIED_REASONS) == ["teams_off"]
     assert column(v, "outcome_time") == [110.0]
+
+
+def test_a_violation_with_one_report_expired_and_one_in_process_is_open_at_end(timeline):
+    # The civilian report to the US desk (staffed 00:00-01:00) expires at 220; the
+    # affected side's report opened an incident whose joint assessment waits for
+    # the US desk past the horizon (5 h): the violation is open at the end, not
+    # expired.
+    over = {
+        "horizon": "5h",
+        "violations": {"scripted": [at(60, "S2")]},
+        "reporting": {"channels": {"civilian": {"detection": 1.0, "delay": "40min", "desk": "US"}}},
+        "center": {"desks": {"US": only("00:00", "01:00")}, "triage": {"max_wait": "2h"}},
+    }
+    rep = run_replication(timeline(over))
+    assert names(rep.reports, "state", R.REPORT_STATES) == ["open_at_end", "expired"]
+    assert column(rep.reports, "state_time")[1] == 220.0
+    assert names(rep.incidents, "outcome", R.INCIDENT_OUTCOMES) == ["open_at_end"]
+    v = rep.violations
+    assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["reported_unverified"]
+    assert names(v, "reason", R.UNVERIFIED_REASONS) == ["open_at_end"]
+    assert check_conservation(rep) == []
