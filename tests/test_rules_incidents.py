@@ -407,3 +407,44 @@ def test_a_violation_with_one_report_expired_and_one_in_process_is_open_at_end(t
     assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["reported_unverified"]
     assert names(v, "reason", R.UNVERIFIED_REASONS) == ["open_at_end"]
     assert check_conservation(rep) == []
+
+
+def test_a_team_checks_every_real_violation_of_an_incident_a_false_report_opened(timeline):
+    # False and real reports mixed by a wide merge window; evidence that hardly
+    # decays (chance 0.5 ** (age / 1000 d) ~ 1). A team checks every violation
+    # whose report is in the incident when it is done on site, whatever report
+    # opened the incident: each such violation is verified.
+    over = {
+        "horizon": "4d",
+        "violations": {
+            "rate_per_day": 15,
+            "scripted": [],
+            "types": {
+                "artillery": {
+                    "share": 1.0,
+                    "severity": 3,
+                    "evidence_half_life": "1000d",
+                    "attributable": 1.0,
+                }
+            },
+        },
+        "reporting": {"false_reports": {"rate_per_day": 15}},
+        "center": {
+            "triage": {"false_detection": 0.0},
+            "desks": PLENTY,
+            "merging": {"window": "12h", "max_distance_km": 30},
+        },
+        "teams": {"bases": [{"node": "B0", "count": 20}]},
+    }
+    rep = run_replication(timeline(over))
+    i, r, v = rep.incidents, rep.reports, rep.violations
+    done_on_site = i["on_site"] + i["on_site_time"]
+    visited = np.isfinite(i["finding"]) & np.isfinite(i["on_site"]) & ~i["access_denied"]
+    false_lead = r["false"][i["lead_report"]]
+    inc = r["incident"]
+    real = (r["violation"] >= 0) & (inc >= 0)
+    checked = real & visited[inc] & false_lead[inc] & (r["triaged"] < done_on_site[inc])
+    assert checked.sum() >= 3
+    outcome = names(v, "outcome", R.VIOLATION_OUTCOMES)
+    assert {outcome[k] for k in r["violation"][checked]} == {"attributed_correct"}
+    assert (i["n_verified"][np.unique(inc[checked])] >= 1).all()
