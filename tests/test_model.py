@@ -8,6 +8,7 @@ import pytest
 from sim import records as R
 from sim.analysis.metrics import check_conservation
 from sim.engine import run_replication
+from .timelines import at
 
 
 def _one(tab, row=0):
@@ -459,3 +460,22 @@ def test_desks_follow_the_shift_plan_and_never_idle_while_reports_wait(timeline)
     assert waiting.sum() > 50
     # work conservation: with reports waiting, every officer on duty is busy
     assert (s["busy_UA"][waiting] >= s["on_duty_UA"][waiting]).all()
+
+
+def test_busy_team_time_and_open_incident_time_are_exact_integrals(timeline):
+    # Two teams at B0, two UA officers. Violation at S0 (60): triaged 90-110, team
+    # busy 110-200 (10 min prepare, 10 km, 1 h on site, 10 km back), assessed
+    # 190-220. Violation at S4 (61): triaged 91-111, team busy 111-281 (50 km each
+    # way), assessed 231-261. The integrals add up overlapping intervals.
+    over = {
+        "violations": {"scripted": [at(60, "S0"), at(61, "S4")]},
+        "center": {"desks": {"UA": {"officers": 2}}},
+        "teams": {"bases": [{"node": "B0", "count": 2}]},
+    }
+    rep = run_replication(timeline(over))
+    i = rep.incidents
+    assert i["dispatch"].tolist() == [110.0, 111.0]
+    assert i["returned"].tolist() == [200.0, 281.0]
+    assert i["finding"].tolist() == [220.0, 261.0]
+    assert rep.totals["teams"] == {"busy": 90.0 + 170.0, "count": 2}
+    assert rep.totals["incidents_open"] == (220.0 - 110.0) + (261.0 - 111.0)
