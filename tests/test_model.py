@@ -119,7 +119,11 @@ def test_evidence_decay_makes_verification_fail(timeline):
     rep = run_replication(loaded)
     v = _one(rep.violations)
     assert R.UNVERIFIED_REASONS[v["reason"]] == "evidence_decayed"
-    assert R.INCIDENT_REASONS[_one(rep.incidents)["reason"]] == "no_evidence"
+    i = _one(rep.incidents)
+    assert R.INCIDENT_REASONS[i["reason"]] == "no_evidence"
+    # a real violation not verified: the incident is not verified, not unfounded
+    assert R.INCIDENT_OUTCOMES[i["outcome"]] == "not_verified"
+    assert i["n_verified"] == 0 and i["attribution"] == -1
 
 
 def test_second_report_merges_into_open_incident(timeline):
@@ -479,3 +483,31 @@ def test_busy_team_time_and_open_incident_time_are_exact_integrals(timeline):
     assert i["finding"].tolist() == [220.0, 261.0]
     assert rep.totals["teams"] == {"busy": 90.0 + 170.0, "count": 2}
     assert rep.totals["incidents_open"] == (220.0 - 110.0) + (261.0 - 111.0)
+
+
+def test_a_replication_hands_its_rows_to_the_recorder_it_is_given(timeline, tmp_path):
+    from sim.records.recorders import ParquetRecorder
+
+    loaded = timeline({"violations": {"scripted": [at(60, "S0"), at(300, "S3")]}})
+    kept = run_replication(loaded)
+    stored = run_replication(loaded, recorder=ParquetRecorder(tmp_path))
+    for name in ("violations", "reports", "incidents", "series"):
+        assert (tmp_path / f"{name}.parquet").is_file(), name
+        want = getattr(kept, name)
+        got = getattr(stored, name)
+        for c in want:
+            assert np.array_equal(np.asarray(got[c]), want[c], equal_nan=True), (name, c)
+
+
+def test_time_in_intervals_is_integrated_exactly_whatever_the_chunk_size():
+    from sim.engine.monitor import interval_integrals
+
+    # [300, 1800): 60 + 360 before 06:00 and 1080 after; [0, 30): 30 before;
+    # [1400, 1500): 40 after, then 60 before (next day); [100, 200): 100 before;
+    # [2000, 2100): 100 after (09:20-11:00 of day 2)
+    lo = np.array([300.0, 0.0, 1400.0, 100.0, 2000.0])
+    hi = np.array([1800.0, 30.0, 1500.0, 200.0, 2100.0])
+    for chunk in (1, 2, 3, 16384):
+        total, by_bin = interval_integrals(lo, hi, 0.0, 3000.0, [0, 360, 1440], chunk=chunk)
+        assert total == 1830.0, chunk
+        assert by_bin == [610.0, 1220.0], chunk

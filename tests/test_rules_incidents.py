@@ -100,6 +100,7 @@ def test_a_report_merged_after_the_visit_leaves_its_violation_unverified(timelin
         "reported_unverified"
     ]
     assert names(v, "reason", R.UNVERIFIED_REASONS)[2] == "visited_before_report"
+    assert column(v, "attributed_to") == [0, 0, -1]  # RU did it; nobody named for the third
     assert check_conservation(rep) == []
 
 
@@ -448,3 +449,19 @@ def test_a_team_checks_every_real_violation_of_an_incident_a_false_report_opened
     outcome = names(v, "outcome", R.VIOLATION_OUTCOMES)
     assert {outcome[k] for k in r["violation"][checked]} == {"attributed_correct"}
     assert (i["n_verified"][np.unique(inc[checked])] >= 1).all()
+
+
+def test_a_report_merged_into_an_incident_open_at_the_horizon_stays_merged(timeline):
+    # Horizon 3 h: the second report (triaged 110-130) merges into the incident the
+    # first opened; the team is on site 150-210, so there is no finding: the lead
+    # report is open at the end, the merged one keeps its state.
+    over = {
+        "horizon": "3h",
+        "violations": {"scripted": [at(60, "S2"), at(70, "S2")]},
+        "center": {"desks": {"UA": {"officers": 1}}},
+    }
+    rep = run_replication(timeline(over))
+    assert names(rep.reports, "state", R.REPORT_STATES) == ["open_at_end", "merged"]
+    assert column(rep.reports, "state_time")[1] == 130.0
+    assert names(rep.incidents, "outcome", R.INCIDENT_OUTCOMES) == ["open_at_end"]
+    assert check_conservation(rep) == []
