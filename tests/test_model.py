@@ -511,3 +511,12 @@ def test_time_in_intervals_is_integrated_exactly_whatever_the_chunk_size():
         total, by_bin = interval_integrals(lo, hi, 0.0, 3000.0, [0, 360, 1440], chunk=chunk)
         assert total == 1830.0, chunk
         assert by_bin == [610.0, 1220.0], chunk
+
+
+def test_with_no_team_at_any_base_findings_rest_on_the_reports(timeline):
+    # teams enabled but none configured (count 0): as with teams off
+    rep = run_replication(timeline({"teams": {"bases": [{"node": "B0", "count": 0}]}}))
+    i = _one(rep.incidents)
+    assert R.INCIDENT_REASONS[i["reason"]] == "teams_off"
+    assert (i["team"], i["finding"]) == (-1, 140.0)  # assessed 110-140
+    assert R.UNVERIFIED_REASONS[_one(rep.violations)["reason"]] == "teams_off"

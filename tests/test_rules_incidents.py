@@ -465,3 +465,20 @@ def test_a_report_merged_into_an_incident_open_at_the_horizon_stays_merged(timel
     assert column(rep.reports, "state_time")[1] == 130.0
     assert names(rep.incidents, "outcome", R.INCIDENT_OUTCOMES) == ["open_at_end"]
     assert check_conservation(rep) == []
+
+
+def test_an_incident_waits_for_the_review_of_whichever_desk_was_absent(timeline):
+    # Emergency quorum with the RU desk (the first desk) off duty until 08:00: UA
+    # and US assess 110-140, RU reviews the finding at 08:00; only then is the
+    # incident finished, with its review time.
+    over = {
+        "center": {"desks": {"RU": only("08:00", "16:00")}},
+        "findings": {"quorum": "two_of_three"},
+        "teams": {"enabled": False},
+    }
+    rep = run_replication(timeline(over))
+    i = rep.incidents
+    assert column(i, "finding") == [140.0]
+    assert column(i, "quorum") == [2]
+    assert column(i, "review") == [480.0]
+    assert check_conservation(rep) == []
