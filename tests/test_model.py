@@ -520,3 +520,23 @@ def test_with_no_team_at_any_base_findings_rest_on_the_reports(timeline):
     assert R.INCIDENT_REASONS[i["reason"]] == "teams_off"
     assert (i["team"], i["finding"]) == (-1, 140.0)  # assessed 110-140
     assert R.UNVERIFIED_REASONS[_one(rep.violations)["reason"]] == "teams_off"
+
+
+def test_violations_follow_the_day_of_the_week_of_the_calendar(timeline):
+    # 1 Jan 2024 was a Monday; with weight only on Wednesdays every background
+    # violation falls on day 2 or day 9 of the run
+    loaded = timeline(
+        {
+            "start": "2024-01-01",
+            "horizon": "14d",
+            "violations": {
+                "rate_per_day": 10,
+                "scripted": [],
+                "day_of_week": [0, 0, 1, 0, 0, 0, 0],
+            },
+            "teams": {"enabled": False},
+        }
+    )
+    days = run_replication(loaded).violations["time"] // 1440
+    assert days.size > 50
+    assert set(days.tolist()) == {2.0, 9.0}

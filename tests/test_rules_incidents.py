@@ -482,3 +482,33 @@ def test_an_incident_waits_for_the_review_of_whichever_desk_was_absent(timeline)
     assert column(i, "quorum") == [2]
     assert column(i, "review") == [480.0]
     assert check_conservation(rep) == []
+
+
+def test_a_merged_technical_report_lets_the_incident_be_confirmed_remotely(timeline):
+    # The affected side's report (UA desk, 90) opens the incident; the technical
+    # means' report (US desk, 100) merges into it at 130. With remote confirmation
+    # certain and no team, the finding is confirmed on the technical evidence.
+    over = {
+        "reporting": {
+            "channels": {
+                "technical": {
+                    "detection": 1.0,
+                    "default_coverage": 1.0,
+                    "delay": "40min",
+                    "desk": "US",
+                }
+            }
+        },
+        "findings": {"remote": {"confirm": 1.0}},
+        "teams": {"enabled": False},
+    }
+    rep = run_replication(timeline(over))
+    r = rep.reports
+    assert names(r, "channel", R.CHANNELS) == ["affected", "technical"]
+    assert names(r, "state", R.REPORT_STATES) == ["led_to_finding", "merged"]
+    i = rep.incidents
+    assert names(i, "grade", R.FINDING_GRADES) == ["confirmed_unattributed"]
+    # without the merged technical report nothing confirms it
+    over["reporting"]["channels"]["technical"]["detection"] = 0.0
+    rep = run_replication(timeline(over))
+    assert names(rep.incidents, "grade", R.FINDING_GRADES) == ["not_confirmed"]
