@@ -540,3 +540,13 @@ def test_violations_follow_the_day_of_the_week_of_the_calendar(timeline):
     days = run_replication(loaded).violations["time"] // 1440
     assert days.size > 50
     assert set(days.tolist()) == {2.0, 9.0}
+
+
+def test_type_codes_of_the_tables_index_the_results_type_names(timeline):
+    from .timelines import TYPES
+
+    scripted = [at(60, "S0", kind="drone"), at(120, "S2", kind="small_arms"), at(180, "S4")]
+    rep = run_replication(timeline({"violations": {"types": TYPES, "scripted": scripted}}))
+    assert set(TYPES) <= set(rep.types)
+    assert [rep.types[k] for k in rep.violations["type"]] == ["drone", "small_arms", "artillery"]
+    assert [rep.types[k] for k in rep.reports["type"]] == ["drone", "small_arms", "artillery"]
