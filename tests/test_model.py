@@ -466,12 +466,17 @@ def test_desks_follow_the_shift_plan_and_never_idle_while_reports_wait(timeline)
     assert (s["busy_UA"][waiting] >= s["on_duty_UA"][waiting]).all()
 
 
-def test_busy_team_time_and_open_incident_time_are_exact_integrals(timeline):
+@pytest.mark.parametrize("warmup", [0.0, 120.0])
+def test_busy_team_time_and_open_incident_time_are_exact_integrals(timeline, warmup):
     # Two teams at B0, two UA officers. Violation at S0 (60): triaged 90-110, team
     # busy 110-200 (10 min prepare, 10 km, 1 h on site, 10 km back), assessed
     # 190-220. Violation at S4 (61): triaged 91-111, team busy 111-281 (50 km each
-    # way), assessed 231-261. The integrals add up overlapping intervals.
+    # way), assessed 231-261. The integrals add up overlapping intervals from the
+    # end of the warm-up.
+    from sim.analysis.desks import team_utilisation
+
     over = {
+        "warmup": f"{warmup:g}min",
         "violations": {"scripted": [at(60, "S0"), at(61, "S4")]},
         "center": {"desks": {"UA": {"officers": 2}}},
         "teams": {"bases": [{"node": "B0", "count": 2}]},
@@ -481,8 +486,12 @@ def test_busy_team_time_and_open_incident_time_are_exact_integrals(timeline):
     assert i["dispatch"].tolist() == [110.0, 111.0]
     assert i["returned"].tolist() == [200.0, 281.0]
     assert i["finding"].tolist() == [220.0, 261.0]
-    assert rep.totals["teams"] == {"busy": 90.0 + 170.0, "count": 2}
-    assert rep.totals["incidents_open"] == (220.0 - 110.0) + (261.0 - 111.0)
+    busy = (200.0 - max(110.0, warmup)) + (281.0 - max(111.0, warmup))
+    assert rep.totals["teams"] == {"busy": busy, "count": 2}
+    assert rep.totals["measured_minutes"] == 3 * 1440.0 - warmup
+    assert team_utilisation(rep) == busy / (2 * (3 * 1440.0 - warmup))
+    open_time = (220.0 - max(110.0, warmup)) + (261.0 - max(111.0, warmup))
+    assert rep.totals["incidents_open"] == open_time
 
 
 def test_a_replication_hands_its_rows_to_the_recorder_it_is_given(timeline, tmp_path):
