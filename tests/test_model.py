@@ -34,6 +34,7 @@ def test_single_violation_exact_timeline(timeline):
     )
     assert ii["travel_km"] == pytest.approx(30.0)
     assert R.INCIDENT_OUTCOMES[ii["outcome"]] == "verified"
+    assert (ii["attribution"], ii["attribution_correct"]) == (0, 1)  # RU, rightly
     assert R.REPORT_STATES[rr["state"]] == "led_to_finding"
     vv = _one(v)
     assert R.VIOLATION_OUTCOMES[vv["outcome"]] == "attributed_correct"
