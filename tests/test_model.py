@@ -495,18 +495,15 @@ def test_busy_team_time_and_open_incident_time_are_exact_integrals(timeline, war
     assert rep.totals["incidents_open"] == open_time
 
 
-def test_a_replication_hands_its_rows_to_the_recorder_it_is_given(timeline, tmp_path):
-    from sim.records.recorders import ParquetRecorder
+def test_a_replication_hands_its_rows_to_the_recorder_it_is_given(timeline):
+    from sim.records.recorders import MemoryRecorder
 
     loaded = timeline({"violations": {"scripted": [at(60, "S0"), at(300, "S3")]}})
-    kept = run_replication(loaded)
-    stored = run_replication(loaded, recorder=ParquetRecorder(tmp_path))
+    recorder = MemoryRecorder()
+    rep = run_replication(loaded, recorder=recorder)
     for name in ("violations", "reports", "incidents", "series"):
-        assert (tmp_path / f"{name}.parquet").is_file(), name
-        want = getattr(kept, name)
-        got = getattr(stored, name)
-        for c in want:
-            assert np.array_equal(np.asarray(got[c]), want[c], equal_nan=True), (name, c)
+        rows = sum(len(part[next(iter(part))]) for part in recorder.parts.get(name, []))
+        assert rows == len(getattr(rep, name)[next(iter(getattr(rep, name)))]) > 0, name
 
 
 def test_time_in_intervals_is_integrated_exactly_whatever_the_chunk_size():
