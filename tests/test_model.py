@@ -557,3 +557,14 @@ def test_type_codes_of_the_tables_index_the_results_type_names(timeline):
     assert set(TYPES) <= set(rep.types)
     assert [rep.types[k] for k in rep.violations["type"]] == ["drone", "small_arms", "artillery"]
     assert [rep.types[k] for k in rep.reports["type"]] == ["drone", "small_arms", "artillery"]
+
+
+def test_progress_is_reported_once_per_simulated_day(timeline):
+    # samples every hour: the first sample at or after each day's end reports the time
+    calls = []
+    run_replication(timeline({"output": {"sample_interval": "1h"}}), progress=calls.append)
+    assert calls == [1440.0, 2880.0]  # the 3-day horizon itself is not sampled
+    # samples every 7 h: 1680 is the first at or after 1440, then 3360 after 3120
+    calls = []
+    run_replication(timeline({"output": {"sample_interval": "7h"}}), progress=calls.append)
+    assert calls == [1680.0, 3360.0]
