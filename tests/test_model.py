@@ -568,3 +568,22 @@ def test_progress_is_reported_once_per_simulated_day(timeline):
     calls = []
     run_replication(timeline({"output": {"sample_interval": "7h"}}), progress=calls.append)
     assert calls == [1680.0, 3360.0]
+
+
+def test_officers_on_duty_are_integrated_from_the_end_of_the_warm_up(timeline):
+    # UA: 2 officers 06:00-18:00, 1 officer 18:00-06:00; warm-up 1 day of 3. Over
+    # the two measured days each hour of the day holds 2 x 60 officer-minutes at
+    # night and 2 x 2 x 60 by day (the changes during the warm-up count for nothing).
+    shifts = [
+        {"start": "06:00", "end": "18:00", "officers": 2},
+        {"start": "18:00", "end": "06:00", "officers": 1},
+    ]
+    over = {
+        "warmup": "1d",
+        "center": {"desks": {"UA": {"officers": None, "shifts": shifts}}},
+        "teams": {"enabled": False},
+    }
+    ua = run_replication(timeline(over)).totals["desks"]["UA"]
+    assert ua["bin_edges"] == list(range(0, 1441, 60))
+    assert ua["on_duty_by_bin"] == [120.0] * 6 + [240.0] * 12 + [120.0] * 6
+    assert ua["on_duty"] == 4320.0
