@@ -512,3 +512,31 @@ def test_a_merged_technical_report_lets_the_incident_be_confirmed_remotely(timel
     over["reporting"]["channels"]["technical"]["detection"] = 0.0
     rep = run_replication(timeline(over))
     assert names(rep.incidents, "grade", R.FINDING_GRADES) == ["not_confirmed"]
+
+
+def _walkout(start: str, duration: str, **more) -> dict:
+    return {"walkouts": [{"party": "UA", "start": start, "duration": duration, **more}]}
+
+
+def test_a_walkout_sends_reports_arriving_from_its_start_until_before_its_end_away(timeline):
+    # The UA desk's report arrives at 90; during the walkout [start, end) it goes to
+    # the US desk instead.
+    def desk(start: str, duration: str) -> str:
+        over = {**_walkout(start, duration, reports="US"), "teams": {"enabled": False}}
+        return names(run_replication(timeline(over)).reports, "desk", R.PARTIES)[0]
+
+    assert desk("90min", "1h") == "US"  # arrives as the walkout starts
+    assert desk("0min", "90min") == "UA"  # arrives as it ends
+    assert desk("0min", "91min") == "US"
+
+
+def test_a_withdrawn_side_denies_access_from_the_walkouts_start_until_before_its_end(timeline):
+    # The team arrives at the UA-held site at 150 (reports go to the US desk, so the
+    # timeline is the same whatever the walkout).
+    def denied(start: str, duration: str) -> bool:
+        over = _walkout(start, duration, reports="US", access="withdrawn")
+        return bool(run_replication(timeline(over)).incidents["access_denied"][0])
+
+    assert denied("150min", "10min")  # arrives as the walkout starts
+    assert not denied("0min", "150min")  # arrives as it ends
+    assert denied("0min", "151min")
