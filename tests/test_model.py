@@ -275,7 +275,8 @@ def test_replications_draw_different_streams(timeline):
     assert not np.array_equal(a.violations["time"], b.violations["time"])
 
 
-def test_more_severe_merged_report_brings_a_team(timeline):
+@pytest.mark.parametrize("min_severity", [2, 3])  # raised above it, or exactly to it
+def test_more_severe_merged_report_brings_a_team(timeline, min_severity):
     types = {
         "small_arms": {"share": 0.5, "severity": 1, "evidence_half_life": "1d"},
         "artillery": {"share": 0.5, "severity": 3, "evidence_half_life": "2d", "attributable": 1.0},
@@ -291,7 +292,7 @@ def test_more_severe_merged_report_brings_a_team(timeline):
                 ],
             },
             "center": {"desks": {"US": us_day_only}},
-            "teams": {"min_severity": 2},
+            "teams": {"min_severity": min_severity},
         }
     )
     rep = run_replication(loaded)
