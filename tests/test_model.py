@@ -588,3 +588,27 @@ def test_officers_on_duty_are_integrated_from_the_end_of_the_warm_up(timeline):
     assert ua["bin_edges"] == list(range(0, 1441, 60))
     assert ua["on_duty_by_bin"] == [120.0] * 6 + [240.0] * 12 + [120.0] * 6
     assert ua["on_duty"] == 4320.0
+
+
+def test_a_shift_may_start_or_end_at_24_00(timeline):
+    # "24:00" is midnight at the end of the day, the same minute of the day as
+    # 00:00: the desk has 2 officers 16:00-24:00, 1 officer 24:00-08:00, nobody
+    # 08:00-16:00, and its plan reads in minutes of the day
+    shifts = [
+        {"start": "16:00", "end": "24:00", "officers": 2},
+        {"start": "24:00", "end": "08:00", "officers": 1},
+    ]
+    loaded = timeline(
+        {
+            "violations": {"scripted": []},
+            "center": {"desks": {"UA": {"officers": None, "shifts": shifts}}},
+            "teams": {"enabled": False},
+            "output": {"sample_interval": "1h"},
+        }
+    )
+    rep = run_replication(loaded)
+    s = rep.series
+    hour = (s["time"] % 1440 // 60).astype(int)
+    assert np.array_equal(s["on_duty_UA"], np.select([hour >= 16, hour < 8], [2.0, 1.0], 0.0))
+    plan = rep.totals["desks"]["UA"]["shifts"]
+    assert [(g["start"], g["end"]) for g in plan] == [(960, 0), (0, 480)]
