@@ -519,6 +519,9 @@ def test_time_in_intervals_is_integrated_exactly_whatever_the_chunk_size():
         total, by_bin = interval_integrals(lo, hi, 0.0, 3000.0, [0, 360, 1440], chunk=chunk)
         assert total == 1830.0, chunk
         assert by_bin == [610.0, 1220.0], chunk
+    # half a minute past midnight counts in the next day's first bin
+    one = interval_integrals(np.array([0.0]), np.array([1440.5]), 0.0, 3000.0, [0, 360, 1440])
+    assert one == (1440.5, [360.5, 1080.0])
 
 
 def test_with_no_team_at_any_base_findings_rest_on_the_reports(timeline):
