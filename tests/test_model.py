@@ -614,4 +614,7 @@ def test_a_shift_may_start_or_end_at_24_00(timeline):
     hour = (s["time"] % 1440 // 60).astype(int)
     assert np.array_equal(s["on_duty_UA"], np.select([hour >= 16, hour < 8], [2.0, 1.0], 0.0))
     plan = rep.totals["desks"]["UA"]["shifts"]
-    assert [(g["start"], g["end"]) for g in plan] == [(960, 0), (0, 480)]
+    assert [(g["name"], g["start"], g["end"]) for g in plan] == [
+        ("16:00-24:00", 960, 0),
+        ("24:00-08:00", 0, 480),
+    ]
