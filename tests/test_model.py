@@ -618,3 +618,40 @@ def test_a_shift_may_start_or_end_at_24_00(timeline):
         ("16:00-24:00", 960, 0),
         ("24:00-08:00", 0, 480),
     ]
+
+
+def test_the_time_series_sample_incidents_teams_and_joint_queue(timeline):
+    # One team, two UA officers, the US desk off duty until 04:00. Incident 0 (S0)
+    # opens at 110 and gets the team (back at 200); incident 1 (S4) opens at 111 and
+    # waits for it until 200 (back at 370). Incident 0's assessment waits for the US
+    # desk from 190 to 240 (finding 270); incident 1 is assessed 320-350.
+    from .timelines import only
+
+    over = {
+        "violations": {"scripted": [at(60, "S0"), at(61, "S4")]},
+        "center": {"desks": {"UA": {"officers": 2}, "US": only("04:00", "00:00")}},
+        "output": {"sample_interval": "30min"},
+    }
+    rep = run_replication(timeline(over))
+    assert rep.incidents["finding"].tolist() == [270.0, 350.0]
+    s = rep.series
+    at_t = {t: k for k, t in enumerate(s["time"].tolist())}
+    rows = [at_t[t] for t in (120.0, 210.0, 300.0, 360.0, 390.0)]
+    assert s["incidents_open"][rows].tolist() == [2, 2, 1, 0, 0]
+    assert s["teams_busy"][rows].tolist() == [1, 1, 1, 1, 0]
+    assert s["teams_queue"][rows].tolist() == [1, 0, 0, 0, 0]
+    assert s["joint_waiting"][rows].tolist() == [0, 1, 0, 0, 0]
+    assert {s[c].dtype for c in s} == {np.dtype(np.float64)}
+
+
+def test_a_long_time_series_comes_out_whole(timeline):
+    # more samples than one block of rows: every minute of two days, in order
+    loaded = timeline(
+        {
+            "horizon": "2d",
+            "violations": {"scripted": []},
+            "teams": {"enabled": False},
+            "output": {"sample_interval": "1min"},
+        }
+    )
+    assert run_replication(loaded).series["time"].tolist() == [float(t) for t in range(2880)]
