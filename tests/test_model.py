@@ -8,6 +8,7 @@ import pytest
 from sim import records as R
 from sim.analysis.metrics import check_conservation
 from sim.engine import run_replication
+from .timelines import at
 
 
 def _one(tab, row=0):
@@ -33,6 +34,7 @@ def test_single_violation_exact_timeline(timeline):
     )
     assert ii["travel_km"] == pytest.approx(30.0)
     assert R.INCIDENT_OUTCOMES[ii["outcome"]] == "verified"
+    assert (ii["attribution"], ii["attribution_correct"]) == (0, 1)  # RU, rightly
     assert R.REPORT_STATES[rr["state"]] == "led_to_finding"
     vv = _one(v)
     assert R.VIOLATION_OUTCOMES[vv["outcome"]] == "attributed_correct"
@@ -118,7 +120,11 @@ def test_evidence_decay_makes_verification_fail(timeline):
     rep = run_replication(loaded)
     v = _one(rep.violations)
     assert R.UNVERIFIED_REASONS[v["reason"]] == "evidence_decayed"
-    assert R.INCIDENT_REASONS[_one(rep.incidents)["reason"]] == "no_evidence"
+    i = _one(rep.incidents)
+    assert R.INCIDENT_REASONS[i["reason"]] == "no_evidence"
+    # a real violation not verified: the incident is not verified, not unfounded
+    assert R.INCIDENT_OUTCOMES[i["outcome"]] == "not_verified"
+    assert i["n_verified"] == 0 and i["attribution"] == -1
 
 
 def test_second_report_merges_into_open_incident(timeline):
@@ -269,7 +275,8 @@ def test_replications_draw_different_streams(timeline):
     assert not np.array_equal(a.violations["time"], b.violations["time"])
 
 
-def test_more_severe_merged_report_brings_a_team(timeline):
+@pytest.mark.parametrize("min_severity", [2, 3])  # raised above it, or exactly to it
+def test_more_severe_merged_report_brings_a_team(timeline, min_severity):
     types = {
         "small_arms": {"share": 0.5, "severity": 1, "evidence_half_life": "1d"},
         "artillery": {"share": 0.5, "severity": 3, "evidence_half_life": "2d", "attributable": 1.0},
@@ -285,7 +292,7 @@ def test_more_severe_merged_report_brings_a_team(timeline):
                 ],
             },
             "center": {"desks": {"US": us_day_only}},
-            "teams": {"min_severity": 2},
+            "teams": {"min_severity": min_severity},
         }
     )
     rep = run_replication(loaded)
@@ -459,3 +466,192 @@ def test_desks_follow_the_shift_plan_and_never_idle_while_reports_wait(timeline)
     assert waiting.sum() > 50
     # work conservation: with reports waiting, every officer on duty is busy
     assert (s["busy_UA"][waiting] >= s["on_duty_UA"][waiting]).all()
+
+
+@pytest.mark.parametrize("warmup", [0.0, 120.0])
+def test_busy_team_time_and_open_incident_time_are_exact_integrals(timeline, warmup):
+    # Two teams at B0, two UA officers. Violation at S0 (60): triaged 90-110, team
+    # busy 110-200 (10 min prepare, 10 km, 1 h on site, 10 km back), assessed
+    # 190-220. Violation at S4 (61): triaged 91-111, team busy 111-281 (50 km each
+    # way), assessed 231-261. The integrals add up overlapping intervals from the
+    # end of the warm-up.
+    from sim.analysis.desks import team_utilisation
+
+    over = {
+        "warmup": f"{warmup:g}min",
+        "violations": {"scripted": [at(60, "S0"), at(61, "S4")]},
+        "center": {"desks": {"UA": {"officers": 2}}},
+        "teams": {"bases": [{"node": "B0", "count": 2}]},
+    }
+    rep = run_replication(timeline(over))
+    i = rep.incidents
+    assert i["dispatch"].tolist() == [110.0, 111.0]
+    assert i["returned"].tolist() == [200.0, 281.0]
+    assert i["finding"].tolist() == [220.0, 261.0]
+    busy = (200.0 - max(110.0, warmup)) + (281.0 - max(111.0, warmup))
+    assert rep.totals["teams"] == {"busy": busy, "count": 2}
+    assert rep.totals["measured_minutes"] == 3 * 1440.0 - warmup
+    assert team_utilisation(rep) == busy / (2 * (3 * 1440.0 - warmup))
+    open_time = (220.0 - max(110.0, warmup)) + (261.0 - max(111.0, warmup))
+    assert rep.totals["incidents_open"] == open_time
+
+
+def test_a_replication_hands_its_rows_to_the_recorder_it_is_given(timeline):
+    from sim.records.recorders import MemoryRecorder
+
+    loaded = timeline({"violations": {"scripted": [at(60, "S0"), at(300, "S3")]}})
+    recorder = MemoryRecorder()
+    rep = run_replication(loaded, recorder=recorder)
+    for name in ("violations", "reports", "incidents", "series"):
+        rows = sum(len(part[next(iter(part))]) for part in recorder.parts.get(name, []))
+        assert rows == len(getattr(rep, name)[next(iter(getattr(rep, name)))]) > 0, name
+
+
+def test_time_in_intervals_is_integrated_exactly_whatever_the_chunk_size():
+    from sim.engine.monitor import interval_integrals
+
+    # [300, 1800): 60 + 360 before 06:00 and 1080 after; [0, 30): 30 before;
+    # [1400, 1500): 40 after, then 60 before (next day); [100, 200): 100 before;
+    # [2000, 2100): 100 after (09:20-11:00 of day 2)
+    lo = np.array([300.0, 0.0, 1400.0, 100.0, 2000.0])
+    hi = np.array([1800.0, 30.0, 1500.0, 200.0, 2100.0])
+    for chunk in (1, 2, 3, 16384):
+        total, by_bin = interval_integrals(lo, hi, 0.0, 3000.0, [0, 360, 1440], chunk=chunk)
+        assert total == 1830.0, chunk
+        assert by_bin == [610.0, 1220.0], chunk
+    # half a minute past midnight counts in the next day's first bin
+    one = interval_integrals(np.array([0.0]), np.array([1440.5]), 0.0, 3000.0, [0, 360, 1440])
+    assert one == (1440.5, [360.5, 1080.0])
+
+
+def test_with_no_team_at_any_base_findings_rest_on_the_reports(timeline):
+    # teams enabled but none configured (count 0): as with teams off
+    rep = run_replication(timeline({"teams": {"bases": [{"node": "B0", "count": 0}]}}))
+    i = _one(rep.incidents)
+    assert R.INCIDENT_REASONS[i["reason"]] == "teams_off"
+    assert (i["team"], i["finding"]) == (-1, 140.0)  # assessed 110-140
+    assert R.UNVERIFIED_REASONS[_one(rep.violations)["reason"]] == "teams_off"
+
+
+def test_violations_follow_the_day_of_the_week_of_the_calendar(timeline):
+    # 1 Jan 2024 was a Monday; with weight only on Wednesdays every background
+    # violation falls on day 2 or day 9 of the run
+    loaded = timeline(
+        {
+            "start": "2024-01-01",
+            "horizon": "14d",
+            "violations": {
+                "rate_per_day": 10,
+                "scripted": [],
+                "day_of_week": [0, 0, 1, 0, 0, 0, 0],
+            },
+            "teams": {"enabled": False},
+        }
+    )
+    days = run_replication(loaded).violations["time"] // 1440
+    assert days.size > 50
+    assert set(days.tolist()) == {2.0, 9.0}
+
+
+def test_type_codes_of_the_tables_index_the_results_type_names(timeline):
+    from .timelines import TYPES
+
+    scripted = [at(60, "S0", kind="drone"), at(120, "S2", kind="small_arms"), at(180, "S4")]
+    rep = run_replication(timeline({"violations": {"types": TYPES, "scripted": scripted}}))
+    assert set(TYPES) <= set(rep.types)
+    assert [rep.types[k] for k in rep.violations["type"]] == ["drone", "small_arms", "artillery"]
+    assert [rep.types[k] for k in rep.reports["type"]] == ["drone", "small_arms", "artillery"]
+
+
+def test_progress_is_reported_once_per_simulated_day(timeline):
+    # samples every hour: the first sample at or after each day's end reports the time
+    calls = []
+    run_replication(timeline({"output": {"sample_interval": "1h"}}), progress=calls.append)
+    assert calls == [1440.0, 2880.0]  # the 3-day horizon itself is not sampled
+    # samples every 7 h: 1680 is the first at or after 1440, then 3360 after 3120
+    calls = []
+    run_replication(timeline({"output": {"sample_interval": "7h"}}), progress=calls.append)
+    assert calls == [1680.0, 3360.0]
+
+
+def test_officers_on_duty_are_integrated_from_the_end_of_the_warm_up(timeline):
+    # UA: 2 officers 06:00-18:00, 1 officer 18:00-06:00; warm-up 1 day of 3. Over
+    # the two measured days each hour of the day holds 2 x 60 officer-minutes at
+    # night and 2 x 2 x 60 by day (the changes during the warm-up count for nothing).
+    shifts = [
+        {"start": "06:00", "end": "18:00", "officers": 2},
+        {"start": "18:00", "end": "06:00", "officers": 1},
+    ]
+    over = {
+        "warmup": "1d",
+        "center": {"desks": {"UA": {"officers": None, "shifts": shifts}}},
+        "teams": {"enabled": False},
+    }
+    ua = run_replication(timeline(over)).totals["desks"]["UA"]
+    assert ua["bin_edges"] == list(range(0, 1441, 60))
+    assert ua["on_duty_by_bin"] == [120.0] * 6 + [240.0] * 12 + [120.0] * 6
+    assert ua["on_duty"] == 4320.0
+
+
+def test_a_shift_may_start_or_end_at_24_00(timeline):
+    # "24:00" is midnight at the end of the day, the same minute of the day as
+    # 00:00: the desk has 2 officers 16:00-24:00, 1 officer 24:00-08:00, nobody
+    # 08:00-16:00, and its plan reads in minutes of the day
+    shifts = [
+        {"start": "16:00", "end": "24:00", "officers": 2},
+        {"start": "24:00", "end": "08:00", "officers": 1},
+    ]
+    loaded = timeline(
+        {
+            "violations": {"scripted": []},
+            "center": {"desks": {"UA": {"officers": None, "shifts": shifts}}},
+            "teams": {"enabled": False},
+            "output": {"sample_interval": "1h"},
+        }
+    )
+    rep = run_replication(loaded)
+    s = rep.series
+    hour = (s["time"] % 1440 // 60).astype(int)
+    assert np.array_equal(s["on_duty_UA"], np.select([hour >= 16, hour < 8], [2.0, 1.0], 0.0))
+    plan = rep.totals["desks"]["UA"]["shifts"]
+    assert [(g["name"], g["start"], g["end"]) for g in plan] == [
+        ("16:00-24:00", 960, 0),
+        ("24:00-08:00", 0, 480),
+    ]
+
+
+def test_the_time_series_sample_incidents_teams_and_joint_queue(timeline):
+    # One team, two UA officers, the US desk off duty until 04:00. Incident 0 (S0)
+    # opens at 110 and gets the team (back at 200); incident 1 (S4) opens at 111 and
+    # waits for it until 200 (back at 370). Incident 0's assessment waits for the US
+    # desk from 190 to 240 (finding 270); incident 1 is assessed 320-350.
+    from .timelines import only
+
+    over = {
+        "violations": {"scripted": [at(60, "S0"), at(61, "S4")]},
+        "center": {"desks": {"UA": {"officers": 2}, "US": only("04:00", "00:00")}},
+        "output": {"sample_interval": "30min"},
+    }
+    rep = run_replication(timeline(over))
+    assert rep.incidents["finding"].tolist() == [270.0, 350.0]
+    s = rep.series
+    at_t = {t: k for k, t in enumerate(s["time"].tolist())}
+    rows = [at_t[t] for t in (120.0, 210.0, 300.0, 360.0, 390.0)]
+    assert s["incidents_open"][rows].tolist() == [2, 2, 1, 0, 0]
+    assert s["teams_busy"][rows].tolist() == [1, 1, 1, 1, 0]
+    assert s["teams_queue"][rows].tolist() == [1, 0, 0, 0, 0]
+    assert s["joint_waiting"][rows].tolist() == [0, 1, 0, 0, 0]
+    assert {s[c].dtype for c in s} == {np.dtype(np.float64)}
+
+
+def test_a_long_time_series_comes_out_whole(timeline):
+    # more samples than one block of rows: every minute of two days, in order
+    loaded = timeline(
+        {
+            "horizon": "2d",
+            "violations": {"scripted": []},
+            "teams": {"enabled": False},
+            "output": {"sample_interval": "1min"},
+        }
+    )
+    assert run_replication(loaded).series["time"].tolist() == [float(t) for t in range(2880)]

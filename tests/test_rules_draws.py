@@ -153,3 +153,57 @@ def test_false_reports_are_recognised_exactly_when_their_draw_is_below_the_chanc
     u = Stream(SEED, 0, "center.false_detection").uniform(r["key"][done])
     recognised = r["state"][done] == R.REPORT_STATES.index("false_recognised")
     assert np.array_equal(recognised, u < 0.4)
+
+
+def test_triage_and_assessment_times_are_each_reports_own_draws(timeline):
+    # Each report draws its triage time from "center.triage_time", and an incident
+    # its assessment time from "center.assessment_time", by its first report's key;
+    # triage takes exactly that long.
+    over = {
+        "horizon": "2d",
+        "violations": {"rate_per_day": 20, "scripted": []},
+        "center": {
+            "desks": PLENTY,
+            "triage": {"time": {"dist": "exponential", "mean": "15min"}},
+            "assessment": {"time": {"dist": "uniform", "low": "10min", "high": "50min"}},
+        },
+        "teams": {"enabled": False},
+    }
+    loaded = timeline(over)
+    rep = run_replication(loaded)
+    c = loaded.scenario.center
+    r, i = rep.reports, rep.incidents
+    assert r["key"].size >= 20 and i["key"].size >= 10
+    triage = Stream(SEED, 0, "center.triage_time").sample(c.triage.time, r["key"])
+    assert np.allclose(r["triage_time"], triage)
+    done = np.isfinite(r["triaged"])
+    assert np.allclose((r["triaged"] - r["ack"])[done], triage[done])
+    assess = Stream(SEED, 0, "center.assessment_time").sample(c.assessment.time, i["key"])
+    assert np.allclose(i["assessment_time"], assess)
+
+
+def test_durations_a_scenario_never_uses_are_not_drawn(timeline):
+    # Teams off (bases still listed) and no joint assessment: incidents carry no
+    # preparation, time on site or assessment time (NaN), and access is never
+    # drawn; with teams and assessment on, every incident carries its draws, used
+    # or not (an incident below min_severity gets no team but keeps them).
+    over = {
+        "horizon": "2d",
+        "violations": {"rate_per_day": 10, "scripted": []},
+        "center": {"desks": PLENTY, "assessment": {"enabled": False}},
+        "teams": {"enabled": False},
+    }
+    i = run_replication(timeline(over)).incidents
+    assert i["key"].size >= 5
+    for c in ("assessment_time", "prepare_time", "on_site_time"):
+        assert np.isnan(i[c]).all(), c
+    over["center"]["assessment"]["enabled"] = True
+    over["teams"] = {"enabled": True, "min_severity": 4}
+    loaded = timeline(over)
+    i = run_replication(loaded).incidents
+    assert (i["team"] == -1).all()
+    t = loaded.scenario.teams
+    assert np.allclose(
+        i["prepare_time"], Stream(SEED, 0, "teams.prepare").sample(t.prepare, i["key"])
+    )
+    assert np.isfinite(i["on_site_time"]).all() and np.isfinite(i["assessment_time"]).all()

@@ -100,6 +100,7 @@ def test_a_report_merged_after_the_visit_leaves_its_violation_unverified(timelin
         "reported_unverified"
     ]
     assert names(v, "reason", R.UNVERIFIED_REASONS)[2] == "visited_before_report"
+    assert column(v, "attributed_to") == [0, 0, -1]  # RU did it; nobody named for the third
     assert check_conservation(rep) == []
 
 
@@ -309,6 +310,15 @@ def test_a_finding_made_as_the_incident_opens_fills_the_whole_row(timeline):
     assert names(i, "outcome", R.INCIDENT_OUTCOMES) == ["not_verified"] * 3
     assert names(i, "reason", R.INCIDENT_REASONS) == ["teams_off"] * 3
     assert column(i, "attribution") == column(i, "attribution_correct") == [-1] * 3
+    # nothing confirmed, nobody assessed it, nothing to dispute
+    assert names(i, "grade", R.FINDING_GRADES) == ["not_confirmed"] * 3
+    assert names(i, "final_grade", R.FINDING_GRADES) == ["not_confirmed"] * 3
+    assert column(i, "direction") == column(i, "dispute_level") == [-1] * 3
+    for c in ("dissent_RU", "dissent_UA", "dissent_US"):
+        assert column(i, c) == [False] * 3, c
+    assert column(i, "quorum") == [0] * 3
+    for c in ("review", "disputed", "dispute_closed"):
+        assert np.isnan(i[c]).all(), c
     # the lead report and the violation end with it
     assert names(r, "state", R.REPORT_STATES) == ["led_to_finding"] * 3
     assert column(r, "incident") == [0, 1, 2]
@@ -316,3 +326,217 @@ def test_a_finding_made_as_the_incident_opens_fills_the_whole_row(timeline):
     assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["reported_unverified"] * 3
     assert names(v, "reason", R.UNVERIFIED_REASONS) == ["teams_off"] * 3
     assert column(v, "outcome_time") == [110.0, 250.0, 350.0]
+
+
+def test_a_finding_made_as_an_out_of_range_incident_opens_censors_it_there(timeline):
+    # No team base within 20 km of S2 (30 km from B0), no joint assessment: the
+    # finding is made as triage opens the incident (110), which stopped waiting
+    # for a team then.
+    over = {
+        "violations": {"scripted": [at(60, "S2")]},
+        "center": {"assessment": {"enabled": False}},
+        "teams": {"max_travel_km": 20},
+    }
+    rep = run_replication(timeline(over))
+    i, v = rep.incidents, rep.violations
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["out_of_range"]
+    assert column(i, "created") == column(i, "finding") == column(i, "unserved") == [110.0]
+    assert np.isnan(i["dispatch"]).all() and column(i, "team") == [-1]
+    assert names(v, "reason", R.UNVERIFIED_REASONS) == ["out_of_range"]
+    assert check_conservation(rep) == []
+
+
+def test_an_incident_opened_by_a_false_report_concerns_no_violation(timeline):
+    # False reports only, none recognised, teams off and no joint assessment:
+    # each opens an incident whose finding is made at once; none has a violation.
+    over = {
+        "horizon": "2d",
+        "violations": {"scripted": []},
+        "reporting": {"false_reports": {"rate_per_day": 4}},
+        "center": {
+            "triage": {"false_detection": 0.0},
+            "desks": PLENTY,
+            "merging": {"enabled": False},
+            "assessment": {"enabled": False},
+        },
+        "teams": {"enabled": False},
+    }
+    rep = run_replication(timeline(over))
+    i, r = rep.incidents, rep.reports
+    assert i["incident"].size >= 3
+    assert column(i, "n_reports") == [1] * i["incident"].size
+    assert column(i, "n_violations") == [0] * i["incident"].size
+    assert column(i, "lead_report") == column(r, "report")
+    assert set(names(i, "reason", R.INCIDENT_REASONS)) == {"teams_off"}
+    assert check_conservation(rep) == []
+
+
+def test_between_two_findings_made_as_incidents_open_the_first_stands(timeline):
+    # One violation reported by the affected side (UA desk, 90) and by civilians
+    # (US desk, 100), merging off, teams off, no joint assessment: two incidents,
+    # findings at 110 and 120, equally advanced; the violation keeps the first.
+    over = {
+        "violations": {"scripted": [at(60, "S2")]},
+        "reporting": {"channels": {"civilian": {"detection": 1.0, "delay": "40min", "desk": "US"}}},
+        "center": {"merging": {"enabled": False}, "assessment": {"enabled": False}},
+        "teams": {"enabled": False},
+    }
+    rep = run_replication(timeline(over))
+    assert column(rep.incidents, "finding") == [110.0, 120.0]
+    v = rep.violations
+    assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["reported_unverified"]
+    assert names(v, "reason", R.UNVERIFIED_REASONS) == ["teams_off"]
+    assert column(v, "outcome_time") == [110.0]
+
+
+def test_a_violation_with_one_report_expired_and_one_in_process_is_open_at_end(timeline):
+    # The civilian report to the US desk (staffed 00:00-01:00) expires at 220; the
+    # affected side's report opened an incident whose joint assessment waits for
+    # the US desk past the horizon (5 h): the violation is open at the end, not
+    # expired.
+    over = {
+        "horizon": "5h",
+        "violations": {"scripted": [at(60, "S2")]},
+        "reporting": {"channels": {"civilian": {"detection": 1.0, "delay": "40min", "desk": "US"}}},
+        "center": {"desks": {"US": only("00:00", "01:00")}, "triage": {"max_wait": "2h"}},
+    }
+    rep = run_replication(timeline(over))
+    assert names(rep.reports, "state", R.REPORT_STATES) == ["open_at_end", "expired"]
+    assert column(rep.reports, "state_time")[1] == 220.0
+    assert names(rep.incidents, "outcome", R.INCIDENT_OUTCOMES) == ["open_at_end"]
+    v = rep.violations
+    assert names(v, "outcome", R.VIOLATION_OUTCOMES) == ["reported_unverified"]
+    assert names(v, "reason", R.UNVERIFIED_REASONS) == ["open_at_end"]
+    assert check_conservation(rep) == []
+
+
+def test_a_team_checks_every_real_violation_of_an_incident_a_false_report_opened(timeline):
+    # False and real reports mixed by a wide merge window; evidence that hardly
+    # decays (chance 0.5 ** (age / 1000 d) ~ 1). A team checks every violation
+    # whose report is in the incident when it is done on site, whatever report
+    # opened the incident: each such violation is verified.
+    over = {
+        "horizon": "4d",
+        "violations": {
+            "rate_per_day": 15,
+            "scripted": [],
+            "types": {
+                "artillery": {
+                    "share": 1.0,
+                    "severity": 3,
+                    "evidence_half_life": "1000d",
+                    "attributable": 1.0,
+                }
+            },
+        },
+        "reporting": {"false_reports": {"rate_per_day": 15}},
+        "center": {
+            "triage": {"false_detection": 0.0},
+            "desks": PLENTY,
+            "merging": {"window": "12h", "max_distance_km": 30},
+        },
+        "teams": {"bases": [{"node": "B0", "count": 20}]},
+    }
+    rep = run_replication(timeline(over))
+    i, r, v = rep.incidents, rep.reports, rep.violations
+    done_on_site = i["on_site"] + i["on_site_time"]
+    visited = np.isfinite(i["finding"]) & np.isfinite(i["on_site"]) & ~i["access_denied"]
+    false_lead = r["false"][i["lead_report"]]
+    inc = r["incident"]
+    real = (r["violation"] >= 0) & (inc >= 0)
+    checked = real & visited[inc] & false_lead[inc] & (r["triaged"] < done_on_site[inc])
+    assert checked.sum() >= 3
+    outcome = names(v, "outcome", R.VIOLATION_OUTCOMES)
+    assert {outcome[k] for k in r["violation"][checked]} == {"attributed_correct"}
+    assert (i["n_verified"][np.unique(inc[checked])] >= 1).all()
+
+
+def test_a_report_merged_into_an_incident_open_at_the_horizon_stays_merged(timeline):
+    # Horizon 3 h: the second report (triaged 110-130) merges into the incident the
+    # first opened; the team is on site 150-210, so there is no finding: the lead
+    # report is open at the end, the merged one keeps its state.
+    over = {
+        "horizon": "3h",
+        "violations": {"scripted": [at(60, "S2"), at(70, "S2")]},
+        "center": {"desks": {"UA": {"officers": 1}}},
+    }
+    rep = run_replication(timeline(over))
+    assert names(rep.reports, "state", R.REPORT_STATES) == ["open_at_end", "merged"]
+    assert column(rep.reports, "state_time")[1] == 130.0
+    assert names(rep.incidents, "outcome", R.INCIDENT_OUTCOMES) == ["open_at_end"]
+    assert check_conservation(rep) == []
+
+
+def test_an_incident_waits_for_the_review_of_whichever_desk_was_absent(timeline):
+    # Emergency quorum with the RU desk (the first desk) off duty until 08:00: UA
+    # and US assess 110-140, RU reviews the finding at 08:00; only then is the
+    # incident finished, with its review time.
+    over = {
+        "center": {"desks": {"RU": only("08:00", "16:00")}},
+        "findings": {"quorum": "two_of_three"},
+        "teams": {"enabled": False},
+    }
+    rep = run_replication(timeline(over))
+    i = rep.incidents
+    assert column(i, "finding") == [140.0]
+    assert column(i, "quorum") == [2]
+    assert column(i, "review") == [480.0]
+    assert check_conservation(rep) == []
+
+
+def test_a_merged_technical_report_lets_the_incident_be_confirmed_remotely(timeline):
+    # The affected side's report (UA desk, 90) opens the incident; the technical
+    # means' report (US desk, 100) merges into it at 130. With remote confirmation
+    # certain and no team, the finding is confirmed on the technical evidence.
+    over = {
+        "reporting": {
+            "channels": {
+                "technical": {
+                    "detection": 1.0,
+                    "default_coverage": 1.0,
+                    "delay": "40min",
+                    "desk": "US",
+                }
+            }
+        },
+        "findings": {"remote": {"confirm": 1.0}},
+        "teams": {"enabled": False},
+    }
+    rep = run_replication(timeline(over))
+    r = rep.reports
+    assert names(r, "channel", R.CHANNELS) == ["affected", "technical"]
+    assert names(r, "state", R.REPORT_STATES) == ["led_to_finding", "merged"]
+    i = rep.incidents
+    assert names(i, "grade", R.FINDING_GRADES) == ["confirmed_unattributed"]
+    # without the merged technical report nothing confirms it
+    over["reporting"]["channels"]["technical"]["detection"] = 0.0
+    rep = run_replication(timeline(over))
+    assert names(rep.incidents, "grade", R.FINDING_GRADES) == ["not_confirmed"]
+
+
+def _walkout(start: str, duration: str, **more) -> dict:
+    return {"walkouts": [{"party": "UA", "start": start, "duration": duration, **more}]}
+
+
+def test_a_walkout_sends_reports_arriving_from_its_start_until_before_its_end_away(timeline):
+    # The UA desk's report arrives at 90; during the walkout [start, end) it goes to
+    # the US desk instead.
+    def desk(start: str, duration: str) -> str:
+        over = {**_walkout(start, duration, reports="US"), "teams": {"enabled": False}}
+        return names(run_replication(timeline(over)).reports, "desk", R.PARTIES)[0]
+
+    assert desk("90min", "1h") == "US"  # arrives as the walkout starts
+    assert desk("0min", "90min") == "UA"  # arrives as it ends
+    assert desk("0min", "91min") == "US"
+
+
+def test_a_withdrawn_side_denies_access_from_the_walkouts_start_until_before_its_end(timeline):
+    # The team arrives at the UA-held site at 150 (reports go to the US desk, so the
+    # timeline is the same whatever the walkout).
+    def denied(start: str, duration: str) -> bool:
+        over = _walkout(start, duration, reports="US", access="withdrawn")
+        return bool(run_replication(timeline(over)).incidents["access_denied"][0])
+
+    assert denied("150min", "10min")  # arrives as the walkout starts
+    assert not denied("0min", "150min")  # arrives as it ends
+    assert denied("0min", "151min")
