@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.analysis.compare import compare, format_comparison
+from sim.analysis.metrics import METRIC_KEYS
 from sim.analysis.statistics import mean_ci, paired_difference, stein_replications, t_quantile
 from sim.analysis.experiment import make_jobs, run, run_job
 from sim.analysis.parallel import map_ordered
@@ -334,3 +335,46 @@ def test_a_comparison_of_one_replication_runs_it_and_reports_progress(timeline):
     assert comp.replications == 1 and comp.metadata["replications"] == 1
     assert seen == [(1, 2), (2, 2)]
     assert comp.metadata["precision_metric"] is None and comp.metadata["first_stage"] is None
+
+
+def test_comparison_rows_hold_the_documented_columns():
+    # docs/experiments.md: metric, label, unit, configuration, mean, low, high,
+    # half_width, n, diff_mean, diff_low, diff_high, significant
+    comp = _hand_comparison(
+        {"verification_rate": 0.5, "response_mean": 40.0},
+        {"verification_rate": 0.25, "response_mean": 40.0},
+    )
+    rows = {(r["metric"], r["configuration"]): r for r in comp.rows()}
+    assert rows[("verification_rate", "ref")] == {
+        "metric": "verification_rate",
+        "label": "Verification rate",
+        "unit": "fraction",
+        "configuration": "ref",
+        "mean": 0.5,
+        "low": 0.5,
+        "high": 0.5,
+        "half_width": 0.0,
+        "n": 3,
+        "diff_mean": None,
+        "diff_low": None,
+        "diff_high": None,
+        "significant": None,
+    }
+    assert rows[("verification_rate", "alt")] | {"label": None} == {
+        "metric": "verification_rate",
+        "label": None,
+        "unit": "fraction",
+        "configuration": "alt",
+        "mean": 0.25,
+        "low": 0.25,
+        "high": 0.25,
+        "half_width": 0.0,
+        "n": 3,
+        "diff_mean": -0.25,
+        "diff_low": -0.25,
+        "diff_high": -0.25,
+        "significant": True,
+    }
+    alt = rows[("response_mean", "alt")]
+    assert alt["unit"] == "minutes" and alt["diff_mean"] == 0.0 and alt["significant"] is False
+    assert len(comp.rows()) == 2 * len(METRIC_KEYS)
