@@ -183,3 +183,34 @@ def test_conservation_names_each_broken_bookkeeping_rule(timeline):
         "time goes backwards in 1 record(s)"
     ]
     assert broken(incidents__on_site=120.0 - 1e-9) == []
+
+
+def test_summary_blocks_and_the_desk_rows_by_shift_and_hour(timeline):
+    # The timeline twice (identical replications, so every interval is a point).
+    # UA desk, one officer round the clock: its one report arrives at 01:30 and is
+    # triaged at once for 20 min (ack target 60 min: within); the joint assessment
+    # is at 03:30-04:00. Measured: 3 days.
+    loaded = timeline()
+    rep = run_replication(loaded)
+    s = summarise([rep, rep], loaded.scenario)
+    documented = {"calendar", "volume", "counts", "delays", "party_delays", "rates", "targets"}
+    documented |= {"utilisation", "desks", "queue_growth", "findings", "per_replication"}
+    assert documented <= set(s) and "moratorium" in s
+    assert s["calendar"] is None and s["replications"] == 2
+    (shift,) = s["desks"]["UA"]["by_shift"]
+    assert (shift["shift"], shift["start"], shift["end"], shift["reports"]) == (
+        "round the clock",
+        0,
+        0,
+        2,
+    )
+    point = {"low": 1.0, "high": 1.0, "half_width": 0.0, "n": 2}
+    assert shift["within_acknowledge"] == {"mean": 1.0, **point}
+    assert shift["utilisation"]["mean"] == pytest.approx(50.0 / (3 * 1440))
+    assert shift["officers"]["mean"] == 1.0 and shift["p_wait"]["mean"] == 0.0
+    hours = s["desks"]["UA"]["by_hour"]
+    assert [h["hour"] for h in hours] == list(range(24))
+    assert hours[1]["utilisation"]["mean"] == pytest.approx(20.0 / (3 * 60))
+    assert hours[3]["utilisation"]["mean"] == pytest.approx(30.0 / (3 * 60))
+    assert [h["reports"] for h in hours].count(2) == 1 and hours[1]["reports"] == 2
+    assert hours[1]["within_acknowledge"]["mean"] == 1.0

@@ -73,3 +73,15 @@ def test_an_incident_given_up_counts_as_censored_in_its_response_time(timeline):
     assert m["response_measured"] == 0.5
     expected_mean = first + (second - first) * 0.5 if second > first else first
     assert m["response_mean"] == pytest.approx(expected_mean)
+
+
+def test_no_delay_measured_or_none_at_all():
+    times, surv = kaplan_meier(np.array([]), np.array([], bool))
+    assert times.size == 0 and surv.size == 0
+    # every entity still waiting: nothing to estimate, and nothing flagged as a bound
+    s = describe_censored(np.array([30.0, 50.0, np.inf]), np.zeros(3, bool))
+    assert s["n"] == 2 and s["events"] == 0 and s["measured_share"] == 0.0
+    assert all(np.isnan(s[k]) for k in ("mean", "median", "p90", "p95", "max"))
+    assert s["lower_bound"] == []
+    empty = describe_censored(np.array([]), np.array([], bool))
+    assert empty["n"] == 0 and np.isnan(empty["measured_share"]) and empty["lower_bound"] == []
