@@ -189,14 +189,19 @@ def test_summary_blocks_and_the_desk_rows_by_shift_and_hour(timeline):
     # The timeline twice (identical replications, so every interval is a point).
     # UA desk, one officer round the clock: its one report arrives at 01:30 and is
     # triaged at once for 20 min (ack target 60 min: within); the joint assessment
-    # is at 03:30-04:00. Measured: 3 days.
-    loaded = timeline()
+    # is at 03:30-04:00. Measured: 3 days from 1 March 2016, Kyiv time.
+    loaded = timeline({"start": "2016-03-01", "timezone": "Europe/Kyiv"})
     rep = run_replication(loaded)
     s = summarise([rep, rep], loaded.scenario)
     documented = {"calendar", "volume", "counts", "delays", "party_delays", "rates", "targets"}
     documented |= {"utilisation", "desks", "queue_growth", "findings", "per_replication"}
     assert documented <= set(s) and "moratorium" in s
-    assert s["calendar"] is None and s["replications"] == 2
+    assert s["replications"] == 2
+    assert s["calendar"] == {
+        "start": "2016-03-01T00:00:00+02:00",
+        "timezone": "Europe/Kyiv",
+        "utc_offset": "+02:00",
+    }
     (shift,) = s["desks"]["UA"]["by_shift"]
     assert (shift["shift"], shift["start"], shift["end"], shift["reports"]) == (
         "round the clock",
