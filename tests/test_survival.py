@@ -85,3 +85,13 @@ def test_no_delay_measured_or_none_at_all():
     assert s["lower_bound"] == []
     empty = describe_censored(np.array([]), np.array([], bool))
     assert empty["n"] == 0 and np.isnan(empty["measured_share"]) and empty["lower_bound"] == []
+
+
+def test_restricted_mean_with_one_event_time_or_none():
+    # S = 1 up to 10, then 0.5 up to tau = 40: 10 + 0.5 x 30
+    assert restricted_mean(np.array([10.0]), np.array([0.5]), 40.0) == 25.0
+    # an event time after tau counts only up to tau
+    assert restricted_mean(np.array([50.0]), np.array([0.0]), 40.0) == 40.0
+    # no event at all: S = 1 throughout, the area is tau (NaN for an unknown tau)
+    assert restricted_mean(np.empty(0), np.empty(0), 40.0) == 40.0
+    assert np.isnan(restricted_mean(np.empty(0), np.empty(0), float("nan")))
