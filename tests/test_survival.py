@@ -95,3 +95,16 @@ def test_restricted_mean_with_one_event_time_or_none():
     # no event at all: S = 1 throughout, the area is tau (NaN for an unknown tau)
     assert restricted_mean(np.empty(0), np.empty(0), 40.0) == 40.0
     assert np.isnan(restricted_mean(np.empty(0), np.empty(0), float("nan")))
+
+
+def test_uncensored_quantiles_are_the_smallest_value_with_that_share_at_or_below_it():
+    # four delays: half of them are at or below 20, so the median is 20 (not 25, not 30)
+    s = describe_censored(np.array([40.0, 10.0, 30.0, 20.0]), np.ones(4, bool))
+    assert (s["median"], s["p90"], s["p95"], s["mean"]) == (20.0, 40.0, 40.0, 25.0)
+    # the same as the Kaplan-Meier quantile of the same data
+    times, surv = kaplan_meier(np.array([40.0, 10.0, 30.0, 20.0]), np.ones(4, bool))
+    assert km_quantile(times, surv, 0.5) == 20.0
+    two = describe_censored(np.array([20.0, 10.0]), np.ones(2, bool))
+    assert (two["median"], two["p90"], two["max"]) == (10.0, 20.0, 20.0)
+    one = describe_censored(np.array([7.0]), np.ones(1, bool))
+    assert (one["median"], one["p90"], one["p95"], one["max"]) == (7.0, 7.0, 7.0, 7.0)
