@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.analysis.compare import compare, format_comparison
+from sim.analysis.metrics import METRIC_KEYS
 from sim.analysis.statistics import mean_ci, paired_difference, stein_replications, t_quantile
 from sim.analysis.experiment import make_jobs, run, run_job
 from sim.analysis.parallel import map_ordered
@@ -224,3 +225,156 @@ def test_a_configuration_that_visits_fewer_incidents_gets_a_warning(tmp_path):
     # ... and no warning for a configuration whose outcomes stay put
     same = compare([base, base], replications=3, workers=2)
     assert same.warnings() == []
+
+
+def _hand_comparison(ref: dict, alt: dict, shifts=None):
+    """Two configurations, three replications each, every metric constant over the
+    replications (0 unless given): intervals are points, differences exact."""
+    from sim.analysis.compare import Comparison
+    from sim.analysis.metrics import METRIC_KEYS
+
+    def reps(values, shift_rows):
+        metrics = {k: values.get(k, 0.0) for k in METRIC_KEYS}
+        return [{"metrics": dict(metrics), "shifts": shift_rows} for _ in range(3)]
+
+    shifts = shifts or ({"RU": []}, {"RU": []})
+    return Comparison(["ref", "alt"], 5, [reps(ref, shifts[0]), reps(alt, shifts[1])])
+
+
+def _line(label: str, *cells: str) -> str:
+    return f"{label:<44}" + "".join(f"{c:>24}" for c in cells)
+
+
+def test_the_comparison_table_shows_values_differences_units_and_gaps():
+    nan = float("nan")
+    day = {"shift": "day", "utilisation": 0.5, "mean_wait": 12.4, "within_acknowledge": 1.0}
+    empty = {"shift": "day", "utilisation": nan, "mean_wait": nan, "within_acknowledge": nan}
+    comp = _hand_comparison(
+        {
+            "response_mean": 90.0,
+            "acknowledge_mean": 30.0,
+            "verification_rate": 0.5,
+            "agreement_mean": nan,
+        },
+        {
+            "response_mean": 150.0,
+            "acknowledge_mean": 30.0,
+            "verification_rate": 0.25,
+            "agreement_mean": nan,
+        },
+        ({"RU": [day], "UA": [day]}, {"RU": [empty], "US": [day]}),
+    )
+    text = format_comparison(comp).splitlines()
+    assert text[0] == "2 configurations, 3 replications each, seed 5, common random numbers"
+    assert _line("metric", "ref", "alt", "Δ alt") in text
+    # a time whose means reach 2 h is shown in hours; a significant difference has a *
+    assert (
+        _line("Response time, mean (h)", "1.5 [1.5, 1.5]", "2.5 [2.5, 2.5]", "1.0 [1.0, 1.0] *")
+        in text
+    )
+    assert (
+        _line(
+            "Time to acknowledge, mean (min)",
+            "30.0 [30.0, 30.0]",
+            "30.0 [30.0, 30.0]",
+            "0.0 [0.0, 0.0]  ",
+        )
+        in text
+    )
+    # shares in percent, a fall negative
+    assert (
+        _line(
+            "Verification rate (%)",
+            "50.0 [50.0, 50.0]",
+            "25.0 [25.0, 25.0]",
+            "-25.0 [-25.0, -25.0] *",
+        )
+        in text
+    )
+    # a metric undefined everywhere is a dash, its difference too
+    agreed = next(x for x in text if x.startswith("Time to an agreed finding, mean"))
+    assert agreed.split()[-3:] == ["-", "-", "-"]
+    # desk load: only shifts every configuration has; a shift without values is dashes
+    k = text.index("Desk load per shift: utilisation per officer on duty (%), mean wait (min)")
+    assert text[k + 1 :] == [
+        _line("desk and shift", "ref", "alt"),
+        _line("RU day", "50.0% / 12", "- / -"),
+    ]
+
+
+def test_outcome_warnings_say_which_way_an_unmeasured_outcome_moved():
+    comp = _hand_comparison(
+        {"incidents_out_of_range": 0.10, "incidents_teams_off": 0.0, "incidents_open_at_end": 0.1},
+        {
+            "incidents_out_of_range": 0.05,
+            "incidents_teams_off": 0.2,
+            "incidents_open_at_end": 0.105,
+        },
+    )
+    # the open-at-end share moved by half a point only: below the 1% threshold
+    assert comp.warnings() == [
+        "alt: incidents with teams off rose from 0.0% to 20.0% (vs ref): its response times "
+        "come from fewer visits, so compare the outcome counts before the times.",
+        "alt: incidents out of every team's range fell from 10.0% to 5.0% (vs ref): its "
+        "response times come from more visits, so compare the outcome counts before the times.",
+    ]
+    text = format_comparison(comp)
+    assert (
+        "\nOutcome mix moved (delays above measure different incidents):\n  ! alt: incidents with"
+        in text
+    )
+    assert comp.warnings(threshold=0.001)[0].startswith("alt: incidents open at the horizon rose")
+
+
+def test_a_comparison_of_one_replication_runs_it_and_reports_progress(timeline):
+    loaded = timeline()
+    seen = []
+    comp = compare(
+        [loaded, loaded], replications=1, workers=1, progress=lambda d, t: seen.append((d, t))
+    )
+    assert comp.replications == 1 and comp.metadata["replications"] == 1
+    assert seen == [(1, 2), (2, 2)]
+    assert comp.metadata["precision_metric"] is None and comp.metadata["first_stage"] is None
+
+
+def test_comparison_rows_hold_the_documented_columns():
+    # docs/experiments.md: metric, label, unit, configuration, mean, low, high,
+    # half_width, n, diff_mean, diff_low, diff_high, significant
+    comp = _hand_comparison(
+        {"verification_rate": 0.5, "response_mean": 40.0},
+        {"verification_rate": 0.25, "response_mean": 40.0},
+    )
+    rows = {(r["metric"], r["configuration"]): r for r in comp.rows()}
+    assert rows[("verification_rate", "ref")] == {
+        "metric": "verification_rate",
+        "label": "Verification rate",
+        "unit": "fraction",
+        "configuration": "ref",
+        "mean": 0.5,
+        "low": 0.5,
+        "high": 0.5,
+        "half_width": 0.0,
+        "n": 3,
+        "diff_mean": None,
+        "diff_low": None,
+        "diff_high": None,
+        "significant": None,
+    }
+    assert rows[("verification_rate", "alt")] | {"label": None} == {
+        "metric": "verification_rate",
+        "label": None,
+        "unit": "fraction",
+        "configuration": "alt",
+        "mean": 0.25,
+        "low": 0.25,
+        "high": 0.25,
+        "half_width": 0.0,
+        "n": 3,
+        "diff_mean": -0.25,
+        "diff_low": -0.25,
+        "diff_high": -0.25,
+        "significant": True,
+    }
+    alt = rows[("response_mean", "alt")]
+    assert alt["unit"] == "minutes" and alt["diff_mean"] == 0.0 and alt["significant"] is False
+    assert len(comp.rows()) == 2 * len(METRIC_KEYS)

@@ -122,3 +122,100 @@ def test_outcome_shares_count_every_outcome_once():
     assert s["incidents_open_at_end"] == 0.1  # the outcome, not the (empty) reason
     assert s["incidents_below_min_severity"] == 0.2 and s["incidents_out_of_range"] == 0.1
     assert sum(s[f"incidents_{k}"] for k in counts["incidents"]) == 1.0
+
+
+def test_conservation_names_each_broken_bookkeeping_rule(timeline):
+    # The timeline's one violation is attributed correctly through one report that
+    # led to the one incident's finding; each case breaks one rule of that record.
+    import copy
+
+    from sim.analysis.metrics import check_conservation
+
+    clean = run_replication(timeline())
+    assert check_conservation(clean) == []
+    VO, RS, IO = R.VIOLATION_OUTCOMES, R.REPORT_STATES, R.INCIDENT_OUTCOMES
+
+    def broken(**changes):
+        rep = copy.deepcopy(clean)
+        for where, value in changes.items():
+            table, column = where.split("__")
+            getattr(rep, table)[column][0] = value
+        return check_conservation(rep)
+
+    # one past the last valid code is as invalid as a negative one
+    assert broken(violations__outcome=len(VO)) == ["1 violation(s) without a valid final state"]
+    assert broken(reports__state=-1) == [
+        "1 report(s) without a valid final state",
+        "0 reports led to findings but 1 incidents have a finding",
+    ]
+    assert broken(incidents__outcome=len(IO)) == [
+        "1 incident(s) without a valid final state",
+        "1 reports led to findings but 0 incidents have a finding",
+    ]
+    assert broken(violations__outcome=VO.index("reported_unverified")) == [
+        "unverified violations without a reason"
+    ]
+    assert broken(violations__reason=R.UNVERIFIED_REASONS.index("expired")) == [
+        "a reason on a violation that is not 'reported_unverified'"
+    ]
+    # a violation never reported has no reports, every other one has some
+    assert broken(violations__outcome=VO.index("never_reported"), violations__n_reports=0) == []
+    assert broken(violations__outcome=VO.index("never_reported")) == [
+        "'never_reported' does not match the report count"
+    ]
+    assert broken(violations__n_reports=0) == ["'never_reported' does not match the report count"]
+    assert broken(reports__incident=-1) == [
+        "a merged or finding report without an incident",
+        "incident report counts do not add up to the reports linked",
+    ]
+    assert broken(reports__state=RS.index("merged"), reports__incident=-1) == [
+        "a merged or finding report without an incident",
+        "0 reports led to findings but 1 incidents have a finding",
+        "incident report counts do not add up to the reports linked",
+    ]
+    assert broken(incidents__n_reports=2) == [
+        "incident report counts do not add up to the reports linked"
+    ]
+    # times: half a minute backwards is found (once, however many steps go back);
+    # a rounding step of 1e-9 minutes is not
+    assert broken(incidents__finding=150.0 - 0.5) == ["time goes backwards in 1 record(s)"]
+    assert broken(reports__ack=80.0, incidents__depart=100.0) == [
+        "time goes backwards in 1 record(s)"
+    ]
+    assert broken(incidents__on_site=120.0 - 1e-9) == []
+
+
+def test_summary_blocks_and_the_desk_rows_by_shift_and_hour(timeline):
+    # The timeline twice (identical replications, so every interval is a point).
+    # UA desk, one officer round the clock: its one report arrives at 01:30 and is
+    # triaged at once for 20 min (ack target 60 min: within); the joint assessment
+    # is at 03:30-04:00. Measured: 3 days from 1 March 2016, Kyiv time.
+    loaded = timeline({"start": "2016-03-01", "timezone": "Europe/Kyiv"})
+    rep = run_replication(loaded)
+    s = summarise([rep, rep], loaded.scenario)
+    documented = {"calendar", "volume", "counts", "delays", "party_delays", "rates", "targets"}
+    documented |= {"utilisation", "desks", "queue_growth", "findings", "per_replication"}
+    assert documented <= set(s) and "moratorium" in s
+    assert s["replications"] == 2
+    assert s["calendar"] == {
+        "start": "2016-03-01T00:00:00+02:00",
+        "timezone": "Europe/Kyiv",
+        "utc_offset": "+02:00",
+    }
+    (shift,) = s["desks"]["UA"]["by_shift"]
+    assert (shift["shift"], shift["start"], shift["end"], shift["reports"]) == (
+        "round the clock",
+        0,
+        0,
+        2,
+    )
+    point = {"low": 1.0, "high": 1.0, "half_width": 0.0, "n": 2}
+    assert shift["within_acknowledge"] == {"mean": 1.0, **point}
+    assert shift["utilisation"]["mean"] == pytest.approx(50.0 / (3 * 1440))
+    assert shift["officers"]["mean"] == 1.0 and shift["p_wait"]["mean"] == 0.0
+    hours = s["desks"]["UA"]["by_hour"]
+    assert [h["hour"] for h in hours] == list(range(24))
+    assert hours[1]["utilisation"]["mean"] == pytest.approx(20.0 / (3 * 60))
+    assert hours[3]["utilisation"]["mean"] == pytest.approx(30.0 / (3 * 60))
+    assert [h["reports"] for h in hours].count(2) == 1 and hours[1]["reports"] == 2
+    assert hours[1]["within_acknowledge"]["mean"] == 1.0

@@ -180,3 +180,15 @@ def test_rates_are_over_the_right_denominators(timeline):
     assert r["detection_rate"] == pytest.approx(5 / 6)
     assert r["verification_rate"] == pytest.approx(4 / 5)
     assert r["attribution_accuracy"] == pytest.approx(2 / 3)
+
+
+def test_a_measured_column_read_from_a_file_decides_the_population():
+    # Tables read back from a run's files carry the warm-up rule as written in
+    # their ``measured`` column; it wins over the warm-up passed in.
+    inc = _incidents([0.0, 100.0, 500.0], [50.0, 250.0, 600.0])
+    inc["measured"] = np.array([False, True, True])
+    d = delays(_result(inc), 0.0)
+    assert d["finding"].tolist() == [150.0, 100.0]
+    assert d["violation_to_finding"].tolist() == [160.0, 110.0]
+    t, ok = censored_delays(_result(inc), 0.0)["finding"]
+    assert t.tolist() == [150.0, 100.0] and ok.tolist() == [True, True]

@@ -73,3 +73,38 @@ def test_an_incident_given_up_counts_as_censored_in_its_response_time(timeline):
     assert m["response_measured"] == 0.5
     expected_mean = first + (second - first) * 0.5 if second > first else first
     assert m["response_mean"] == pytest.approx(expected_mean)
+
+
+def test_no_delay_measured_or_none_at_all():
+    times, surv = kaplan_meier(np.array([]), np.array([], bool))
+    assert times.size == 0 and surv.size == 0
+    # every entity still waiting: nothing to estimate, and nothing flagged as a bound
+    s = describe_censored(np.array([30.0, 50.0, np.inf]), np.zeros(3, bool))
+    assert s["n"] == 2 and s["events"] == 0 and s["measured_share"] == 0.0
+    assert all(np.isnan(s[k]) for k in ("mean", "median", "p90", "p95", "max"))
+    assert s["lower_bound"] == []
+    empty = describe_censored(np.array([]), np.array([], bool))
+    assert empty["n"] == 0 and np.isnan(empty["measured_share"]) and empty["lower_bound"] == []
+
+
+def test_restricted_mean_with_one_event_time_or_none():
+    # S = 1 up to 10, then 0.5 up to tau = 40: 10 + 0.5 x 30
+    assert restricted_mean(np.array([10.0]), np.array([0.5]), 40.0) == 25.0
+    # an event time after tau counts only up to tau
+    assert restricted_mean(np.array([50.0]), np.array([0.0]), 40.0) == 40.0
+    # no event at all: S = 1 throughout, the area is tau (NaN for an unknown tau)
+    assert restricted_mean(np.empty(0), np.empty(0), 40.0) == 40.0
+    assert np.isnan(restricted_mean(np.empty(0), np.empty(0), float("nan")))
+
+
+def test_uncensored_quantiles_are_the_smallest_value_with_that_share_at_or_below_it():
+    # four delays: half of them are at or below 20, so the median is 20 (not 25, not 30)
+    s = describe_censored(np.array([40.0, 10.0, 30.0, 20.0]), np.ones(4, bool))
+    assert (s["median"], s["p90"], s["p95"], s["mean"]) == (20.0, 40.0, 40.0, 25.0)
+    # the same as the Kaplan-Meier quantile of the same data
+    times, surv = kaplan_meier(np.array([40.0, 10.0, 30.0, 20.0]), np.ones(4, bool))
+    assert km_quantile(times, surv, 0.5) == 20.0
+    two = describe_censored(np.array([20.0, 10.0]), np.ones(2, bool))
+    assert (two["median"], two["p90"], two["max"]) == (10.0, 20.0, 20.0)
+    one = describe_censored(np.array([7.0]), np.ones(1, bool))
+    assert (one["median"], one["p90"], one["p95"], one["max"]) == (7.0, 7.0, 7.0, 7.0)
