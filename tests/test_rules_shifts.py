@@ -8,6 +8,8 @@ import pytest
 from sim.analysis.desks import hour_stats, shift_stats
 from sim.engine import run_replication
 from sim.engine.center import ShiftGroup
+from sim.engine.shifts import change_points
+from sim.scenario.schema import DeskSpec
 
 
 def clock(h: int, m: int = 0) -> float:
@@ -166,3 +168,18 @@ def test_shift_groups_cover_their_hours():
     assert night.left(1380) == 420 and night.left(300) == 60
     always = ShiftGroup("round the clock", 0, 0, 2)
     assert always.covers(0) and always.covers(1439) and always.left(5) == np.inf
+
+
+def test_staffing_change_points_at_and_just_after_midnight():
+    # One officer 00:00-00:01, two from 00:01 to midnight: the level at minute 0
+    # is 1 (not the level of minute 1), the change at 00:01 is listed, and
+    # midnight, where the plan wraps from 2 back to 1, is not a second entry.
+    desk = DeskSpec.model_validate(
+        {
+            "shifts": [
+                {"start": "00:00", "end": "00:01", "officers": 1},
+                {"start": "00:01", "end": "00:00", "officers": 2},
+            ]
+        }
+    )
+    assert change_points(desk.staffing()) == [(0, 1), (1, 2)]
