@@ -337,3 +337,59 @@ def test_a_free_officer_takes_a_report_that_arrives_long_after_the_desk_last_act
     assert column(r, "ack") == pytest.approx([0.1, 124.2], abs=1e-12)
     assert column(r, "triaged") == pytest.approx([60.1, 184.2], abs=1e-12)
     assert (r["ack"] >= r["arrival"]).all()
+
+
+def test_withdrawing_one_of_two_waiting_assessments_keeps_the_other(timeline):
+    # min_severity 2, merging only at the same node; the US desk (one officer)
+    # is on duty from 05:00, so assessments wait until 300. Small-arms incidents
+    # at S0 (110) and S4 (112) wait for theirs. At 140 an artillery report merges
+    # into the S0 incident: its assessment is withdrawn and the team goes (on
+    # site 160-220), then it queues again at 220. The S4 assessment stays
+    # queued and goes first at 300 (300-330), the S0 one follows (330-360).
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [
+                at(60, "S0", kind="small_arms"),
+                at(62, "S4", kind="small_arms"),
+                at(90, "S0"),
+            ],
+        },
+        "center": {
+            "desks": {**PLENTY, "US": only("05:00", "23:00")},
+            "merging": {"max_distance_km": 5},
+        },
+        "teams": {"min_severity": 2},
+    }
+    rep = run_replication(timeline(over))
+    i = rep.incidents
+    assert column(i, "created") == [110.0, 112.0]
+    assert column(i, "dispatch")[0] == 140.0 and np.isnan(i["dispatch"][1])
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["", "below_min_severity"]
+    assert column(i, "finding") == [360.0, 330.0]
+    # assessments waiting (hourly samples): S0 and S4 at 2:00, S4 alone at 3:00
+    # after the withdrawal, both again at 4:00, none at 7:00
+    waiting = dict(zip(column(rep.series, "time"), column(rep.series, "joint_waiting")))
+    assert [waiting[t] for t in (120.0, 180.0, 240.0, 420.0)] == [2.0, 1.0, 2.0, 0.0]
+
+
+def test_a_severe_report_merging_during_the_assessment_sends_no_team(timeline):
+    # min_severity 2. The small-arms incident at S0 opens at 110 and is assessed
+    # at once (110-140, every desk has free officers). The artillery report of
+    # the same place merges at 135, while the assessment runs: too late to
+    # withdraw it, so no team goes and the finding stays the assessment's.
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [at(60, "S0", kind="small_arms"), at(85, "S0")],
+        },
+        "center": {"desks": PLENTY},
+        "teams": {"min_severity": 2},
+    }
+    rep = run_replication(timeline(over))
+    i = rep.incidents
+    assert column(i, "n_reports") == [2] and column(i, "severity") == [3]
+    assert np.isnan(i["dispatch"][0])
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["below_min_severity"]
+    assert column(i, "finding") == [140.0]
+    assert rep.totals["teams"]["busy"] == 0.0
