@@ -12,6 +12,7 @@ import pytest
 
 from sim import records as R
 from sim.engine import run_replication
+from sim.engine.incidents import INCIDENT_SCHEMA, rows_table
 
 from .timelines import PLENTY, TYPES, at, column, names, only
 
@@ -393,3 +394,12 @@ def test_a_severe_report_merging_during_the_assessment_sends_no_team(timeline):
     assert names(i, "reason", R.INCIDENT_REASONS) == ["below_min_severity"]
     assert column(i, "finding") == [140.0]
     assert rep.totals["teams"]["busy"] == 0.0
+
+
+def test_an_empty_incident_table_has_every_column_and_no_row():
+    # A block of no incidents (a run in which no report opened one) is a table
+    # with the schema's columns and types, each of length 0.
+    table = rows_table([])
+    assert list(table) == list(INCIDENT_SCHEMA)
+    assert all(col.shape == (0,) for col in table.values())
+    assert all(table[c].dtype == np.dtype(d) for c, d in INCIDENT_SCHEMA.items())
