@@ -403,3 +403,37 @@ def test_an_empty_incident_table_has_every_column_and_no_row():
     assert list(table) == list(INCIDENT_SCHEMA)
     assert all(col.shape == (0,) for col in table.values())
     assert all(table[c].dtype == np.dtype(d) for c, d in INCIDENT_SCHEMA.items())
+
+
+def test_a_report_claiming_exactly_the_merge_window_away_merges(timeline):
+    # Merge window 3 h. The first incident (S2, claimed 60) is open until its
+    # finding (a 6 h assessment, 110-470); the report of the violation at 240
+    # claims exactly 3 h later and merges into it.
+    over = {
+        "violations": {"scripted": [at(60, "S2"), at(240, "S2")]},
+        "center": {"desks": PLENTY, "assessment": {"time": "6h"}},
+        "teams": NO_TEAMS,
+    }
+    rep = run_replication(timeline(over))
+    assert column(rep.reports, "incident") == [0, 0]
+    assert names(rep.reports, "state", R.REPORT_STATES) == ["led_to_finding", "merged"]
+    assert column(rep.incidents, "n_reports") == [2]
+
+
+def test_a_report_matching_two_open_incidents_merges_into_the_earliest_opened(timeline):
+    # Window 3 h, teams off, 6 h assessments keep incidents open. S2 incidents:
+    # claimed 60 (opened 110) and claimed 250 (opened 300; 190 min after the first,
+    # so apart). Reports of violations against RU come 2 h late: the one claiming
+    # 200 reaches the RU desk at 320, matches both, and joins the first.
+    over = {
+        "violations": {"scripted": [at(60, "S2"), at(250, "S2"), at(200, "S2", perpetrator="UA")]},
+        "reporting": {"channels": {"affected": {"by_party": {"RU": {"delay": "2h"}}}}},
+        "center": {"desks": PLENTY, "assessment": {"time": "6h"}},
+        "teams": NO_TEAMS,
+    }
+    rep = run_replication(timeline(over))
+    r = rep.reports
+    assert column(r, "arrival") == [90.0, 280.0, 320.0]
+    assert column(r, "incident") == [0, 1, 0]
+    assert column(rep.incidents, "created") == [110.0, 300.0]
+    assert column(rep.incidents, "n_reports") == [2, 1]
