@@ -325,3 +325,17 @@ def test_an_incident_needing_a_team_after_a_merge_queues_behind_earlier_requests
     # back at 240; S4: 10 + 50 + 60 + 50 = 170 (back 410); S3: 10 + 40 + 60 + 40 = 150
     # (back 560); then S0
     assert column(i, "dispatch") == [110.0, 560.0, 240.0, 410.0]
+
+
+def test_a_site_just_beyond_max_travel_km_is_out_of_range(timeline):
+    # max_travel_km 29.9 from B0: S2, 30 km away, gets no team (assessed at once,
+    # out of range) although the team is free.
+    over = {
+        "violations": {"scripted": [at(60, "S2")]},
+        "teams": {"max_travel_km": 29.9},
+    }
+    rep = run_replication(timeline(over))
+    i = rep.incidents
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["out_of_range"]
+    assert np.isnan(i["dispatch"][0]) and i["unserved"][0] == 110.0
+    assert rep.totals["teams"]["busy"] == 0.0
