@@ -437,3 +437,28 @@ def test_a_report_matching_two_open_incidents_merges_into_the_earliest_opened(ti
     assert column(r, "incident") == [0, 1, 0]
     assert column(rep.incidents, "created") == [110.0, 300.0]
     assert column(rep.incidents, "n_reports") == [2, 1]
+
+
+def test_a_report_arriving_as_an_officer_frees_up_is_considered_at_once(timeline):
+    # Severity first, one UA officer. Artillery and small-arms reports arrive at 90:
+    # the artillery one is triaged 90-110, the small-arms one waits. Another
+    # artillery report arrives at 110, the instant the officer is free: it is in
+    # the queue before the officer picks, so it goes first (110-130), then the
+    # small-arms report (130-150).
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [at(60, "S0"), at(60, "S1", kind="small_arms"), at(80, "S2")],
+        },
+        "center": {
+            "priority": "severity",
+            "merging": {"enabled": False},
+            "assessment": {"enabled": False},
+        },
+        "teams": NO_TEAMS,
+    }
+    r = run_replication(timeline(over)).reports
+    cols = [column(r, c) for c in ("node", "arrival", "severity", "ack")]
+    # node: [arrival, severity, ack] for S0 (artillery), S1 (small arms), S2 (artillery)
+    by_node = {n: rest for n, *rest in zip(*cols)}
+    assert by_node == {0: [90.0, 3, 90.0], 1: [90.0, 1, 130.0], 2: [110.0, 3, 110.0]}
