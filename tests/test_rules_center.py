@@ -462,3 +462,25 @@ def test_a_report_arriving_as_an_officer_frees_up_is_considered_at_once(timeline
     # node: [arrival, severity, ack] for S0 (artillery), S1 (small arms), S2 (artillery)
     by_node = {n: rest for n, *rest in zip(*cols)}
     assert by_node == {0: [90.0, 3, 90.0], 1: [90.0, 1, 130.0], 2: [110.0, 3, 110.0]}
+
+
+def test_a_desk_back_on_duty_reviews_only_when_an_officer_is_there(timeline):
+    # Emergency quorum. The US desk's plan has a shift of no officers 06:00-08:00
+    # and one officer 08:00-16:00. RU and UA assess the incident 110-140 without
+    # the US desk, which reviews the finding when its officer comes at 08:00, not
+    # when the empty shift starts at 06:00.
+    us = {
+        "officers": None,
+        "shifts": [
+            {"start": "06:00", "end": "08:00", "officers": 0},
+            {"start": "08:00", "end": "16:00", "officers": 1},
+        ],
+    }
+    over = {
+        "center": {"desks": {"US": us}},
+        "findings": {"quorum": "two_of_three"},
+        "teams": NO_TEAMS,
+    }
+    i = run_replication(timeline(over)).incidents
+    assert column(i, "finding") == [140.0] and column(i, "quorum") == [2]
+    assert column(i, "review") == [480.0]
