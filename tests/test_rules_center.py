@@ -106,11 +106,16 @@ def test_a_report_waiting_longer_than_max_wait_expires_at_its_deadline(timeline)
         },
         "teams": NO_TEAMS,
     }
-    r = run_replication(timeline(over)).reports
+    rep = run_replication(timeline(over))
+    r = rep.reports
     assert column(r, "arrival") == [90.0, 95.0, 120.0]
     assert column(r, "ack")[:2] == [90.0, 150.0] and np.isnan(r["ack"][2])
     assert names(r, "state", R.REPORT_STATES) == ["led_to_finding", "led_to_finding", "expired"]
     assert r["state_time"][2] == 175.0
+    # the UA queue (hourly samples): two waiting at 2:00, none at 3:00 (one taken in,
+    # one expired)
+    queue = dict(zip(column(rep.series, "time"), column(rep.series, "queue_UA")))
+    assert (queue[120.0], queue[180.0]) == (2.0, 0.0)
 
 
 def test_a_shift_change_comes_before_work_at_the_same_minute(timeline):
