@@ -489,3 +489,18 @@ def test_a_desk_back_on_duty_reviews_only_when_an_officer_is_there(timeline):
     i = run_replication(timeline(over)).incidents
     assert column(i, "finding") == [140.0] and column(i, "quorum") == [2]
     assert column(i, "review") == [480.0]
+
+
+def test_without_the_quorum_rule_an_assessment_waits_for_every_desk(timeline):
+    # The UA desk is staffed 00:00-01:00 only. A violation by UA is reported to the
+    # RU desk at 90 and opens an incident at 110; RU and US are free, but the
+    # assessment needs a UA officer too: it runs at 00:00 the next day.
+    over = {
+        "violations": {"scripted": [at(60, "S2", perpetrator="UA")]},
+        "center": {"desks": {"UA": only("00:00", "01:00")}},
+        "teams": NO_TEAMS,
+    }
+    i = run_replication(timeline(over)).incidents
+    assert column(i, "created") == [110.0]
+    assert column(i, "finding") == [1440.0 + 30.0]
+    assert column(i, "quorum") == [3]
