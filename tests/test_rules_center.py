@@ -12,6 +12,7 @@ import pytest
 
 from sim import records as R
 from sim.engine import run_replication
+from sim.engine.incidents import INCIDENT_SCHEMA, rows_table
 
 from .timelines import PLENTY, TYPES, at, column, names, only
 
@@ -105,11 +106,16 @@ def test_a_report_waiting_longer_than_max_wait_expires_at_its_deadline(timeline)
         },
         "teams": NO_TEAMS,
     }
-    r = run_replication(timeline(over)).reports
+    rep = run_replication(timeline(over))
+    r = rep.reports
     assert column(r, "arrival") == [90.0, 95.0, 120.0]
     assert column(r, "ack")[:2] == [90.0, 150.0] and np.isnan(r["ack"][2])
     assert names(r, "state", R.REPORT_STATES) == ["led_to_finding", "led_to_finding", "expired"]
     assert r["state_time"][2] == 175.0
+    # the UA queue (hourly samples): two waiting at 2:00, none at 3:00 (one taken in,
+    # one expired)
+    queue = dict(zip(column(rep.series, "time"), column(rep.series, "queue_UA")))
+    assert (queue[120.0], queue[180.0]) == (2.0, 0.0)
 
 
 def test_a_shift_change_comes_before_work_at_the_same_minute(timeline):
@@ -337,3 +343,164 @@ def test_a_free_officer_takes_a_report_that_arrives_long_after_the_desk_last_act
     assert column(r, "ack") == pytest.approx([0.1, 124.2], abs=1e-12)
     assert column(r, "triaged") == pytest.approx([60.1, 184.2], abs=1e-12)
     assert (r["ack"] >= r["arrival"]).all()
+
+
+def test_withdrawing_one_of_two_waiting_assessments_keeps_the_other(timeline):
+    # min_severity 2, merging only at the same node; the US desk (one officer)
+    # is on duty from 05:00, so assessments wait until 300. Small-arms incidents
+    # at S0 (110) and S4 (112) wait for theirs. At 140 an artillery report merges
+    # into the S0 incident: its assessment is withdrawn and the team goes (on
+    # site 160-220), then it queues again at 220. The S4 assessment stays
+    # queued and goes first at 300 (300-330), the S0 one follows (330-360).
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [
+                at(60, "S0", kind="small_arms"),
+                at(62, "S4", kind="small_arms"),
+                at(90, "S0"),
+            ],
+        },
+        "center": {
+            "desks": {**PLENTY, "US": only("05:00", "23:00")},
+            "merging": {"max_distance_km": 5},
+        },
+        "teams": {"min_severity": 2},
+    }
+    rep = run_replication(timeline(over))
+    i = rep.incidents
+    assert column(i, "created") == [110.0, 112.0]
+    assert column(i, "dispatch")[0] == 140.0 and np.isnan(i["dispatch"][1])
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["", "below_min_severity"]
+    assert column(i, "finding") == [360.0, 330.0]
+    # assessments waiting (hourly samples): S0 and S4 at 2:00, S4 alone at 3:00
+    # after the withdrawal, both again at 4:00, none at 7:00
+    waiting = dict(zip(column(rep.series, "time"), column(rep.series, "joint_waiting")))
+    assert [waiting[t] for t in (120.0, 180.0, 240.0, 420.0)] == [2.0, 1.0, 2.0, 0.0]
+
+
+def test_a_severe_report_merging_during_the_assessment_sends_no_team(timeline):
+    # min_severity 2. The small-arms incident at S0 opens at 110 and is assessed
+    # at once (110-140, every desk has free officers). The artillery report of
+    # the same place merges at 135, while the assessment runs: too late to
+    # withdraw it, so no team goes and the finding stays the assessment's.
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [at(60, "S0", kind="small_arms"), at(85, "S0")],
+        },
+        "center": {"desks": PLENTY},
+        "teams": {"min_severity": 2},
+    }
+    rep = run_replication(timeline(over))
+    i = rep.incidents
+    assert column(i, "n_reports") == [2] and column(i, "severity") == [3]
+    assert np.isnan(i["dispatch"][0])
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["below_min_severity"]
+    assert column(i, "finding") == [140.0]
+    assert rep.totals["teams"]["busy"] == 0.0
+
+
+def test_an_empty_incident_table_has_every_column_and_no_row():
+    # A block of no incidents (a run in which no report opened one) is a table
+    # with the schema's columns and types, each of length 0.
+    table = rows_table([])
+    assert list(table) == list(INCIDENT_SCHEMA)
+    assert all(col.shape == (0,) for col in table.values())
+    assert all(table[c].dtype == np.dtype(d) for c, d in INCIDENT_SCHEMA.items())
+
+
+def test_a_report_claiming_exactly_the_merge_window_away_merges(timeline):
+    # Merge window 3 h. The first incident (S2, claimed 60) is open until its
+    # finding (a 6 h assessment, 110-470); the report of the violation at 240
+    # claims exactly 3 h later and merges into it.
+    over = {
+        "violations": {"scripted": [at(60, "S2"), at(240, "S2")]},
+        "center": {"desks": PLENTY, "assessment": {"time": "6h"}},
+        "teams": NO_TEAMS,
+    }
+    rep = run_replication(timeline(over))
+    assert column(rep.reports, "incident") == [0, 0]
+    assert names(rep.reports, "state", R.REPORT_STATES) == ["led_to_finding", "merged"]
+    assert column(rep.incidents, "n_reports") == [2]
+
+
+def test_a_report_matching_two_open_incidents_merges_into_the_earliest_opened(timeline):
+    # Window 3 h, teams off, 6 h assessments keep incidents open. S2 incidents:
+    # claimed 60 (opened 110) and claimed 250 (opened 300; 190 min after the first,
+    # so apart). Reports of violations against RU come 2 h late: the one claiming
+    # 200 reaches the RU desk at 320, matches both, and joins the first.
+    over = {
+        "violations": {"scripted": [at(60, "S2"), at(250, "S2"), at(200, "S2", perpetrator="UA")]},
+        "reporting": {"channels": {"affected": {"by_party": {"RU": {"delay": "2h"}}}}},
+        "center": {"desks": PLENTY, "assessment": {"time": "6h"}},
+        "teams": NO_TEAMS,
+    }
+    rep = run_replication(timeline(over))
+    r = rep.reports
+    assert column(r, "arrival") == [90.0, 280.0, 320.0]
+    assert column(r, "incident") == [0, 1, 0]
+    assert column(rep.incidents, "created") == [110.0, 300.0]
+    assert column(rep.incidents, "n_reports") == [2, 1]
+
+
+def test_a_report_arriving_as_an_officer_frees_up_is_considered_at_once(timeline):
+    # Severity first, one UA officer. Artillery and small-arms reports arrive at 90:
+    # the artillery one is triaged 90-110, the small-arms one waits. Another
+    # artillery report arrives at 110, the instant the officer is free: it is in
+    # the queue before the officer picks, so it goes first (110-130), then the
+    # small-arms report (130-150).
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [at(60, "S0"), at(60, "S1", kind="small_arms"), at(80, "S2")],
+        },
+        "center": {
+            "priority": "severity",
+            "merging": {"enabled": False},
+            "assessment": {"enabled": False},
+        },
+        "teams": NO_TEAMS,
+    }
+    r = run_replication(timeline(over)).reports
+    cols = [column(r, c) for c in ("node", "arrival", "severity", "ack")]
+    # node: [arrival, severity, ack] for S0 (artillery), S1 (small arms), S2 (artillery)
+    by_node = {n: rest for n, *rest in zip(*cols)}
+    assert by_node == {0: [90.0, 3, 90.0], 1: [90.0, 1, 130.0], 2: [110.0, 3, 110.0]}
+
+
+def test_a_desk_back_on_duty_reviews_only_when_an_officer_is_there(timeline):
+    # Emergency quorum. The US desk's plan has a shift of no officers 06:00-08:00
+    # and one officer 08:00-16:00. RU and UA assess the incident 110-140 without
+    # the US desk, which reviews the finding when its officer comes at 08:00, not
+    # when the empty shift starts at 06:00.
+    us = {
+        "officers": None,
+        "shifts": [
+            {"start": "06:00", "end": "08:00", "officers": 0},
+            {"start": "08:00", "end": "16:00", "officers": 1},
+        ],
+    }
+    over = {
+        "center": {"desks": {"US": us}},
+        "findings": {"quorum": "two_of_three"},
+        "teams": NO_TEAMS,
+    }
+    i = run_replication(timeline(over)).incidents
+    assert column(i, "finding") == [140.0] and column(i, "quorum") == [2]
+    assert column(i, "review") == [480.0]
+
+
+def test_without_the_quorum_rule_an_assessment_waits_for_every_desk(timeline):
+    # The UA desk is staffed 00:00-01:00 only. A violation by UA is reported to the
+    # RU desk at 90 and opens an incident at 110; RU and US are free, but the
+    # assessment needs a UA officer too: it runs at 00:00 the next day.
+    over = {
+        "violations": {"scripted": [at(60, "S2", perpetrator="UA")]},
+        "center": {"desks": {"UA": only("00:00", "01:00")}},
+        "teams": NO_TEAMS,
+    }
+    i = run_replication(timeline(over)).incidents
+    assert column(i, "created") == [110.0]
+    assert column(i, "finding") == [1440.0 + 30.0]
+    assert column(i, "quorum") == [3]

@@ -8,6 +8,8 @@ import pytest
 from sim.analysis.desks import hour_stats, shift_stats
 from sim.engine import run_replication
 from sim.engine.center import ShiftGroup
+from sim.engine.shifts import change_points
+from sim.scenario.schema import DeskSpec
 
 
 def clock(h: int, m: int = 0) -> float:
@@ -166,3 +168,51 @@ def test_shift_groups_cover_their_hours():
     assert night.left(1380) == 420 and night.left(300) == 60
     always = ShiftGroup("round the clock", 0, 0, 2)
     assert always.covers(0) and always.covers(1439) and always.left(5) == np.inf
+
+
+def test_staffing_change_points_at_and_just_after_midnight():
+    # One officer 00:00-00:01, two from 00:01 to midnight: the level at minute 0
+    # is 1 (not the level of minute 1), the change at 00:01 is listed, and
+    # midnight, where the plan wraps from 2 back to 1, is not a second entry.
+    desk = DeskSpec.model_validate(
+        {
+            "shifts": [
+                {"start": "00:00", "end": "00:01", "officers": 1},
+                {"start": "00:01", "end": "00:00", "officers": 2},
+            ]
+        }
+    )
+    assert change_points(desk.staffing()) == [(0, 1), (1, 2)]
+
+
+def test_between_shifts_that_stay_equally_long_the_first_in_the_plan_takes_the_work(timeline):
+    # 06-22 and 14-22 both end at 22:00: at 15:00 the first in the plan takes the
+    # report; the 15:10 report goes to the other shift's officer.
+    shifts = [
+        {"start": "06:00", "end": "22:00", "officers": 1},
+        {"start": "14:00", "end": "22:00", "officers": 1},
+        {"start": "22:00", "end": "06:00", "officers": 1},
+    ]
+    rep = ua_desk_case(timeline, [clock(15), clock(15, 10)], shifts)
+    assert rep.reports["triage_shift"].tolist() == [0, 1]
+    assert rep.reports["ack"].tolist() == [clock(15), clock(15, 10)]
+    # every report triaged is counted once, at the desk that triaged it
+    assert [rep.totals["desks"][p]["served"] for p in ("RU", "UA", "US")] == [0, 2, 0]
+
+
+def test_a_report_taken_in_the_last_minute_of_a_shift_goes_to_that_shift(timeline):
+    # Half a minute before 22:00 the day officer is the only one on duty: they take
+    # the report (and finish it in overtime); the night shift is not yet there.
+    rep = ua_desk_case(timeline, [clock(21, 59.5)], DAY_NIGHT)
+    assert rep.reports["ack"].tolist() == [clock(21, 59.5)]
+    assert rep.reports["triage_shift"].tolist() == [0]
+    assert rep.reports["triaged"].tolist() == [clock(22, 59.5)]
+
+
+def test_a_shift_starting_after_midnight_is_not_on_duty_before_it_starts(timeline):
+    # The only UA shift runs 00:01-23:00: a report arriving at 00:00:30 waits for
+    # 00:01, and the desk has 1379 officer-minutes on duty a day.
+    shifts = [{"start": "00:01", "end": "23:00", "officers": 1}]
+    rep = ua_desk_case(timeline, [0.5], shifts)
+    assert rep.reports["ack"].tolist() == [1.0]
+    assert rep.totals["desks"]["UA"]["on_duty"] == 2 * 1379.0

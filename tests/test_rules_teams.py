@@ -13,7 +13,7 @@ import numpy as np
 from sim import records as R
 from sim.engine import run_replication
 
-from .timelines import PLENTY, TYPES, at, column, names
+from .timelines import PLENTY, TYPES, at, column, names, only
 
 ONE_BY_ONE = {"desks": PLENTY, "merging": {"enabled": False}}
 TWO_BASES = [{"node": "B0", "count": 1}, {"node": "B4", "count": 1}]
@@ -259,3 +259,83 @@ def test_with_teams_off_every_finding_rests_on_the_reports(timeline):
     assert names(rep.incidents, "reason", R.INCIDENT_REASONS) == ["teams_off"]
     assert column(rep.incidents, "finding") == [110.0 + 30.0]
     assert rep.totals["teams"] == {"busy": 0.0, "count": 0}
+
+
+def test_a_site_exactly_max_travel_km_away_is_in_range(timeline):
+    # One team at B0, max_travel_km 30: S2 is exactly 30 km away, so it is in
+    # range whether the team is free when asked (the third incident, ready 350)
+    # or comes back to find the incident waiting (the second, ready 130, while
+    # the team is at S0 110-200).
+    over = {
+        "violations": {"scripted": [at(60, "S0"), at(80, "S2"), at(300, "S2")]},
+        "center": ONE_BY_ONE,
+        "teams": {"max_travel_km": 30},
+    }
+    i = run_replication(timeline(over)).incidents
+    assert column(i, "created") == [110.0, 130.0, 350.0]
+    assert column(i, "travel_km") == [10.0, 30.0, 30.0]
+    # S0: 10 + 10 + 60 + 10 = 90 min away; S2: 10 + 30 + 60 + 30 = 130 min
+    assert column(i, "dispatch") == [110.0, 200.0, 350.0]
+    assert column(i, "returned") == [200.0, 330.0, 480.0]
+
+
+def test_a_free_team_out_of_range_is_not_sent(timeline):
+    # Teams at B0 and B4, range 35 km. B0's team goes to S0 (110-200). S1 (ready
+    # 130) is 20 km from B0 but 40 km from B4: the free B4 team is out of range,
+    # so S1 waits for B0's team to come back at 200.
+    over = {
+        "violations": {"scripted": [at(60, "S0"), at(80, "S1")]},
+        "center": ONE_BY_ONE,
+        "teams": {"bases": TWO_BASES, "max_travel_km": 35},
+    }
+    i = run_replication(timeline(over)).incidents
+    assert column(i, "team") == [0, 0]
+    assert column(i, "dispatch") == [110.0, 200.0]
+    assert column(i, "travel_km") == [10.0, 20.0]
+
+
+def test_an_incident_needing_a_team_after_a_merge_queues_behind_earlier_requests(timeline):
+    # min_severity 2; merging only at the same node (5 km); the US desk is off
+    # duty until 05:00, so no assessment starts before then. One team, busy with
+    # S2 110-240. The small-arms incident at S0 (opened 111) waits for its
+    # assessment; S4 (112) and S3 (120) wait for the team. At 140 an artillery
+    # report merges into the S0 incident, which now needs a team: it asks last,
+    # so it goes after S4 and S3 although it was opened before them.
+    over = {
+        "violations": {
+            "types": TYPES,
+            "scripted": [
+                at(60, "S2"),
+                at(61, "S0", kind="small_arms"),
+                at(62, "S4"),
+                at(70, "S3"),
+                at(90, "S0"),
+            ],
+        },
+        "center": {
+            "desks": {**PLENTY, "US": only("05:00", "23:00")},
+            "merging": {"max_distance_km": 5},
+        },
+        "teams": {"min_severity": 2},
+    }
+    i = run_replication(timeline(over)).incidents
+    assert column(i, "node") == [2, 0, 4, 3]
+    assert column(i, "created") == [110.0, 111.0, 112.0, 120.0]
+    assert column(i, "severity") == [3, 3, 3, 3]
+    # back at 240; S4: 10 + 50 + 60 + 50 = 170 (back 410); S3: 10 + 40 + 60 + 40 = 150
+    # (back 560); then S0
+    assert column(i, "dispatch") == [110.0, 560.0, 240.0, 410.0]
+
+
+def test_a_site_just_beyond_max_travel_km_is_out_of_range(timeline):
+    # max_travel_km 29.9 from B0: S2, 30 km away, gets no team (assessed at once,
+    # out of range) although the team is free.
+    over = {
+        "violations": {"scripted": [at(60, "S2")]},
+        "teams": {"max_travel_km": 29.9},
+    }
+    rep = run_replication(timeline(over))
+    i = rep.incidents
+    assert names(i, "reason", R.INCIDENT_REASONS) == ["out_of_range"]
+    assert np.isnan(i["dispatch"][0]) and i["unserved"][0] == 110.0
+    assert rep.totals["teams"]["busy"] == 0.0
