@@ -504,3 +504,27 @@ def test_without_the_quorum_rule_an_assessment_waits_for_every_desk(timeline):
     assert column(i, "created") == [110.0]
     assert column(i, "finding") == [1440.0 + 30.0]
     assert column(i, "quorum") == [3]
+
+
+def test_no_report_is_taken_after_waiting_longer_than_max_wait(timeline):
+    # Busy desks (triage 60 min, about 60 reports a day at each of the three) and
+    # max_wait 15 min: a report still waiting past its deadline expires there. When
+    # one catch-up queued reports at several desks, their deadlines once went into the
+    # deadline queue desk by desk, out of time order, and an earlier deadline behind
+    # a later one was missed: its report was then taken after waiting too long.
+    over = {
+        "horizon": "3d",
+        "violations": {"rate_per_day": 120, "scripted": []},
+        "center": {
+            "triage": {"time": "60min", "max_wait": "15min"},
+            "merging": {"enabled": False},
+            "assessment": {"enabled": False},
+        },
+        "teams": NO_TEAMS,
+    }
+    r = run_replication(timeline(over)).reports
+    taken = np.isfinite(r["ack"])
+    assert taken.sum() > 20 and (~taken).sum() > 20
+    assert (r["ack"][taken] - r["arrival"][taken] <= 15.0).all()
+    expired = np.array(names(r, "state", R.REPORT_STATES)) == "expired"
+    assert np.array_equal(r["state_time"][expired], r["arrival"][expired] + 15.0)

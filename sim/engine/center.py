@@ -386,6 +386,7 @@ class Center:
             return
         key = self.severity_first
         waiting, max_wait = self.waiting, self.max_wait
+        due = []
         for d, q in zip(self.desks, self.intake):
             heap = d.heap
             while q and q[0][0] <= now:
@@ -393,8 +394,12 @@ class Center:
                 heapq.heappush(heap, (-float(severity) if key else 0.0, rid))
                 waiting[rid] = triage_time
                 if max_wait is not None:
-                    self.deadlines.append((arrival + max_wait, rid, d.code))
+                    due.append((arrival + max_wait, rid, d.code))
                 d.queued += 1
+        # Desk by desk the deadlines are not in time order; every one of them is later
+        # than those already waiting (their reports arrived after the last catch-up).
+        due.sort()
+        self.deadlines.extend(due)
         self._next_arrival()
 
     def _arm(self) -> None:
