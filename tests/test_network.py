@@ -22,10 +22,12 @@ from sim.world.network import (
     Distances,
     NetworkError,
     builtin,
+    from_node_link_json,
     haversine_km,
     load_graph,
     normalise,
     synthetic_line,
+    to_node_link_json,
 )
 
 DONETSK = (48.0, 37.8053)
@@ -236,6 +238,27 @@ def test_load_node_link_round_trip(tmp_path, key):
     h = load_graph(path)
     _assert_example(h)
     assert nx.utils.graphs_equal(h, normalise(_example_graph()))
+
+
+def test_network_handed_to_workers_keeps_numpy_numbers_and_refuses_other_objects():
+    # A network built with numpy values (np.int64 and np.float32 are no Python
+    # int or float) travels to worker processes as node-link JSON: as plain
+    # numbers, the same values after the round trip.
+    g = nx.Graph()
+    g.add_node("S1", weight=np.float32(1.5), rank=np.int64(3), line=np.bool_(True))
+    g.add_edge("S1", "B1", length_km=np.float32(12.25))
+    text = to_node_link_json(g)
+    data = json.loads(text)
+    assert data["nodes"][0] == {"id": "S1", "weight": 1.5, "rank": 3, "line": True}
+    assert data["edges"][0]["length_km"] == 12.25
+    h = from_node_link_json(text)
+    assert list(h.nodes) == ["S1", "B1"]
+    assert h.nodes["S1"] == {"weight": 1.5, "rank": 3, "line": True}
+    assert h.edges["S1", "B1"]["length_km"] == 12.25
+    # Anything else cannot be written, and the error names its type.
+    g.nodes["S1"]["sides"] = {"UA", "RU"}
+    with pytest.raises(TypeError, match="cannot write set to node-link JSON"):
+        to_node_link_json(g)
 
 
 def test_load_node_link_minimal_without_edges(tmp_path):
