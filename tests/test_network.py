@@ -698,3 +698,38 @@ def test_sectors_no_team_can_reach_are_named_in_a_warning():
     assert "(40 km by road from the nearest base with a team): S2, S3, S4, S5;" in warning
     none = scenario_from_dict(_synthetic(teams={"bases": [{"node": "B0", "count": 0}]}))
     assert "no base has a team" in none.warnings[0]
+
+
+def _misnamed_node(data, tmp_path=None):
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(data, base_dir=tmp_path or ".")
+    return str(info.value).split(": ", 2)[-1]
+
+
+def test_a_misspelt_node_gets_the_closest_names_of_the_right_kind():
+    # difflib's ratio 2M/T (cut-off 0.6) of 'S12' against the 12 sectors S0..S11:
+    # S2 and S1 share 2 of 5 characters (0.8), S11 and S10 2 of 6 (0.67), the rest
+    # at most 0.4; the three best, best first (ties: the larger name first). The
+    # rear nodes (R1_2: 0.57) are not sectors, so a hotspot cannot mean them.
+    data = _synthetic(network={"synthetic": {"sectors": 12, "depth": 2, "bases_every": 4}})
+    data["violations"] = {"hotspots": {"S12": 2.0}}
+    assert _misnamed_node(data) == (
+        "'S12' is not a node of the network; did you mean 'S2', 'S1', 'S11'?"
+    )
+
+
+@pytest.mark.parametrize("count", [12, 13])
+def test_a_node_name_like_no_other_lists_the_first_twelve_known_nodes(tmp_path, count):
+    # Nodes without a kind are sectors; a scripted violation may name any node.
+    names = ["S1"] + [f"C{i:02d}" for i in range(1, count)]
+    data = {
+        "nodes": [{"id": n} for n in names],
+        "edges": [{"source": a, "target": b, "length_km": 5} for a, b in zip(names, names[1:])],
+    }
+    (tmp_path / "net.json").write_text(json.dumps(data), encoding="utf-8")
+    scripted = [{"time": "1h", "node": "Zzz", "type": "drone", "perpetrator": "RU"}]
+    scen = _synthetic(network={"file": "net.json"}, teams={"bases": []})
+    scen["violations"] = {"scripted": scripted}
+    shown = sorted(names)[:12]
+    expected = f"'Zzz' is not a node of the network; known nodes: {', '.join(shown)}"
+    assert _misnamed_node(scen, tmp_path) == expected + (" ..." if count > 12 else "")
