@@ -23,6 +23,7 @@ from sim.world.network import (
     NetworkError,
     builtin,
     from_node_link_json,
+    geojson,
     haversine_km,
     load_graph,
     normalise,
@@ -580,7 +581,11 @@ def _write(tmp_path, name: str, data) -> Path:
     [
         ({"nodes": "abc"}, r"'nodes' is the text 'abc'; expected a list of node objects"),
         ({"nodes": [{"id": "a"}, None]}, r"node 1 is null; expected an object"),
-        ({"nodes": [{"id": "a"}, {"id": "a", "kind": "base"}]}, r"node 1 has the id 'a' of node 0"),
+        (
+            {"nodes": [{"id": "a"}, {"id": "a", "kind": "base"}]},
+            r"net\.json: node 1 has the id 'a' of node 0; expected each node once "
+            r"\(a repeated node would silently replace the first\)$",
+        ),
         ({"nodes": [{"id": 1}, {"id": "1"}]}, r"node 1 has the id '1' of node 0"),
         (
             {"nodes": [{"id": "a"}], "edges": [{"source": "a", "target": "ghost"}]},
@@ -733,3 +738,91 @@ def test_a_node_name_like_no_other_lists_the_first_twelve_known_nodes(tmp_path, 
     shown = sorted(names)[:12]
     expected = f"'Zzz' is not a node of the network; known nodes: {', '.join(shown)}"
     assert _misnamed_node(scen, tmp_path) == expected + (" ..." if count > 12 else "")
+
+
+# --------------------------------------------------------------------------- GeoJSON snapping
+
+
+def _brute_nearest(points, lat, lon, radius):
+    """The nearest point within the radius by great-circle distance, first on ties."""
+    best = min(
+        ((haversine_km(lat, lon, la, lo), order, n) for order, (n, la, lo) in enumerate(points)),
+        default=None,
+    )
+    return best[2] if best is not None and best[0] <= radius else None
+
+
+@pytest.mark.parametrize("snap_km", [0.3, 2.0, 40.0])
+def test_geojson_line_ends_snap_to_the_nearest_point_anywhere_on_the_globe(snap_km):
+    # Clusters of points all over the sphere (near the poles, the equator, the
+    # meridians 0, 90, -90 and the antimeridian too), line starts scattered up to
+    # 1.2 snap radii around them: each start snaps to the point a brute-force
+    # search over all points names (the grid of cells must not miss any).
+    rng = np.random.default_rng(20261201)
+    centres = [(89.9, 10.0), (-89.9, -170.0), (0.0, 0.0), (0.01, 90.0), (-0.01, -90.0)]
+    centres += [(30.0, 180.0), (-45.0, -179.99), (48.0, 37.8)]
+    centres += [
+        (math.degrees(math.asin(rng.uniform(-1, 1))), rng.uniform(-180, 180)) for _ in range(30)
+    ]
+
+    def around(lat, lon, km):
+        d, a = km * math.sqrt(rng.uniform()), rng.uniform(0, 2 * math.pi)
+        la = min(90.0, max(-90.0, lat + d * math.cos(a) / 111.2))
+        lo = lon + d * math.sin(a) / (111.2 * max(math.cos(math.radians(la)), 1e-3))
+        return la, (lo + 180.0) % 360.0 - 180.0
+
+    points, starts = [], []
+    for c, (lat, lon) in enumerate(centres):
+        points += [(f"P{c}_{k}", *around(lat, lon, 2 * snap_km)) for k in range(5)]
+        starts += [around(lat, lon, 1.2 * snap_km) for _ in range(8)]
+    expected = [_brute_nearest(points, la, lo, snap_km) for la, lo in starts]
+    kept = [(q, s) for q, s in enumerate(starts) if expected[q] is not None]
+    assert len(kept) > 150
+    hub = (-30.0, 60.0)  # a point far from every cluster: the end of every line
+    features = [_point(n, (la, lo)) for n, la, lo in points] + [_point("HUB", hub)]
+    features += [_line([s, hub], q=q, target="HUB") for q, s in kept]
+    g = geojson(_collection(*features), snap_km=snap_km)
+    snapped = {d["q"]: (u if v == "HUB" else v) for u, v, d in g.edges(data=True)}
+    assert snapped == {q: expected[q] for q, _ in kept}
+
+
+def test_geojson_line_end_exactly_at_the_snap_radius_snaps():
+    start = (DONETSK[0] + 0.004, DONETSK[1])
+    radius = haversine_km(*start, *DONETSK)
+    data = _collection(
+        _point("Donetsk", DONETSK),
+        _point("Avdiivka", AVDIIVKA),
+        _line([start, AVDIIVKA]),
+    )
+    g = geojson(data, snap_km=radius)
+    assert list(g.edges) == [("Donetsk", "Avdiivka", 0)]
+    with pytest.raises(NetworkError, match=r"line feature 2 ends at \(48\.0040, 37\.8053\)"):
+        geojson(data, snap_km=radius * (1 - 1e-9))
+
+
+@pytest.mark.parametrize(
+    ("props", "match"),
+    [
+        ({"source": True}, r"net\.geojson: line feature 2 source has id the boolean true; "),
+        ({"target": [1]}, r"net\.geojson: line feature 2 target has id a list; "),
+    ],
+)
+def test_geojson_line_source_and_target_must_be_names(tmp_path, props, match):
+    data = _collection(
+        _point("A", DONETSK), _point("B", AVDIIVKA), _line([DONETSK, AVDIIVKA], **props)
+    )
+    with pytest.raises(NetworkError, match=match + "expected a name or a number"):
+        load_graph(_write(tmp_path, "net.geojson", data))
+
+
+def test_geojson_positions_may_lie_on_the_edges_of_the_map(tmp_path):
+    # Longitudes -180..180 and latitudes -90..90 inclusive; a third member of a
+    # position (the elevation) is not read.
+    corners = [(-90.0, -180.0), (90.0, 180.0), (-90.0, 180.0), (90.0, -180.0)]
+    data = _collection(*(_point(f"N{i}", c) for i, c in enumerate(corners)))
+    data["features"][0]["geometry"]["coordinates"].append(None)
+    g = load_graph(_write(tmp_path, "net.geojson", data))
+    assert [(d["lat"], d["lon"]) for _, d in g.nodes(data=True)] == corners
+    for lat, lon in [(-90.001, 0.0), (90.001, 0.0), (0.0, -180.001), (0.0, 180.001)]:
+        with pytest.raises(NetworkError, match=r"expected a longitude between -180 and 180"):
+            load_graph(_write(tmp_path, "bad.geojson", _collection(_point("X", (lat, lon)))))
