@@ -606,11 +606,42 @@ def _feature(geometry, **props) -> dict:
 @pytest.mark.parametrize(
     ("features", "match"),
     [
-        ([None, 5], r"feature 0 is null; expected a Feature object"),
-        ([_feature(None, id="a")], r"feature 0 has geometry null"),
-        ([_feature({"type": "LineString", "coordinates": []})], r"with 0 position\(s\)"),
-        ([_feature({"type": "Polygon", "coordinates": []})], r"geometry type the text 'Polygon'"),
-        ([_feature({"type": "Point", "coordinates": [500, 0]}, id="a")], r"longitude between"),
+        ([5, None], r"feature 0 is the number 5; expected a Feature object$"),
+        (
+            [_feature("abc", id="a")],
+            r"feature 0 has geometry the text 'abc'; expected a Point \(a node\) or a "
+            r"LineString \(a road\)$",
+        ),
+        (
+            [_feature({"type": "LineString", "coordinates": []})],
+            r"feature 0 is a LineString with 0 position\(s\); expected at least two$",
+        ),
+        (
+            [_feature({"type": "LineString", "coordinates": None})],
+            r"feature 0 is a LineString with 0 position\(s\); expected at least two$",
+        ),
+        (
+            [_feature({"type": "LineString", "coordinates": [[37.5, 48.0], [500, 0]]})],
+            r"feature 0's position 1 is \[500, 0\]; expected a longitude between -180 and 180 "
+            r"and a latitude between -90 and 90$",
+        ),
+        (
+            [_feature({"type": "Polygon", "coordinates": []})],
+            r"feature 0 has geometry type the text 'Polygon'; expected Point \(a node\) or "
+            r"LineString \(a road\)$",
+        ),
+        (
+            [_feature({"type": "Point", "coordinates": [500, 0]}, id="a")],
+            r"feature 0's point is \[500, 0\]; expected a longitude between",
+        ),
+        (
+            [_feature({"type": "Point", "coordinates": [37.5, 48.0]}, id=[1])],
+            r"point feature 0 has id a list; expected a name or a number$",
+        ),
+        (
+            [_feature({"type": "Point", "coordinates": [37.5, 48.0]}, kind="base")],
+            r"point feature 0 has no id or name property$",
+        ),
         (
             [
                 _feature({"type": "Point", "coordinates": [37.5, 48.0]}, id="a"),
@@ -621,9 +652,27 @@ def _feature(geometry, **props) -> dict:
     ],
 )
 def test_geojson_structure_is_checked_with_the_index(tmp_path, features, match):
+    # Every message starts with the file's name.
     data = {"type": "FeatureCollection", "features": features}
-    with pytest.raises(NetworkError, match=match):
+    with pytest.raises(NetworkError, match=r"^\S*net\.geojson: " + match):
         load_graph(_write(tmp_path, "net.geojson", data))
+
+
+def test_geojson_point_ids_come_from_properties_or_the_feature():
+    # The id property, else the name property, else the Feature's own id.
+    data = _collection(
+        {**_point("x", DONETSK), "properties": {"id": "A", "name": "Donetsk"}},
+        {**_point("x", AVDIIVKA), "properties": {"name": "Avdiivka"}},
+        {**_point("x", YASYNUVATA), "properties": {}, "id": 7},
+    )
+    assert list(geojson(data).nodes) == ["A", "Avdiivka", "7"]
+
+
+def test_geojson_without_features_is_an_empty_network(tmp_path):
+    assert geojson({"type": "FeatureCollection"}).number_of_nodes() == 0
+    path = _write(tmp_path, "net.geojson", {"type": "FeatureCollection"})
+    with pytest.raises(NetworkError, match=r"net\.geojson: the network has no nodes"):
+        load_graph(path)
 
 
 NS = 'xmlns="http://graphml.graphdrawing.org/xmlns"'
@@ -796,7 +845,9 @@ def test_geojson_line_end_exactly_at_the_snap_radius_snaps():
     )
     g = geojson(data, snap_km=radius)
     assert list(g.edges) == [("Donetsk", "Avdiivka", 0)]
-    with pytest.raises(NetworkError, match=r"line feature 2 ends at \(48\.0040, 37\.8053\)"):
+    with pytest.raises(
+        NetworkError, match=r"^GeoJSON: line feature 2 ends at \(48\.0040, 37\.8053\)"
+    ):
         geojson(data, snap_km=radius * (1 - 1e-9))
 
 
