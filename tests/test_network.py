@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from sim.scenario import ScenarioError
 from sim.world import scenario_from_dict
+from sim.world import network as network_module
 from sim.world.network import (
     KINDS,
     Distances,
@@ -142,6 +143,19 @@ def test_normalise_defaults():
     assert h.edges["D", "A"]["length_km"] == pytest.approx(16.77, abs=0.02)
     assert h.edges["X", "Y"]["length_km"] == pytest.approx(5.0)
     assert h.edges["D", "X"]["length_km"] == 12.5
+
+
+def test_normalise_road_length_from_plane_coordinates_needs_both_ends():
+    # (1, -2) to (4, 2): a 3-4-5 triangle away from the origin.
+    g = nx.Graph()
+    g.add_node("P", x_km=1.0, y_km=-2.0)
+    g.add_node("Q", x_km=4.0, y_km=2.0)
+    g.add_node("R", lat=48.0, lon=37.8)  # coordinates of another kind
+    g.add_edge("P", "Q")
+    assert normalise(g).edges["P", "Q"]["length_km"] == 5.0
+    g.add_edge("Q", "R")
+    with pytest.raises(NetworkError, match=r"edge 'Q'-'R' has no length_km and its nodes have no"):
+        normalise(g)
 
 
 def test_normalise_makes_a_simple_undirected_graph():
@@ -695,8 +709,34 @@ NS = 'xmlns="http://graphml.graphdrawing.org/xmlns"'
     ],
 )
 def test_graphml_structure_is_checked_with_the_index(tmp_path, text, match):
-    with pytest.raises(NetworkError, match=match):
+    with pytest.raises(NetworkError, match=r"^\S*net\.graphml: " + match):
         load_graph(_write(tmp_path, "net.graphml", text))
+
+
+def test_graphml_bytes_without_a_file_are_named_graphml():
+    with pytest.raises(NetworkError) as info:
+        network_module.graphml(b"<svg/>")
+    assert str(info.value) == (
+        "GraphML: the top element is <svg>; expected a GraphML file, whose top element is "
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+    )
+
+
+def test_json_network_with_a_huge_number_is_refused_in_plain_words(tmp_path):
+    path = _write(tmp_path, "net.json", '{"nodes": [{"id": "a", "weight": 1' + "0" * 5000 + "}]}")
+    with pytest.raises(NetworkError) as info:
+        load_graph(path)
+    assert str(info.value) == (
+        f"cannot read {path} as node-link: a number in it has thousands of digits; "
+        "expected ordinary numbers"
+    )
+
+
+def test_long_texts_are_cut_to_forty_characters_in_messages(tmp_path):
+    name = "MultiPolygonWithAVeryLongNameFromSomeGISTool"  # 44 characters
+    data = {"type": "FeatureCollection", "features": [_feature({"type": name})]}
+    with pytest.raises(NetworkError, match=f"geometry type the text '{name[:40]}'; expected"):
+        load_graph(_write(tmp_path, "net.geojson", data))
 
 
 def test_network_files_must_be_regular_files(tmp_path):
