@@ -24,10 +24,10 @@ from pydantic import ValidationError
 
 from sim.analysis.eventstats import daily_counts
 from sim.analysis.pointprocess import daily_moments, regime_moments
-from sim.scenario.intensity import RegimesSpec
+from sim.scenario.intensity import NoiseSpec, RegimesSpec
 from sim.world import scenario_from_dict
-from sim.world.intensity import regime_path
-from sim.world.streams import LINE
+from sim.world.intensity import noise_multiplier, regime_path
+from sim.world.streams import LINE, Stream, child_key
 from sim.world.violations import ViolationModel, ViolationSource
 
 DAY = 1440.0
@@ -107,6 +107,26 @@ def test_a_shorter_horizon_draws_a_prefix_of_the_same_path():
     # replications and seeds draw different paths
     other, _ = regime_path(spec, LINE, 100 * DAY, 5, 3)
     assert not np.array_equal(other[:3], starts[:3])
+
+
+@pytest.mark.parametrize("horizon", [30.0, 50 * 60.0])
+def test_noise_is_the_documented_hourly_log_ar1_path(horizon):
+    # docs/model.md: exp(X - sd^2/2), X stationary Gaussian with sd and lag-one
+    # correlation rho = exp(-1 h / correlation_time), held within each hour, the
+    # innovation of hour i drawn from stream violation.noise with key (owner, i).
+    # Written as the recursion X_0 = sd z_0, X_i = rho X_(i-1) + sd sqrt(1 - rho^2) z_i.
+    from scipy.stats import norm
+
+    spec = NoiseSpec(sd=0.6, correlation_time="5h")
+    rho = math.exp(-60.0 / 300.0)
+    n = math.ceil(horizon / 60.0)
+    u = Stream(4, 1, "violation.noise").uniform(child_key(LINE, np.arange(n, dtype=np.uint64)))
+    x = [0.6 * norm.ppf(u[0])]
+    for i in range(1, n):
+        x.append(rho * x[-1] + 0.6 * math.sqrt(1 - rho * rho) * norm.ppf(u[i]))
+    m = noise_multiplier(spec, LINE, horizon, 4, 1)
+    assert m.breaks.tolist() == [60.0 * i for i in range(n)]
+    assert m.values == pytest.approx(np.exp(np.array(x) - 0.18), rel=1e-12)
 
 
 def test_line_regimes_move_violations_in_time_but_keep_their_draws():
