@@ -27,7 +27,7 @@ from sim.analysis.pointprocess import daily_moments, regime_moments
 from sim.scenario.intensity import NoiseSpec, RegimesSpec
 from sim.world import scenario_from_dict
 from sim.world.intensity import noise_multiplier, regime_path
-from sim.world.streams import LINE, Stream, child_key
+from sim.world.streams import LINE, REGION, Stream, child_key, stable_id
 from sim.world.violations import ViolationModel, ViolationSource
 
 DAY = 1440.0
@@ -127,6 +127,27 @@ def test_noise_is_the_documented_hourly_log_ar1_path(horizon):
     m = noise_multiplier(spec, LINE, horizon, 4, 1)
     assert m.breaks.tolist() == [60.0 * i for i in range(n)]
     assert m.values == pytest.approx(np.exp(np.array(x) - 0.18), rel=1e-12)
+
+
+@pytest.mark.parametrize("scope", ["region", "line"])
+def test_noise_per_region_is_keyed_by_the_region_and_line_noise_is_shared(scope):
+    # Sectors S0..S3 in regions north/south, S4..S7 in none (the region '').
+    ld = loaded(
+        {"rate_per_day": 10.0, "noise": {"sd": 0.5, "correlation_time": "1d", "scope": scope}}
+    )
+    g = ld.graph
+    for k in range(4):
+        g.nodes[f"S{k}"]["region"] = "north" if k % 2 else "south"
+    s = ld.scenario
+    model = ViolationModel(s.violations, g, list(g.nodes), s.calendar)
+    names = ["", "north", "south"] if scope == "region" else [None]  # None: the whole line
+    assert [u.name for u in model.units] == names
+    hours = np.arange(0.5, 240.0) * 60.0
+    for unit in model.units:
+        owner = child_key(REGION, stable_id(unit.name)) if scope == "region" else LINE
+        got = model.multiplier(unit, 240 * 60.0, 3, 0).at(hours)
+        expected = noise_multiplier(s.violations.noise, int(owner), 240 * 60.0, 3, 0).at(hours)
+        assert np.array_equal(got, expected), unit.name
 
 
 def test_line_regimes_move_violations_in_time_but_keep_their_draws():
