@@ -150,6 +150,14 @@ def test_noise_per_region_is_keyed_by_the_region_and_line_noise_is_shared(scope)
         assert np.array_equal(got, expected), unit.name
 
 
+def test_regional_regimes_without_any_background_rate_draw_nothing():
+    # A replay-only style scenario: no background rate, every sector weight 0.
+    zero = {f"S{k}": 0.0 for k in range(8)}
+    regimes = {**REGIMES, "scope": "region"}
+    ld = loaded({"rate_per_day": 0.0, "hotspots": zero, "regimes": regimes}, horizon="30d")
+    assert source(ld).until(30 * DAY)["time"].size == 0
+
+
 def test_line_regimes_move_violations_in_time_but_keep_their_draws():
     plain = source(loaded({"rate_per_day": 30.0})).until(365 * DAY)
     moved = source(loaded({"rate_per_day": 30.0, "regimes": REGIMES})).until(365 * DAY)
