@@ -26,7 +26,7 @@ from sim.analysis.eventstats import daily_counts
 from sim.analysis.pointprocess import daily_moments, regime_moments
 from sim.scenario.intensity import NoiseSpec, RegimesSpec
 from sim.world import scenario_from_dict
-from sim.world.intensity import noise_multiplier, regime_path
+from sim.world.intensity import Multiplier, ModulatedProfile, noise_multiplier, regime_path
 from sim.world.streams import LINE, REGION, Stream, child_key, stable_id
 from sim.world.violations import ViolationModel, ViolationSource
 
@@ -148,6 +148,16 @@ def test_noise_per_region_is_keyed_by_the_region_and_line_noise_is_shared(scope)
         got = model.multiplier(unit, 240 * 60.0, 3, 0).at(hours)
         expected = noise_multiplier(s.violations.noise, int(owner), 240 * 60.0, 3, 0).at(hours)
         assert np.array_equal(got, expected), unit.name
+
+
+def test_cumulative_rate_in_the_first_hour_uses_the_first_hour_s_rate():
+    # 24 a day with weights 2, 0, 1, ..., 1 (sum 24): 2/60 per minute in hour 0,
+    # none in hour 1, 1/60 per minute after; g doubles from 90 min on.
+    g = Multiplier(np.array([0.0, 90.0]), np.array([1.0, 2.0]))
+    p = ModulatedProfile(24.0, [2.0, 0.0] + [1.0] * 22, g, 1440.0)
+    t = np.array([0.0, 30.0, 60.0, 100.0, 120.0, 150.0])
+    assert p.cumulative(t).tolist() == pytest.approx([0.0, 1.0, 2.0, 2.0, 2.0, 3.0])
+    assert p.inverse(np.array([1.0, 2.5])).tolist() == pytest.approx([30.0, 135.0])
 
 
 def test_regional_regimes_without_any_background_rate_draw_nothing():
