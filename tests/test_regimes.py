@@ -168,6 +168,29 @@ def test_regional_regimes_without_any_background_rate_draw_nothing():
     assert source(ld).until(30 * DAY)["time"].size == 0
 
 
+def test_regime_stays_are_exponential_draws_of_the_documented_stream():
+    # Two regimes from a given start: each stay k lasts mean_duration x E_k, with
+    # E_k = -ln(1 - u_k) and u_k from stream violation.regime.duration, key (owner, k).
+    spec = RegimesSpec.model_validate(
+        {
+            "initial": "calm",
+            "states": {
+                "calm": {"multiplier": 0.5, "mean_duration": "2d"},
+                "tense": {"multiplier": 2.0, "mean_duration": "6h"},
+            },
+        }
+    )
+    starts, states = regime_path(spec, LINE, 20 * DAY, 8, 1)
+    n = starts.size
+    assert n > 5 and states.tolist() == [k % 2 for k in range(n)]
+    u = Stream(8, 1, "violation.regime.duration").uniform(
+        child_key(LINE, np.arange(n, dtype=np.uint64))
+    )
+    stays = [(2 * DAY if k % 2 == 0 else 360.0) * -math.log1p(-u[k]) for k in range(n)]
+    assert starts.tolist() == pytest.approx(np.cumsum([0.0] + stays[:-1]).tolist(), rel=1e-12)
+    assert sum(stays) >= 20 * DAY > sum(stays[:-1])
+
+
 def test_line_regimes_move_violations_in_time_but_keep_their_draws():
     plain = source(loaded({"rate_per_day": 30.0})).until(365 * DAY)
     moved = source(loaded({"rate_per_day": 30.0, "regimes": REGIMES})).until(365 * DAY)
