@@ -621,6 +621,8 @@ def _feature(geometry, **props) -> dict:
     ("features", "match"),
     [
         ([5, None], r"feature 0 is the number 5; expected a Feature object$"),
+        ([None, 5], r"feature 0 is null; expected a Feature object$"),
+        ([_feature(None, id="a")], r"feature 0 has geometry null; expected a Point"),
         (
             [_feature("abc", id="a")],
             r"feature 0 has geometry the text 'abc'; expected a Point \(a node\) or a "
