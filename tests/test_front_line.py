@@ -131,3 +131,26 @@ def test_borders_are_read_as_rings_kept_and_drawn_grey(tmp_path):
     with pytest.raises(ScenarioError) as exc:
         load_scenario(p)
     assert exc.value.path == "network.borders" and "Polygon or MultiPolygon" in exc.value.message
+
+
+def test_a_single_feature_and_lines_on_the_edges_of_the_map_are_read():
+    edge = [[180.0, -90.0], [-180.0, 90.0]]
+    feature = {"type": "Feature", "geometry": {"type": "LineString", "coordinates": edge}}
+    assert lines_of(feature) == [edge]
+    with pytest.raises(ValueError) as info:
+        lines_of([edge])
+    assert str(info.value) == "expected a GeoJSON object (a FeatureCollection, Feature or geometry)"
+
+
+def test_a_front_line_that_is_not_a_regular_file_is_refused_at_once(tmp_path):
+    import os
+
+    from sim.world.frontline import read_front_line
+
+    os.mkfifo(tmp_path / "front.geojson")
+    with pytest.raises(ValueError) as info:
+        read_front_line(tmp_path / "front.geojson")
+    assert str(info.value) == (
+        f"the front-line file {tmp_path / 'front.geojson'}: the file is a named pipe (FIFO), "
+        "not a regular file; expected a GeoJSON file"
+    )

@@ -17,15 +17,19 @@ from hypothesis import strategies as st
 
 from sim.scenario import ScenarioError
 from sim.world import scenario_from_dict
+from sim.world import network as network_module
 from sim.world.network import (
     KINDS,
     Distances,
     NetworkError,
     builtin,
+    from_node_link_json,
+    geojson,
     haversine_km,
     load_graph,
     normalise,
     synthetic_line,
+    to_node_link_json,
 )
 
 DONETSK = (48.0, 37.8053)
@@ -141,6 +145,19 @@ def test_normalise_defaults():
     assert h.edges["D", "X"]["length_km"] == 12.5
 
 
+def test_normalise_road_length_from_plane_coordinates_needs_both_ends():
+    # (1, -2) to (4, 2): a 3-4-5 triangle away from the origin.
+    g = nx.Graph()
+    g.add_node("P", x_km=1.0, y_km=-2.0)
+    g.add_node("Q", x_km=4.0, y_km=2.0)
+    g.add_node("R", lat=48.0, lon=37.8)  # coordinates of another kind
+    g.add_edge("P", "Q")
+    assert normalise(g).edges["P", "Q"]["length_km"] == 5.0
+    g.add_edge("Q", "R")
+    with pytest.raises(NetworkError, match=r"edge 'Q'-'R' has no length_km and its nodes have no"):
+        normalise(g)
+
+
 def test_normalise_makes_a_simple_undirected_graph():
     g = nx.MultiDiGraph()
     g.add_node(1, kind="sector")
@@ -236,6 +253,27 @@ def test_load_node_link_round_trip(tmp_path, key):
     h = load_graph(path)
     _assert_example(h)
     assert nx.utils.graphs_equal(h, normalise(_example_graph()))
+
+
+def test_network_handed_to_workers_keeps_numpy_numbers_and_refuses_other_objects():
+    # A network built with numpy values (np.int64 and np.float32 are no Python
+    # int or float) travels to worker processes as node-link JSON: as plain
+    # numbers, the same values after the round trip.
+    g = nx.Graph()
+    g.add_node("S1", weight=np.float32(1.5), rank=np.int64(3), line=np.bool_(True))
+    g.add_edge("S1", "B1", length_km=np.float32(12.25))
+    text = to_node_link_json(g)
+    data = json.loads(text)
+    assert data["nodes"][0] == {"id": "S1", "weight": 1.5, "rank": 3, "line": True}
+    assert data["edges"][0]["length_km"] == 12.25
+    h = from_node_link_json(text)
+    assert list(h.nodes) == ["S1", "B1"]
+    assert h.nodes["S1"] == {"weight": 1.5, "rank": 3, "line": True}
+    assert h.edges["S1", "B1"]["length_km"] == 12.25
+    # Anything else cannot be written, and the error names its type.
+    g.nodes["S1"]["sides"] = {"UA", "RU"}
+    with pytest.raises(TypeError, match="cannot write set to node-link JSON"):
+        to_node_link_json(g)
 
 
 def test_load_node_link_minimal_without_edges(tmp_path):
@@ -557,7 +595,11 @@ def _write(tmp_path, name: str, data) -> Path:
     [
         ({"nodes": "abc"}, r"'nodes' is the text 'abc'; expected a list of node objects"),
         ({"nodes": [{"id": "a"}, None]}, r"node 1 is null; expected an object"),
-        ({"nodes": [{"id": "a"}, {"id": "a", "kind": "base"}]}, r"node 1 has the id 'a' of node 0"),
+        (
+            {"nodes": [{"id": "a"}, {"id": "a", "kind": "base"}]},
+            r"net\.json: node 1 has the id 'a' of node 0; expected each node once "
+            r"\(a repeated node would silently replace the first\)$",
+        ),
         ({"nodes": [{"id": 1}, {"id": "1"}]}, r"node 1 has the id '1' of node 0"),
         (
             {"nodes": [{"id": "a"}], "edges": [{"source": "a", "target": "ghost"}]},
@@ -578,11 +620,44 @@ def _feature(geometry, **props) -> dict:
 @pytest.mark.parametrize(
     ("features", "match"),
     [
-        ([None, 5], r"feature 0 is null; expected a Feature object"),
-        ([_feature(None, id="a")], r"feature 0 has geometry null"),
-        ([_feature({"type": "LineString", "coordinates": []})], r"with 0 position\(s\)"),
-        ([_feature({"type": "Polygon", "coordinates": []})], r"geometry type the text 'Polygon'"),
-        ([_feature({"type": "Point", "coordinates": [500, 0]}, id="a")], r"longitude between"),
+        ([5, None], r"feature 0 is the number 5; expected a Feature object$"),
+        ([None, 5], r"feature 0 is null; expected a Feature object$"),
+        ([_feature(None, id="a")], r"feature 0 has geometry null; expected a Point"),
+        (
+            [_feature("abc", id="a")],
+            r"feature 0 has geometry the text 'abc'; expected a Point \(a node\) or a "
+            r"LineString \(a road\)$",
+        ),
+        (
+            [_feature({"type": "LineString", "coordinates": []})],
+            r"feature 0 is a LineString with 0 position\(s\); expected at least two$",
+        ),
+        (
+            [_feature({"type": "LineString", "coordinates": None})],
+            r"feature 0 is a LineString with 0 position\(s\); expected at least two$",
+        ),
+        (
+            [_feature({"type": "LineString", "coordinates": [[37.5, 48.0], [500, 0]]})],
+            r"feature 0's position 1 is \[500, 0\]; expected a longitude between -180 and 180 "
+            r"and a latitude between -90 and 90$",
+        ),
+        (
+            [_feature({"type": "Polygon", "coordinates": []})],
+            r"feature 0 has geometry type the text 'Polygon'; expected Point \(a node\) or "
+            r"LineString \(a road\)$",
+        ),
+        (
+            [_feature({"type": "Point", "coordinates": [500, 0]}, id="a")],
+            r"feature 0's point is \[500, 0\]; expected a longitude between",
+        ),
+        (
+            [_feature({"type": "Point", "coordinates": [37.5, 48.0]}, id=[1])],
+            r"point feature 0 has id a list; expected a name or a number$",
+        ),
+        (
+            [_feature({"type": "Point", "coordinates": [37.5, 48.0]}, kind="base")],
+            r"point feature 0 has no id or name property$",
+        ),
         (
             [
                 _feature({"type": "Point", "coordinates": [37.5, 48.0]}, id="a"),
@@ -593,9 +668,27 @@ def _feature(geometry, **props) -> dict:
     ],
 )
 def test_geojson_structure_is_checked_with_the_index(tmp_path, features, match):
+    # Every message starts with the file's name.
     data = {"type": "FeatureCollection", "features": features}
-    with pytest.raises(NetworkError, match=match):
+    with pytest.raises(NetworkError, match=r"^\S*net\.geojson: " + match):
         load_graph(_write(tmp_path, "net.geojson", data))
+
+
+def test_geojson_point_ids_come_from_properties_or_the_feature():
+    # The id property, else the name property, else the Feature's own id.
+    data = _collection(
+        {**_point("x", DONETSK), "properties": {"id": "A", "name": "Donetsk"}},
+        {**_point("x", AVDIIVKA), "properties": {"name": "Avdiivka"}},
+        {**_point("x", YASYNUVATA), "properties": {}, "id": 7},
+    )
+    assert list(geojson(data).nodes) == ["A", "Avdiivka", "7"]
+
+
+def test_geojson_without_features_is_an_empty_network(tmp_path):
+    assert geojson({"type": "FeatureCollection"}).number_of_nodes() == 0
+    path = _write(tmp_path, "net.geojson", {"type": "FeatureCollection"})
+    with pytest.raises(NetworkError, match=r"net\.geojson: the network has no nodes"):
+        load_graph(path)
 
 
 NS = 'xmlns="http://graphml.graphdrawing.org/xmlns"'
@@ -618,8 +711,34 @@ NS = 'xmlns="http://graphml.graphdrawing.org/xmlns"'
     ],
 )
 def test_graphml_structure_is_checked_with_the_index(tmp_path, text, match):
-    with pytest.raises(NetworkError, match=match):
+    with pytest.raises(NetworkError, match=r"^\S*net\.graphml: " + match):
         load_graph(_write(tmp_path, "net.graphml", text))
+
+
+def test_graphml_bytes_without_a_file_are_named_graphml():
+    with pytest.raises(NetworkError) as info:
+        network_module.graphml(b"<svg/>")
+    assert str(info.value) == (
+        "GraphML: the top element is <svg>; expected a GraphML file, whose top element is "
+        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+    )
+
+
+def test_json_network_with_a_huge_number_is_refused_in_plain_words(tmp_path):
+    path = _write(tmp_path, "net.json", '{"nodes": [{"id": "a", "weight": 1' + "0" * 5000 + "}]}")
+    with pytest.raises(NetworkError) as info:
+        load_graph(path)
+    assert str(info.value) == (
+        f"cannot read {path} as node-link: a number in it has thousands of digits; "
+        "expected ordinary numbers"
+    )
+
+
+def test_long_texts_are_cut_to_forty_characters_in_messages(tmp_path):
+    name = "MultiPolygonWithAVeryLongNameFromSomeGISTool"  # 44 characters
+    data = {"type": "FeatureCollection", "features": [_feature({"type": name})]}
+    with pytest.raises(NetworkError, match=f"geometry type the text '{name[:40]}'; expected"):
+        load_graph(_write(tmp_path, "net.geojson", data))
 
 
 def test_network_files_must_be_regular_files(tmp_path):
@@ -675,3 +794,128 @@ def test_sectors_no_team_can_reach_are_named_in_a_warning():
     assert "(40 km by road from the nearest base with a team): S2, S3, S4, S5;" in warning
     none = scenario_from_dict(_synthetic(teams={"bases": [{"node": "B0", "count": 0}]}))
     assert "no base has a team" in none.warnings[0]
+
+
+def _misnamed_node(data, tmp_path=None):
+    with pytest.raises(ScenarioError) as info:
+        scenario_from_dict(data, base_dir=tmp_path or ".")
+    return str(info.value).split(": ", 2)[-1]
+
+
+def test_a_misspelt_node_gets_the_closest_names_of_the_right_kind():
+    # difflib's ratio 2M/T (cut-off 0.6) of 'S12' against the 12 sectors S0..S11:
+    # S2 and S1 share 2 of 5 characters (0.8), S11 and S10 2 of 6 (0.67), the rest
+    # at most 0.4; the three best, best first (ties: the larger name first). The
+    # rear nodes (R1_2: 0.57) are not sectors, so a hotspot cannot mean them.
+    data = _synthetic(network={"synthetic": {"sectors": 12, "depth": 2, "bases_every": 4}})
+    data["violations"] = {"hotspots": {"S12": 2.0}}
+    assert _misnamed_node(data) == (
+        "'S12' is not a node of the network; did you mean 'S2', 'S1', 'S11'?"
+    )
+
+
+@pytest.mark.parametrize("count", [12, 13])
+def test_a_node_name_like_no_other_lists_the_first_twelve_known_nodes(tmp_path, count):
+    # Nodes without a kind are sectors; a scripted violation may name any node.
+    names = ["S1"] + [f"C{i:02d}" for i in range(1, count)]
+    data = {
+        "nodes": [{"id": n} for n in names],
+        "edges": [{"source": a, "target": b, "length_km": 5} for a, b in zip(names, names[1:])],
+    }
+    (tmp_path / "net.json").write_text(json.dumps(data), encoding="utf-8")
+    scripted = [{"time": "1h", "node": "Zzz", "type": "drone", "perpetrator": "RU"}]
+    scen = _synthetic(network={"file": "net.json"}, teams={"bases": []})
+    scen["violations"] = {"scripted": scripted}
+    shown = sorted(names)[:12]
+    expected = f"'Zzz' is not a node of the network; known nodes: {', '.join(shown)}"
+    assert _misnamed_node(scen, tmp_path) == expected + (" ..." if count > 12 else "")
+
+
+# --------------------------------------------------------------------------- GeoJSON snapping
+
+
+def _brute_nearest(points, lat, lon, radius):
+    """The nearest point within the radius by great-circle distance, first on ties."""
+    best = min(
+        ((haversine_km(lat, lon, la, lo), order, n) for order, (n, la, lo) in enumerate(points)),
+        default=None,
+    )
+    return best[2] if best is not None and best[0] <= radius else None
+
+
+@pytest.mark.parametrize("snap_km", [0.3, 2.0, 40.0])
+def test_geojson_line_ends_snap_to_the_nearest_point_anywhere_on_the_globe(snap_km):
+    # Clusters of points all over the sphere (near the poles, the equator, the
+    # meridians 0, 90, -90 and the antimeridian too), line starts scattered up to
+    # 1.2 snap radii around them: each start snaps to the point a brute-force
+    # search over all points names (the grid of cells must not miss any).
+    rng = np.random.default_rng(20261201)
+    centres = [(89.9, 10.0), (-89.9, -170.0), (0.0, 0.0), (0.01, 90.0), (-0.01, -90.0)]
+    centres += [(30.0, 180.0), (-45.0, -179.99), (48.0, 37.8)]
+    centres += [
+        (math.degrees(math.asin(rng.uniform(-1, 1))), rng.uniform(-180, 180)) for _ in range(30)
+    ]
+
+    def around(lat, lon, km):
+        d, a = km * math.sqrt(rng.uniform()), rng.uniform(0, 2 * math.pi)
+        la = min(90.0, max(-90.0, lat + d * math.cos(a) / 111.2))
+        lo = lon + d * math.sin(a) / (111.2 * max(math.cos(math.radians(la)), 1e-3))
+        return la, (lo + 180.0) % 360.0 - 180.0
+
+    points, starts = [], []
+    for c, (lat, lon) in enumerate(centres):
+        points += [(f"P{c}_{k}", *around(lat, lon, 2 * snap_km)) for k in range(5)]
+        starts += [around(lat, lon, 1.2 * snap_km) for _ in range(8)]
+    expected = [_brute_nearest(points, la, lo, snap_km) for la, lo in starts]
+    kept = [(q, s) for q, s in enumerate(starts) if expected[q] is not None]
+    assert len(kept) > 150
+    hub = (-30.0, 60.0)  # a point far from every cluster: the end of every line
+    features = [_point(n, (la, lo)) for n, la, lo in points] + [_point("HUB", hub)]
+    features += [_line([s, hub], q=q, target="HUB") for q, s in kept]
+    g = geojson(_collection(*features), snap_km=snap_km)
+    snapped = {d["q"]: (u if v == "HUB" else v) for u, v, d in g.edges(data=True)}
+    assert snapped == {q: expected[q] for q, _ in kept}
+
+
+def test_geojson_line_end_exactly_at_the_snap_radius_snaps():
+    start = (DONETSK[0] + 0.004, DONETSK[1])
+    radius = haversine_km(*start, *DONETSK)
+    data = _collection(
+        _point("Donetsk", DONETSK),
+        _point("Avdiivka", AVDIIVKA),
+        _line([start, AVDIIVKA]),
+    )
+    g = geojson(data, snap_km=radius)
+    assert list(g.edges) == [("Donetsk", "Avdiivka", 0)]
+    with pytest.raises(
+        NetworkError, match=r"^GeoJSON: line feature 2 ends at \(48\.0040, 37\.8053\)"
+    ):
+        geojson(data, snap_km=radius * (1 - 1e-9))
+
+
+@pytest.mark.parametrize(
+    ("props", "match"),
+    [
+        ({"source": True}, r"net\.geojson: line feature 2 source has id the boolean true; "),
+        ({"target": [1]}, r"net\.geojson: line feature 2 target has id a list; "),
+    ],
+)
+def test_geojson_line_source_and_target_must_be_names(tmp_path, props, match):
+    data = _collection(
+        _point("A", DONETSK), _point("B", AVDIIVKA), _line([DONETSK, AVDIIVKA], **props)
+    )
+    with pytest.raises(NetworkError, match=match + "expected a name or a number"):
+        load_graph(_write(tmp_path, "net.geojson", data))
+
+
+def test_geojson_positions_may_lie_on_the_edges_of_the_map(tmp_path):
+    # Longitudes -180..180 and latitudes -90..90 inclusive; a third member of a
+    # position (the elevation) is not read.
+    corners = [(-90.0, -180.0), (90.0, 180.0), (-90.0, 180.0), (90.0, -180.0)]
+    data = _collection(*(_point(f"N{i}", c) for i, c in enumerate(corners)))
+    data["features"][0]["geometry"]["coordinates"].append(None)
+    g = load_graph(_write(tmp_path, "net.geojson", data))
+    assert [(d["lat"], d["lon"]) for _, d in g.nodes(data=True)] == corners
+    for lat, lon in [(-90.001, 0.0), (90.001, 0.0), (0.0, -180.001), (0.0, 180.001)]:
+        with pytest.raises(NetworkError, match=r"expected a longitude between -180 and 180"):
+            load_graph(_write(tmp_path, "bad.geojson", _collection(_point("X", (lat, lon)))))

@@ -24,10 +24,10 @@ from pydantic import ValidationError
 
 from sim.analysis.eventstats import daily_counts
 from sim.analysis.pointprocess import daily_moments, regime_moments
-from sim.scenario.intensity import RegimesSpec
+from sim.scenario.intensity import NoiseSpec, RegimesSpec
 from sim.world import scenario_from_dict
-from sim.world.intensity import regime_path
-from sim.world.streams import LINE
+from sim.world.intensity import Multiplier, ModulatedProfile, noise_multiplier, regime_path
+from sim.world.streams import LINE, REGION, Stream, child_key, stable_id
 from sim.world.violations import ViolationModel, ViolationSource
 
 DAY = 1440.0
@@ -107,6 +107,88 @@ def test_a_shorter_horizon_draws_a_prefix_of_the_same_path():
     # replications and seeds draw different paths
     other, _ = regime_path(spec, LINE, 100 * DAY, 5, 3)
     assert not np.array_equal(other[:3], starts[:3])
+
+
+@pytest.mark.parametrize("horizon", [30.0, 50 * 60.0])
+def test_noise_is_the_documented_hourly_log_ar1_path(horizon):
+    # docs/model.md: exp(X - sd^2/2), X stationary Gaussian with sd and lag-one
+    # correlation rho = exp(-1 h / correlation_time), held within each hour, the
+    # innovation of hour i drawn from stream violation.noise with key (owner, i).
+    # Written as the recursion X_0 = sd z_0, X_i = rho X_(i-1) + sd sqrt(1 - rho^2) z_i.
+    from scipy.stats import norm
+
+    spec = NoiseSpec(sd=0.6, correlation_time="5h")
+    rho = math.exp(-60.0 / 300.0)
+    n = math.ceil(horizon / 60.0)
+    u = Stream(4, 1, "violation.noise").uniform(child_key(LINE, np.arange(n, dtype=np.uint64)))
+    x = [0.6 * norm.ppf(u[0])]
+    for i in range(1, n):
+        x.append(rho * x[-1] + 0.6 * math.sqrt(1 - rho * rho) * norm.ppf(u[i]))
+    m = noise_multiplier(spec, LINE, horizon, 4, 1)
+    assert m.breaks.tolist() == [60.0 * i for i in range(n)]
+    assert m.values == pytest.approx(np.exp(np.array(x) - 0.18), rel=1e-12)
+
+
+@pytest.mark.parametrize("scope", ["region", "line"])
+def test_noise_per_region_is_keyed_by_the_region_and_line_noise_is_shared(scope):
+    # Sectors S0..S3 in regions north/south, S4..S7 in none (the region '').
+    ld = loaded(
+        {"rate_per_day": 10.0, "noise": {"sd": 0.5, "correlation_time": "1d", "scope": scope}}
+    )
+    g = ld.graph
+    for k in range(4):
+        g.nodes[f"S{k}"]["region"] = "north" if k % 2 else "south"
+    s = ld.scenario
+    model = ViolationModel(s.violations, g, list(g.nodes), s.calendar)
+    names = ["", "north", "south"] if scope == "region" else [None]  # None: the whole line
+    assert [u.name for u in model.units] == names
+    hours = np.arange(0.5, 240.0) * 60.0
+    for unit in model.units:
+        owner = child_key(REGION, stable_id(unit.name)) if scope == "region" else LINE
+        got = model.multiplier(unit, 240 * 60.0, 3, 0).at(hours)
+        expected = noise_multiplier(s.violations.noise, int(owner), 240 * 60.0, 3, 0).at(hours)
+        assert np.array_equal(got, expected), unit.name
+
+
+def test_cumulative_rate_in_the_first_hour_uses_the_first_hour_s_rate():
+    # 24 a day with weights 2, 0, 1, ..., 1 (sum 24): 2/60 per minute in hour 0,
+    # none in hour 1, 1/60 per minute after; g doubles from 90 min on.
+    g = Multiplier(np.array([0.0, 90.0]), np.array([1.0, 2.0]))
+    p = ModulatedProfile(24.0, [2.0, 0.0] + [1.0] * 22, g, 1440.0)
+    t = np.array([0.0, 30.0, 60.0, 100.0, 120.0, 150.0])
+    assert p.cumulative(t).tolist() == pytest.approx([0.0, 1.0, 2.0, 2.0, 2.0, 3.0])
+    assert p.inverse(np.array([1.0, 2.5])).tolist() == pytest.approx([30.0, 135.0])
+
+
+def test_regional_regimes_without_any_background_rate_draw_nothing():
+    # A replay-only style scenario: no background rate, every sector weight 0.
+    zero = {f"S{k}": 0.0 for k in range(8)}
+    regimes = {**REGIMES, "scope": "region"}
+    ld = loaded({"rate_per_day": 0.0, "hotspots": zero, "regimes": regimes}, horizon="30d")
+    assert source(ld).until(30 * DAY)["time"].size == 0
+
+
+def test_regime_stays_are_exponential_draws_of_the_documented_stream():
+    # Two regimes from a given start: each stay k lasts mean_duration x E_k, with
+    # E_k = -ln(1 - u_k) and u_k from stream violation.regime.duration, key (owner, k).
+    spec = RegimesSpec.model_validate(
+        {
+            "initial": "calm",
+            "states": {
+                "calm": {"multiplier": 0.5, "mean_duration": "2d"},
+                "tense": {"multiplier": 2.0, "mean_duration": "6h"},
+            },
+        }
+    )
+    starts, states = regime_path(spec, LINE, 20 * DAY, 8, 1)
+    n = starts.size
+    assert n > 5 and states.tolist() == [k % 2 for k in range(n)]
+    u = Stream(8, 1, "violation.regime.duration").uniform(
+        child_key(LINE, np.arange(n, dtype=np.uint64))
+    )
+    stays = [(2 * DAY if k % 2 == 0 else 360.0) * -math.log1p(-u[k]) for k in range(n)]
+    assert starts.tolist() == pytest.approx(np.cumsum([0.0] + stays[:-1]).tolist(), rel=1e-12)
+    assert sum(stays) >= 20 * DAY > sum(stays[:-1])
 
 
 def test_line_regimes_move_violations_in_time_but_keep_their_draws():

@@ -6,9 +6,11 @@ of UCDP GED and of the minimal format), never the real data files.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -16,8 +18,8 @@ from sim.engine.replication import Prepared, run_replication
 from sim.scenario import ScenarioError
 from sim.scenario.eventlog import EventLogSpec
 from sim.world import scenario_from_dict
-from sim.world.eventlog import EventLogError, read_events
-from sim.world.network import builtin
+from sim.world.eventlog import EventLogError, parse_event_time, read_events
+from sim.world.network import builtin, haversine_km, normalise, synthetic_line
 from sim.world.streams import REPLAYED, child_key
 from sim.world.violations import ViolationSource
 
@@ -107,7 +109,8 @@ def test_bad_rows_are_refused_with_their_lines(tmp_path):
         "line 3, column 'time'",
         "line 4, column 'lat': expected a number, got 'north'",
         "line 5, column 'type'",
-        "line 6, column 'perpetrator'",
+        "line 6, column 'perpetrator': expected RU or UA, or a value listed in "
+        "perpetrator_map, got 'DPR'",
         "line 7, column 'size': expected a whole number of at least 1, got '0'",
     ):
         assert needle in msg
@@ -266,9 +269,127 @@ def test_the_replayed_log_is_part_of_what_a_sweep_point_depends_on(tmp_path):
 
 def test_a_log_that_is_a_named_pipe_or_a_directory_is_refused_at_once(tmp_path):
     os.mkfifo(tmp_path / "events.csv")
-    with pytest.raises(ScenarioError, match="violations.replay.file.*not a regular file"):
+    with pytest.raises(
+        ScenarioError,
+        match=r"violations.replay.file.*not a regular file; expected an event log \(CSV\)",
+    ):
         scenario(tmp_path, {})
     (tmp_path / "events.csv").unlink()
     (tmp_path / "events.csv").mkdir()
     with pytest.raises(ScenarioError, match="violations.replay.file.*directory"):
         scenario(tmp_path, {})
+
+
+def test_read_events_gives_each_kept_row_as_the_log_has_it(tmp_path):
+    # The documented columns of the table: what the log gives, -1 (type, side) or
+    # 0 (size) where it gives nothing, a date alone as its midnight and not timed,
+    # and the distance to the node the event is placed at.
+    kyiv = (FAR[0] + 0.01, FAR[1])
+    p = minimal_log(
+        tmp_path,
+        [
+            f"2019-01-02T06:30,{TORETSK[0]},{TORETSK[1]},artillery,RU,40",
+            f"2019-01-03,{CHASIV_YAR[0]},{CHASIV_YAR[1]},,,",
+            f"2019-01-04T10:00,{kyiv[0]},{kyiv[1]},long_range_strike,UA,1",
+        ],
+    )
+    g = builtin()
+    nodes = list(g.nodes)
+    spec = EventLogSpec(file=str(p), max_distance_km=30)
+    t = read_events(spec, p, g, nodes, ["artillery", "long_range_strike"])
+    assert t.summary() == "3 of 3 rows kept"
+    assert t.line.tolist() == [2, 3, 4]
+    assert t.when.tolist() == [
+        dt.datetime(2019, 1, 2, 6, 30),
+        dt.datetime(2019, 1, 3),
+        dt.datetime(2019, 1, 4, 10, 0),
+    ]
+    assert t.timed.tolist() == [True, False, True]
+    placed = [nodes[j] for j in t.node]
+    assert placed == ["Toretsk", "Chasiv Yar", "Kyiv"]
+    assert t.type.tolist() == [0, -1, 1]
+    assert t.perpetrator.tolist() == [0, -1, 1]
+    assert t.size.tolist() == [40, 0, 1]
+    at = [(g.nodes[n]["lat"], g.nodes[n]["lon"]) for n in placed]
+    expected = [haversine_km(*e, *n) for e, n in zip([TORETSK, CHASIV_YAR, kyiv], at)]
+    assert t.km == pytest.approx(expected, rel=1e-9)
+    # Without type names (as `cfsim fit` reads a log) every event goes to a sector.
+    t = read_events(spec, p, g, nodes)
+    assert [nodes[j] for j in t.node] == ["Toretsk", "Chasiv Yar"]
+    assert t.type.tolist() == [-1, -1] and t.dropped["distance"] == 1
+
+
+def test_a_strike_without_any_strike_target_is_left_out_as_too_far(tmp_path):
+    g = nx.Graph()
+    g.add_node("S", lat=TORETSK[0], lon=TORETSK[1])  # a sector, no strike target anywhere
+    g = normalise(g)
+    p = minimal_log(tmp_path, [f"2019-01-04T10:00,{TORETSK[0]},{TORETSK[1]},long_range_strike,RU,"])
+    t = read_events(EventLogSpec(file=str(p)), p, g, ["S"], ["artillery", "long_range_strike"])
+    assert len(t) == 0 and t.summary() == "0 of 1 rows kept (left out: 1 distance)"
+
+
+def test_events_cannot_be_placed_on_a_network_without_coordinates(tmp_path):
+    g = synthetic_line(6, depth=1)
+    p = minimal_log(tmp_path, [f"2019-01-04T10:00,{TORETSK[0]},{TORETSK[1]},artillery,RU,"])
+    with pytest.raises(EventLogError) as info:
+        read_events(EventLogSpec(file=str(p)), p, g, list(g.nodes), ["artillery"])
+    assert str(info.value) == (
+        "the network's nodes need lat/lon to place events; S0, S1, S2, S3, S4 have none"
+    )
+
+
+def test_many_bad_rows_list_the_first_ten_and_count_the_rest(tmp_path):
+    p = minimal_log(tmp_path, [f"2019-01-02,48.4,{200 + k},artillery,RU," for k in range(12)])
+    with pytest.raises(EventLogError) as info:
+        read_events(EventLogSpec(file=str(p)), p, builtin(), list(builtin().nodes), ["artillery"])
+    listed = "".join(
+        f"\n  line {k + 2}, column 'lon': expected a number from -180 to 180, got '{200 + k}'"
+        for k in range(10)
+    )
+    assert str(info.value) == f"{p}: 12 bad row(s):{listed}\n  ... and 2 more"
+
+
+def test_an_empty_log_is_refused(tmp_path):
+    p = tmp_path / "events.csv"
+    p.write_text("")
+    with pytest.raises(EventLogError) as info:
+        read_events(EventLogSpec(file=str(p)), p, builtin(), list(builtin().nodes))
+    assert str(info.value) == f"{p} is empty; expected a header line of column names"
+
+
+def test_precision_codes_may_be_left_empty_but_must_be_numbers(tmp_path):
+    rows = [f"1,1/2/2019 12:00:00 AM,{TORETSK[0]},{TORETSK[1]},,1,2"]
+    (tmp_path / "events.csv").write_text(UCDP_HEADER + "\n".join(rows) + "\n")
+    spec = EventLogSpec(file="events.csv", format="ucdp")
+    g = builtin()
+    assert len(read_events(spec, tmp_path / "events.csv", g, list(g.nodes))) == 1
+    rows.append(f"2,1/2/2019 12:00:00 AM,{TORETSK[0]},{TORETSK[1]},1,x,2")
+    (tmp_path / "events.csv").write_text(UCDP_HEADER + "\n".join(rows) + "\n")
+    with pytest.raises(EventLogError, match=r"1 bad row\(s\):\n  line 3, column 'date_prec': "):
+        read_events(spec, tmp_path / "events.csv", g, list(g.nodes))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("9/4/2019", (dt.datetime(2019, 9, 4), False)),
+        ("09/04/2019 14:30", (dt.datetime(2019, 9, 4, 14, 30), True)),
+        ("9/4/2019 2:30:15 PM", (dt.datetime(2019, 9, 4, 14, 30, 15), True)),
+        ("9/4/2019 12:00:00 AM", (dt.datetime(2019, 9, 4), False)),
+        ("04 September 2019", (dt.datetime(2019, 9, 4), False)),
+    ],
+)
+def test_us_and_acled_dates_are_read_with_their_time_of_day(text, expected):
+    assert parse_event_time(text) == expected
+
+
+def test_align_start_without_a_window_starts_the_run_at_the_first_event_s_midnight(tmp_path):
+    minimal_log(
+        tmp_path,
+        [
+            f"2017-06-05T10:00,{CHASIV_YAR[0]},{CHASIV_YAR[1]},artillery,UA,",
+            f"2017-06-03T06:30,{TORETSK[0]},{TORETSK[1]},artillery,RU,",
+        ],
+    )
+    v = drawn(scenario(tmp_path, {"align": "start"}), 0, 1)
+    assert sorted(v["time"].tolist()) == [390.0, 2 * DAY + 600.0]
