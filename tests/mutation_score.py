@@ -146,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{SAMPLE}: {args.draw} of {len(status)} mutants (seed {args.seed})")
         return 0
     equiv = equivalents()
+    unknown = sorted(set(equiv) - set(status))
+    if unknown:
+        print(f"{EQUIVALENTS.name}: {len(unknown)} listed mutants mutmut did not make, e.g. {unknown[0]}", file=sys.stderr)
+        return 1
     if args.sample:
         chosen = SAMPLE.read_text().split()
         missing = [n for n in chosen if n not in status]
@@ -154,10 +158,6 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         population = len(status)
         status = {n: status[n] for n in chosen}
-    unknown = sorted(set(equiv) - set(status))
-    if unknown:
-        print(f"{EQUIVALENTS.name}: {len(unknown)} listed mutants mutmut did not make, e.g. {unknown[0]}", file=sys.stderr)
-        return 1
     rows, left = table(status, equiv)
     if args.left:
         for name in left:
