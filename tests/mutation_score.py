@@ -133,12 +133,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mutants", type=Path, default=ROOT / "mutants")
     ap.add_argument("--left", action="store_true", help="list the non-equivalent survivors")
-    ap.add_argument("--sample", action="store_true", help=f"count only the mutants in {SAMPLE.name}")
-    ap.add_argument("--draw", type=int, metavar="N", help=f"draw a new sample of N mutants into {SAMPLE.name}")
-    ap.add_argument("--seed", type=int, default=20261201, help="seed of --draw (default %(default)s)")
+    ap.add_argument(
+        "--sample", action="store_true", help=f"count only the mutants in {SAMPLE.name}"
+    )
+    ap.add_argument(
+        "--draw", type=int, metavar="N", help=f"draw a new sample of N mutants into {SAMPLE.name}"
+    )
+    ap.add_argument(
+        "--seed", type=int, default=20261201, help="seed of --draw (default %(default)s)"
+    )
     args = ap.parse_args(argv)
     if not args.mutants.is_dir():
-        print(f"{args.mutants}: no mutmut results here; run `.venv/bin/mutmut run` first", file=sys.stderr)
+        print(
+            f"{args.mutants}: no mutmut results here; run `.venv/bin/mutmut run` first",
+            file=sys.stderr,
+        )
         return 2
     status = statuses(args.mutants)
     if args.draw:
@@ -148,13 +157,19 @@ def main(argv: list[str] | None = None) -> int:
     equiv = equivalents()
     unknown = sorted(set(equiv) - set(status))
     if unknown:
-        print(f"{EQUIVALENTS.name}: {len(unknown)} listed mutants mutmut did not make, e.g. {unknown[0]}", file=sys.stderr)
+        print(
+            f"{EQUIVALENTS.name}: {len(unknown)} listed mutants mutmut did not make, e.g. {unknown[0]}",
+            file=sys.stderr,
+        )
         return 1
     if args.sample:
         chosen = SAMPLE.read_text().split()
         missing = [n for n in chosen if n not in status]
         if missing:
-            print(f"{SAMPLE.name}: {len(missing)} mutants mutmut did not make, e.g. {missing[0]}", file=sys.stderr)
+            print(
+                f"{SAMPLE.name}: {len(missing)} mutants mutmut did not make, e.g. {missing[0]}",
+                file=sys.stderr,
+            )
             return 1
         population = len(status)
         status = {n: status[n] for n in chosen}
@@ -163,11 +178,26 @@ def main(argv: list[str] | None = None) -> int:
         for name in left:
             print(name, status[name])
         return 0
-    head = ["module", "mutants", "checked", "killed (timeouts incl.)", "equivalent", "survived", "score"]
+    head = [
+        "module",
+        "mutants",
+        "checked",
+        "killed (timeouts incl.)",
+        "equivalent",
+        "survived",
+        "score",
+    ]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in rows:
-        print("| " + " | ".join(f"`{c}`" if i == 0 and not str(c).startswith("*") else str(c) for i, c in enumerate(r)) + " |")
+        print(
+            "| "
+            + " | ".join(
+                f"`{c}`" if i == 0 and not str(c).startswith("*") else str(c)
+                for i, c in enumerate(r)
+            )
+            + " |"
+        )
     total = rows[-1]
     scored = total[2] - total[4]
     if args.sample and scored:
