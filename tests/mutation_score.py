@@ -158,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(equiv) - set(status))
     if unknown:
         print(
-            f"{EQUIVALENTS.name}: {len(unknown)} listed mutants mutmut did not make, e.g. {unknown[0]}",
+            f"{EQUIVALENTS.name}: {len(unknown)} listed mutants mutmut did not make, "
+            f"e.g. {unknown[0]}",
             file=sys.stderr,
         )
         return 1
