@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from sim.analysis.experiment import make_jobs, run_job
     from sim.analysis.parallel import map_ordered
+    from sim.records.storage import same_data
     from sim.world import load_scenario
 
     loaded = load_scenario(args.scenario, overrides={"horizon": f"{args.days}d"})
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     pool = map_ordered(run_job, jobs, workers=args.workers)
     tn = time.perf_counter() - t
-    same = "identical" if pool == serial else "DIFFERENT"
+    same = "identical" if same_data(pool, serial) else "DIFFERENT"
     print(f"{args.workers} processes         {tn:6.2f} s   speed-up {t1 / tn:.2f}x  ({same})")
     if args.workers == 2:
         met = "met" if t1 / tn >= TARGET_SPEEDUP else "not met"
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         dask = map_ordered(run_job, jobs, workers=args.workers, dask="local")
         td = time.perf_counter() - t
-        same = "identical" if dask == serial else "DIFFERENT"
+        same = "identical" if same_data(dask, serial) else "DIFFERENT"
         print(
             f"Dask local x{args.workers}       {td:6.2f} s   speed-up {t1 / td:.2f}x  ({same}; "
             "includes starting the cluster)"

@@ -95,11 +95,6 @@ def merge():
 
 def same_data(a, b) -> bool:
     """Equal plain data, NaN equal to NaN (``==`` on dicts holding NaN is False)."""
-    import json
+    from sim.records.storage import same_data as same
 
-    from sim.records.storage import plain
-
-    def text(x):
-        return json.dumps(plain(x), sort_keys=True, default=repr)
-
-    return text(a) == text(b)
+    return same(a, b)

@@ -275,6 +275,26 @@ def json_text(data: Any, indent: int = 2) -> str:
     return json.dumps(plain(data), indent=indent, default=json_default) + "\n"
 
 
+def same_data(a: Any, b: Any) -> bool:
+    """Whether two results are the same plain data, NaN equal to NaN.
+
+    ``==`` on summaries is False whenever they hold NaN (a metric with no
+    observations), even for a result and its own copy.
+
+    Examples
+    --------
+    >>> same_data({"x": [float("nan"), 1.0]}, {"x": [float("nan"), 1.0]})
+    True
+    >>> same_data({"x": 1.0}, {"x": 1.5})
+    False
+    """
+
+    def text(x: Any) -> str:
+        return json.dumps(plain(x), sort_keys=True, default=json_default)
+
+    return text(a) == text(b)
+
+
 def write_json(path: str | Path, data: Any) -> None:
     Path(path).write_text(json_text(data), encoding="utf-8")
 
