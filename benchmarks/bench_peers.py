@@ -6,7 +6,11 @@ assessment, no teams). This script runs, as separate whole processes,
 
 - ``cfsim run benchmarks/mm5.yaml`` (start-up, simulation, summary and the
   four Parquet tables written: everything a user waits for);
+- the same run cut to one simulated day (``cfsim-1d``): what a run costs
+  whatever its length;
 - the same queue in idiomatic SimPy (``peers/simpy_mmc.py``);
+- the same queue in SimPy at its leanest (``peers/simpy_lean.py``: callbacks,
+  no processes, no records but the waits): the floor of SimPy's event loop;
 - the same queue in Ciw (``peers/ciw_mmc.py``) when Ciw is installed;
 
 alternating them ``--rounds`` times so that a noisy machine slows all of them
@@ -39,11 +43,19 @@ TARGET_RATIO = 0.5  # cfsim time / idiomatic SimPy time
 TARGET_MB = 100.0  # cfsim peak memory
 
 
-def cfsim_command(out: Path) -> list[str]:
+def cfsim_command(out: Path, scenario: Path = HERE / "mm5.yaml") -> list[str]:
     script = Path(sys.executable).with_name("cfsim")
     main = "import sys; from sim.cli import main; sys.exit(main())"
     head = [str(script)] if script.exists() else [sys.executable, "-c", main]
-    return head + ["run", str(HERE / "mm5.yaml"), "-q", "-j", "1", "--out", str(out)]
+    return head + ["run", str(scenario), "-q", "-j", "1", "--out", str(out)]
+
+
+def one_day_scenario(folder: Path) -> Path:
+    """The benchmark's scenario cut to one simulated day: what a run costs before
+    the queue (start-up, checks, summary, tables)."""
+    path = folder / "mm5_1d.yaml"
+    path.write_text(f"extends: {json.dumps(str(HERE / 'mm5.yaml'))}\nhorizon: 1d\n")
+    return path
 
 
 def measure(cmd: list[str]) -> tuple[float, float, float, str]:
@@ -88,24 +100,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", help="also write the measurements to this JSON file")
     args = ap.parse_args(argv)
 
-    peers = {"simpy": [sys.executable, str(HERE / "peers" / "simpy_mmc.py"), *QUEUE]}
+    peers = {
+        "simpy": [sys.executable, str(HERE / "peers" / "simpy_mmc.py"), *QUEUE],
+        "lean": [sys.executable, str(HERE / "peers" / "simpy_lean.py"), *QUEUE],
+    }
     if importlib.util.find_spec("ciw") is not None:
         peers["ciw"] = [sys.executable, str(HERE / "peers" / "ciw_mmc.py"), *QUEUE]
-    times: dict[str, list[float]] = {"cfsim": [], **{p: [] for p in peers}}
+    times: dict[str, list[float]] = {"cfsim": [], "cfsim-1d": [], **{p: [] for p in peers}}
     cpu: dict[str, list[float]] = {k: [] for k in times}
     memory: dict[str, list[float]] = {k: [] for k in times}
     printed: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
             out = Path(tmp) / f"run{r}"
-            for name, cmd in [("cfsim", cfsim_command(out)), *peers.items()]:
+            fixed = cfsim_command(Path(tmp) / f"day{r}", one_day_scenario(Path(tmp)))
+            for name, cmd in [("cfsim", cfsim_command(out)), ("cfsim-1d", fixed), *peers.items()]:
                 wall, used, mb, text = measure(cmd)
                 times[name].append(wall)
                 cpu[name].append(used)
                 memory[name].append(mb)
                 printed[name] = text.strip()
                 print(
-                    f"round {r + 1}: {name:6s} {wall:6.2f} s  cpu {used:6.2f} s  {mb:6.0f} MB",
+                    f"round {r + 1}: {name:8s} {wall:6.2f} s  cpu {used:6.2f} s  {mb:6.0f} MB",
                     file=sys.stderr,
                 )
         digest, mean_wait, n = waits_digest(Path(tmp) / "run0")
@@ -117,13 +133,19 @@ def main(argv: list[str] | None = None) -> int:
     peak = max(memory["cfsim"])
     print(f"M/M/5 at utilisation 0.9, 618 days; {args.rounds} alternating rounds, whole processes")
     head = ("median s", "best s", "vs SimPy", "cpu s", "vs SimPy", "peak MB")
-    print(f"{'':8s}" + "".join(f"{h:>10s}" for h in head))
+    print(f"{'':9s}" + "".join(f"{h:>10s}" for h in head))
     for k in times:
         print(
-            f"{k:8s}{median[k]:10.2f}{min(times[k]):10.2f}{median[k] / median['simpy']:9.2f}x"
+            f"{k:9s}{median[k]:10.2f}{min(times[k]):10.2f}{median[k] / median['simpy']:9.2f}x"
             f"{median_cpu[k]:10.2f}{median_cpu[k] / median_cpu['simpy']:9.2f}x"
             f"{max(memory[k]):10.0f}"
         )
+    floor = median["lean"] / median["simpy"]
+    left = TARGET_RATIO * median["simpy"] - median["lean"]
+    print(
+        f"SimPy's leanest loop alone takes {floor:.2f}x idiomatic SimPy: a {TARGET_RATIO}x target "
+        f"leaves {left:.2f} s beyond it for start-up, records, summary and tables"
+    )
     print(f"cfsim: {n} reports, mean wait {mean_wait:.3f} min")
     for k in peers:
         print(f"{k}: {printed[k]}")
