@@ -83,36 +83,41 @@ def arrow_batch(
     (:data:`~sim.records.tables.DATED_COLUMN`). ``cols`` is a pyarrow table or a dict
     of numpy columns."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
+    # numpy does the conversions (pyarrow.compute would cost a tenth of a second to import)
     if isinstance(cols, dict):
-        cols = pa.table({k: np.asarray(v) for k, v in cols.items()})
-    n = cols.num_rows
+        arrays = {k: np.asarray(v) for k, v in cols.items()}
+    else:
+        arrays = {k: cols.column(k).to_numpy() for k in cols.column_names}
+    n = len(next(iter(arrays.values()))) if arrays else 0
     out = {"replication": pa.array(np.full(n, replication, dtype=np.int64))}
     lookups = {"nodes": list(nodes), "types": list(types)}
-    for col in cols.column_names:
-        values = cols.column(col).combine_chunks()
+    for col, values in arrays.items():
         names = CODED.get(name, {}).get(col)
         if names is not None:
             vocab = lookups[names] if isinstance(names, str) else list(names)
-            codes = pc.cast(values, pa.int32())
+            codes = values.astype(np.int32)
             out[col] = pa.DictionaryArray.from_arrays(
-                pc.if_else(pc.less(codes, 0), pa.scalar(None, pa.int32()), codes),
-                pa.array(vocab, type=pa.string()),
+                pa.array(codes, mask=_nulls(codes < 0)), pa.array(vocab, type=pa.string())
             )
-        elif col in BOOLEAN or pa.types.is_boolean(values.type):
-            out[col] = pc.cast(values, pa.uint8())
-        elif pa.types.is_floating(values.type):
-            out[col] = pc.if_else(pc.is_nan(values), pa.scalar(None, values.type), values)
+        elif col in BOOLEAN or values.dtype == np.bool_:
+            out[col] = pa.array(values.astype(np.uint8))
+        elif values.dtype.kind == "f":
+            out[col] = pa.array(values, mask=_nulls(np.isnan(values)))
         else:
-            out[col] = values
+            out[col] = pa.array(values)
         if dates is not None and col == DATED_COLUMN.get(name):
-            minutes = values.to_numpy(zero_copy_only=False)
-            out["datetime"] = pa.array([d or None for d in dates(minutes)], type=pa.string())
+            out["datetime"] = pa.array([d or None for d in dates(values)], type=pa.string())
     start = START_COLUMN.get(name)
-    if start is not None and start in cols.column_names:
-        out["measured"] = pc.cast(pc.greater_equal(cols.column(start), warmup), pa.uint8())
+    if start is not None and start in arrays:
+        first = arrays[start]
+        out["measured"] = pa.array((first >= warmup).astype(np.uint8), mask=_nulls(first != first))
     return pa.table(out)
+
+
+def _nulls(mask: np.ndarray) -> np.ndarray | None:
+    """A null mask for pyarrow, or None when nothing is null."""
+    return mask if mask.any() else None
 
 
 class TableWriter:
@@ -142,7 +147,9 @@ class TableWriter:
 
                 self.writer = pcsv.CSVWriter(self.path, table.schema)
         if self.fmt == "parquet":
-            self.writer.write_table(table.cast(self.writer.schema))
+            if not table.schema.equals(self.writer.schema):  # (cast imports pyarrow.compute)
+                table = table.cast(self.writer.schema)
+            self.writer.write_table(table)
         else:
             self.writer.write_table(table)
 
@@ -225,7 +232,7 @@ def read_table(path: str | Path) -> dict[str, np.ndarray]:
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        data = pq.read_table(path)
+        data = pq.ParquetFile(path).read()  # no dataset built for one file
     else:
         import pyarrow as pa
         import pyarrow.csv as pcsv
