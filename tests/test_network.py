@@ -919,3 +919,36 @@ def test_geojson_positions_may_lie_on_the_edges_of_the_map(tmp_path):
     for lat, lon in [(-90.001, 0.0), (90.001, 0.0), (0.0, -180.001), (0.0, 180.001)]:
         with pytest.raises(NetworkError, match=r"expected a longitude between -180 and 180"):
             load_graph(_write(tmp_path, "bad.geojson", _collection(_point("X", (lat, lon)))))
+
+
+def test_a_new_protected_site_is_joined_to_its_nearest_node_at_that_distance():
+    """A moratorium site given by coordinates becomes an energy node with one edge,
+    to the nearest node with coordinates, as long as the great-circle distance."""
+    from sim.world import scenario_from_dict
+    from sim.world.network import builtin, haversine_km
+
+    # Sumy is 131 km from any other node of the built-in network; the site is 5.6 km
+    # north of it, so Sumy is its nearest node (and last by name: not the first
+    # candidate in any order)
+    sumy = builtin("donbas_south").nodes["Sumy"]
+    site = {"id": "SumyTPP", "class": "power_plant", "lat": sumy["lat"] + 0.05}
+    site.update(lon=sumy["lon"], side="UA")
+    loaded = scenario_from_dict(
+        {
+            "name": "site",
+            "horizon": "1d",
+            "network": {"builtin": "donbas_south"},
+            "moratorium": {"start": "0min", "duration": "1d", "sites": [site]},
+        }
+    )
+    g = loaded.graph
+    assert list(g.neighbors("SumyTPP")) == ["Sumy"]
+    expected = haversine_km(site["lat"], site["lon"], sumy["lat"], sumy["lon"])
+    assert g.edges["SumyTPP", "Sumy"]["length_km"] == pytest.approx(expected, rel=1e-12)
+    assert 5.0 < expected < 6.0
+    node = g.nodes["SumyTPP"]
+    assert (node["kind"], node["site_class"], node["region"]) == (
+        "energy",
+        "power_plant",
+        g.nodes["Sumy"]["region"],
+    )
