@@ -952,3 +952,26 @@ def test_a_new_protected_site_is_joined_to_its_nearest_node_at_that_distance():
         "power_plant",
         g.nodes["Sumy"]["region"],
     )
+
+
+def test_a_new_protected_site_on_a_network_without_regions_gets_an_empty_region(tmp_path):
+    """As every node without a region: ``""`` (a None would reach the saved network
+    as null and the results as a region named "None")."""
+    from sim.world import scenario_from_dict
+
+    path = tmp_path / "net.json"
+    path.write_text(json.dumps(nx.node_link_data(_example_graph(), edges="edges")))
+    site = {"id": "DonetskTPP", "class": "power_plant", "side": "RU"}
+    site.update(lat=DONETSK[0] + 0.02, lon=DONETSK[1])
+    loaded = scenario_from_dict(
+        {
+            "name": "no_regions",
+            "horizon": "1d",
+            "network": {"file": str(path)},
+            "teams": {"enabled": False},
+            "moratorium": {"start": "0min", "duration": "1d", "sites": [site]},
+        }
+    )
+    g = loaded.graph
+    assert list(g.neighbors("DonetskTPP")) == ["Donetsk"]
+    assert g.nodes["DonetskTPP"]["region"] == ""
