@@ -378,3 +378,17 @@ def test_comparison_rows_hold_the_documented_columns():
     alt = rows[("response_mean", "alt")]
     assert alt["unit"] == "minutes" and alt["diff_mean"] == 0.0 and alt["significant"] is False
     assert len(comp.rows()) == 2 * len(METRIC_KEYS)
+
+
+def test_a_run_records_the_file_it_came_from_and_none_for_a_mapping(tmp_path):
+    from sim.world import scenario_from_dict
+
+    loaded = short(tmp_path, "baseline.yaml", horizon="2d")
+    path = tmp_path / "short_baseline.yaml"
+    assert loaded.path == path
+    assert run(loaded, replications=1, workers=1).metadata["scenario_file"] == str(path)
+    built = scenario_from_dict(
+        {"name": "m", "horizon": "1d", "network": {"builtin": "donbas_south"}}
+    )
+    assert built.path is None
+    assert run(built, replications=1, workers=1).metadata["scenario_file"] is None

@@ -975,3 +975,25 @@ def test_a_new_protected_site_on_a_network_without_regions_gets_an_empty_region(
     g = loaded.graph
     assert list(g.neighbors("DonetskTPP")) == ["Donetsk"]
     assert g.nodes["DonetskTPP"]["region"] == ""
+
+
+def test_a_synthetic_network_has_the_bases_it_asks_for():
+    """``network.synthetic.bases_every`` reaches the generator: bases behind every
+    third sector (and the last) of 12 are B0, B3, B6, B9 and B11, not the default's
+    every fourth."""
+    from sim.world import scenario_from_dict
+
+    spec = {"sectors": 12, "depth": 1, "spacing_km": 5.0, "bases_every": 3}
+    loaded = scenario_from_dict(
+        {
+            "name": "line",
+            "horizon": "1d",
+            "network": {"synthetic": spec},
+            "teams": {"enabled": False},
+        }
+    )
+    bases = sorted(n for n, d in loaded.graph.nodes(data=True) if d["kind"] == "base")
+    assert bases == ["B0", "B11", "B3", "B6", "B9"]
+    assert nx.utils.graphs_equal(
+        loaded.graph, synthetic_line(12, depth=1, spacing_km=5.0, bases_every=3)
+    )
