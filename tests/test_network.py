@@ -997,3 +997,29 @@ def test_a_synthetic_network_has_the_bases_it_asks_for():
     assert nx.utils.graphs_equal(
         loaded.graph, synthetic_line(12, depth=1, spacing_km=5.0, bases_every=3)
     )
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            {"nodes": [{"id": "a"}], "edges": [{"source": "a", "target": "b"}]},
+            "net.json: edge 0 has target 'b', which is not a declared node; expected every "
+            "edge to join nodes the file lists",
+        ),
+        (
+            {"nodes": [{"id": [1]}], "edges": []},
+            "net.json: node 0 has id a list; expected a name or a number",
+        ),
+    ],
+)
+def test_node_link_structure_errors_are_whole_sentences_naming_the_file(data, message):
+    with pytest.raises(NetworkError) as err:
+        network_module.node_link(data, "net.json")
+    assert str(err.value) == message
+
+
+def test_a_networks_name_description_and_crs_are_kept():
+    g = nx.Graph(name="line", description="a test line", crs="EPSG:4326", other="dropped")
+    g.add_node("a", kind="sector", side="line", x_km=0.0, y_km=0.0)
+    assert normalise(g).graph == {"name": "line", "description": "a test line", "crs": "EPSG:4326"}

@@ -396,3 +396,19 @@ def test_variance_and_autocovariance_of_daily_counts_match_theory(case):
     # and the index of dispersion and autocorrelation are what docs/model.md shows
     assert theory.index_of_dispersion > 10
     assert 0.5 < theory.autocorrelation([1])[0] < 0.95
+
+
+def test_the_whole_horizon_draw_follows_the_calendar_as_the_windowed_one_does():
+    """``generate`` (one draw of the whole horizon, used by ``fit`` and the tests)
+    gives the engine's violations, day-of-week profile included."""
+    from sim.world.violations import generate
+
+    week = [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0]  # nothing at weekends
+    ld = loaded({"rate_per_day": 50.0, "day_of_week": week}, horizon="28d", start="2018-01-01")
+    s = ld.scenario
+    whole = generate(s.violations, ld.graph, list(ld.graph.nodes), s.horizon, 11, 0, s.calendar)
+    windowed = source(ld).until(s.horizon)
+    assert whole["time"].size > 500
+    for column in ("time", "node", "key", "type", "perpetrator"):
+        assert np.array_equal(whole[column], windowed[column]), column
+    assert set((whole["time"] // DAY).astype(int) % 7) == {0, 1, 2, 3, 4}
