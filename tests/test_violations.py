@@ -82,6 +82,15 @@ def test_arrivals_empty_for_zero_rate_or_horizon():
     assert arrivals(10.0, [1.0] * 24, 0.0, 0).size == 0
 
 
+def test_a_window_of_the_first_minute_has_its_arrivals():
+    """At 144,000 a day (100 a minute) the first minute holds about 100 arrivals, the
+    first ones of the whole draw (a Poisson count of mean 100 is 0 with chance e^-100)."""
+    whole = arrivals(144_000.0, [1.0] * 24, 10.0, 3)
+    first = arrivals(144_000.0, [1.0] * 24, 1.0, 3)
+    assert abs(first.size - 100) <= 4 * math.sqrt(100)
+    assert np.array_equal(first, whole[whole < 1.0])
+
+
 def test_arrivals_count_matches_rate_over_long_horizon():
     rate, days = 30.0, 365
     t = arrivals(rate, PROFILE, days * DAY, 1)
@@ -245,6 +254,12 @@ def test_perpetrator_and_affected_are_opposite_sides():
     _, v, _ = escalated()
     assert set(np.unique(v["perpetrator"])) == {0, 1}
     assert np.array_equal(v["affected"], 1 - v["perpetrator"])
+
+
+def test_type_severities_are_integers():
+    """Severity is an integer scale (1 to 5): the type table keeps it as one."""
+    types = TypeTable.from_spec(escalated()[0])
+    assert types.severity.dtype == np.int64
 
 
 def test_line_violations_are_at_sectors_with_line_types():
