@@ -392,3 +392,14 @@ def test_a_run_records_the_file_it_came_from_and_none_for_a_mapping(tmp_path):
     )
     assert built.path is None
     assert run(built, replications=1, workers=1).metadata["scenario_file"] is None
+
+
+def test_a_time_row_is_in_minutes_only_while_every_mean_is_under_two_hours():
+    """docs/experiments.md: times in minutes when under two hours, else in hours
+    (NaN means of configurations without data do not count)."""
+    from sim.analysis.compare import _scale
+
+    assert _scale("time", [30.0, 119.9, float("nan")]) == (1.0, "min")
+    assert _scale("time", [30.0, 120.0]) == (1 / 60.0, "h")
+    assert _scale("time", [-130.0]) == (1 / 60.0, "h")  # a difference of two hours or more
+    assert _scale("share", [0.5]) == (100.0, "%")

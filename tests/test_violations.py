@@ -500,3 +500,10 @@ def test_spec_rejects_invalid(bad):
 
     with pytest.raises(pydantic.ValidationError):
         ViolationsSpec.model_validate(bad)
+
+
+def test_no_arrival_is_placed_in_an_hour_without_rate_even_at_its_boundary():
+    """A cumulative value at the end of a run of zero-rate hours maps to the start of
+    the next hour with rate, not into the quiet hours (mornings quiet here)."""
+    p = DailyProfile(48.0, [0.0] * 12 + [1.0] * 12)
+    assert p.inverse(np.array([0.0, 24.0, 48.0])).tolist() == [720.0, 1080.0, 1440.0 + 720.0]
