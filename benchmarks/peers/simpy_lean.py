@@ -28,7 +28,7 @@ import numpy as np
 import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from simpy_mmc import erlang_c_wait, queue_arguments  # noqa: E402
+from simpy_mmc import erlang_c_wait, queue_arguments, queue_draws  # noqa: E402
 
 
 def simulate(arrivals: list[float], services: list[float], servers: int, horizon: float):
@@ -71,14 +71,8 @@ def simulate(arrivals: list[float], services: list[float], servers: int, horizon
 
 def main() -> None:
     a, lam, mu = queue_arguments()
-    horizon = a.days * 1440.0
-    rng = np.random.default_rng(a.seed)
-    n = int(lam * horizon * 1.05 + 10 * math.sqrt(lam * horizon))
-    gaps = rng.exponential(1.0 / lam, n)
-    arrivals = np.cumsum(gaps)
-    keep = arrivals < horizon
-    services = rng.exponential(a.service, int(keep.sum()))
-    waits = simulate(arrivals[keep].tolist(), services.tolist(), a.servers, horizon)
+    gaps, services, horizon = queue_draws(a, lam)
+    waits = simulate(np.cumsum(gaps).tolist(), services.tolist(), a.servers, horizon)
     served = [w for w in waits if w == w]
     print(
         f"customers {len(served)}  mean wait {np.mean(served):.3f} min  "

@@ -59,15 +59,20 @@ def queue_arguments() -> tuple[argparse.Namespace, float, float]:
     return a, a.rho * a.servers * mu, mu
 
 
-def main() -> None:
-    a, lam, mu = queue_arguments()
+def queue_draws(a: argparse.Namespace, lam: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """Interarrival gaps and service times of the customers arriving before the
+    horizon (the same for every SimPy peer: same seed, same order), and the horizon."""
     horizon = a.days * 1440.0
     rng = np.random.default_rng(a.seed)
     n = int(lam * horizon * 1.05 + 10 * math.sqrt(lam * horizon))
     gaps = rng.exponential(1.0 / lam, n)
-    keep = np.cumsum(gaps) < horizon
-    gaps = gaps[keep]
-    services = rng.exponential(a.service, gaps.size)
+    gaps = gaps[np.cumsum(gaps) < horizon]
+    return gaps, rng.exponential(a.service, gaps.size), horizon
+
+
+def main() -> None:
+    a, lam, mu = queue_arguments()
+    gaps, services, horizon = queue_draws(a, lam)
     env = simpy.Environment()
     server = simpy.Resource(env, capacity=a.servers)
     waits: list[float] = []
